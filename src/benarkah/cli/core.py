@@ -1,0 +1,124 @@
+"""Archive and query commands: ingest, search, ask, eval, forget."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..domain.render import render_text
+from ..errors import BenarkahError
+from ..evaluation import evaluate, format_table, load_queries
+from ..ingest.pipeline import ingest_records, records_from_paths
+from ._app import DbOption, Progress, app, open_tipline
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="JSONL or CSV files with at least id and title",
+                                                exists=True, dir_okay=False)],
+    db: DbOption = None,
+    embed: Annotated[bool, typer.Option(help="Compute sentence embeddings now (else at first search)")] = True,
+) -> None:
+    """Add or update fact-check articles (upsert by id). Bad rows are reported on stderr and skipped."""
+    with open_tipline(db) as tipline:
+        progress = Progress("ingest: rows read")
+        try:
+            report = ingest_records(tipline, records_from_paths(files), on_record=progress)
+        except BenarkahError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        for origin, reason in report.rejections:
+            typer.echo(f"rejected {origin}: {reason}", err=True)
+        if embed and tipline.embedder is not None:
+            report.embedded = tipline.embed_missing(progress=Progress("ingest: articles embedded"))
+        typer.echo(report.summary())
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What a person would send")],
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    db: DbOption = None,
+) -> None:
+    """Find the fact-checks that match a message."""
+    with open_tipline(db) as tipline:
+        result = tipline.search(query, limit=limit)
+        if as_json:
+            typer.echo(json.dumps(search_payload(result), ensure_ascii=False))
+            return
+        if not result.matched:
+            typer.echo(f"no confident match (confidence {result.confidence:.2f})")
+        for hit in result.hits:
+            a = hit.article
+            date = a.published.isoformat() if a.published else "----------"
+            typer.echo(f"{hit.score:8.3f}  {date}  [{a.verdict.value}] {a.title}  ({a.id})")
+
+
+def search_payload(result) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "query": result.query,
+        "matched": result.matched,
+        "confidence": round(result.confidence, 4),
+        "results": [
+            {"id": h.article.id, "title": h.article.title, "url": h.article.url,
+             "verdict": h.article.verdict.value,
+             "published": h.article.published.isoformat() if h.article.published else None,
+             "score": round(h.score, 4)}
+            for h in result.hits
+        ],
+    }
+
+
+@app.command()
+def ask(
+    message: Annotated[str, typer.Argument(help="The message as a person would send it")],
+    sender: Annotated[str, typer.Option(help="Who is asking (hashed before storage)")] = "cli",
+    db: DbOption = None,
+) -> None:
+    """Print exactly the reply the bot would send."""
+    with open_tipline(db) as tipline:
+        handled = tipline.handle_text("cli", sender, message)
+        typer.echo(render_text(handled.reply))
+
+
+@app.command("eval")
+def eval_command(
+    queries: Annotated[Path, typer.Argument(help="JSONL: qid, article_id, kind, query", exists=True, dir_okay=False)],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """Measure Recall@1/3/10 and MRR@10 of the search on a labelled query set."""
+    with open_tipline(db) as tipline:
+        try:
+            labelled = load_queries(queries)
+        except BenarkahError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        tipline.engine()
+        progress = Progress("eval: queries")
+        done = 0
+
+        def ranked(text: str) -> list[str]:
+            nonlocal done
+            done += 1
+            progress(done, len(labelled))
+            return [h.article.id for h in tipline.search(text, limit=10).hits]
+
+        report = evaluate(labelled, ranked)
+        typer.echo(json.dumps(report) if as_json else format_table(report))
+
+
+@app.command()
+def forget(
+    sender: Annotated[str, typer.Argument(help="The person's phone number or chat id, as the channel reports it")],
+    channel: Annotated[str, typer.Option(help="whatsapp, telegram, web or cli")] = "whatsapp",
+    db: DbOption = None,
+) -> None:
+    """Erase everything stored about one person (their tips, messages and conversation state)."""
+    with open_tipline(db) as tipline:
+        removed = tipline.erase_sender(channel, sender)
+        typer.echo(f"erased {removed} records")

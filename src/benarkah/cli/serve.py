@@ -1,0 +1,56 @@
+"""Server commands: serve (the HTTP app) and demo (load the bundled corpus, then serve)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..ingest.pipeline import ingest_records
+from ..ingest.records import read_jsonl
+from ._app import DbOption, Progress, app, open_tipline
+
+DEMO_CORPUS = "demo_articles.jsonl"
+
+
+def run_server(tipline, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from ..web.app import create_app
+
+    uvicorn.run(create_app(tipline), host=host, port=port, log_level="info", proxy_headers=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Interface to listen on [env BENARKAH_HOST]")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port [env BENARKAH_PORT]")] = None,
+    db: DbOption = None,
+) -> None:
+    """Serve the HTTP API, the public page and the channel webhooks."""
+    with open_tipline(db, host=host, port=port) as tipline:
+        run_server(tipline, tipline.settings.host, tipline.settings.port)
+
+
+def demo_corpus_path() -> Path:
+    return Path(str(resources.files("benarkah").joinpath("data", DEMO_CORPUS)))
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    db: DbOption = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Only load the demo corpus")] = False,
+) -> None:
+    """Load the bundled demo fact-checks (idempotent) and serve a tipline on http://127.0.0.1:8000."""
+    with open_tipline(db, host=host, port=port) as tipline:
+        report = ingest_records(tipline, read_jsonl(demo_corpus_path()))
+        embedded = tipline.embed_missing(progress=Progress("demo: articles embedded"))
+        typer.echo(f"demo corpus: {report.summary()}, {embedded} embedded -> {tipline.store.location}")
+        if no_serve:
+            return
+        typer.echo(f"open http://{host}:{port}/ and ask, e.g. 'vaksin chip' (Ctrl+C to stop)")
+        run_server(tipline, host, port)

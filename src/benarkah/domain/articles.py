@@ -1,0 +1,111 @@
+"""The fact-check article, and how a loose input record becomes one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from typing import Any, Mapping
+
+from ..errors import InvalidArticle
+from .dates import parse_date
+from .verdicts import Verdict, normalize_verdict, strip_verdict_prefix, verdict_from_title
+
+MAX_ID_LENGTH = 200
+MAX_TITLE_LENGTH = 1_000
+MAX_TEXT_LENGTH = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One published fact-check. ``verdict_label`` is the label exactly as published."""
+
+    id: str
+    title: str
+    url: str = ""
+    text: str = ""
+    summary: str = ""
+    claim: str = ""
+    verdict: Verdict = Verdict.OTHER
+    verdict_label: str = ""
+    published: date | None = None
+    publisher: str = ""
+    topic: str = ""
+    language: str = "id"
+    extra_urls: tuple[str, ...] = field(default=())
+
+    @property
+    def display_title(self) -> str:
+        return strip_verdict_prefix(self.title) or self.title
+
+    def content_hash(self) -> str:
+        """A stable fingerprint of the content, so re-ingesting an unchanged row is a no-op."""
+        payload = json.dumps(self.to_record(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["verdict"] = self.verdict.value
+        record["published"] = self.published.isoformat() if self.published else None
+        record["extra_urls"] = list(self.extra_urls)
+        return record
+
+    def with_changes(self, **changes: Any) -> "Article":
+        return replace(self, **changes)
+
+
+_TEXT_FIELDS = ("url", "text", "summary", "claim", "verdict_label", "publisher", "topic", "language")
+
+
+def _clean_str(value: Any, name: str, limit: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise InvalidArticle(f"field {name!r} must be text, got {type(value).__name__}")
+    text = str(value).replace("\x00", "").strip()
+    if len(text) > limit:
+        raise InvalidArticle(f"field {name!r} is {len(text):,} characters; the limit is {limit:,}")
+    return text
+
+
+def article_from_record(record: Mapping[str, Any]) -> Article:
+    """Build an ``Article`` from an input row (JSONL object, CSV row, extractor output).
+
+    Requires ``id`` and ``title``; unknown fields are ignored. The verdict is taken from ``verdict``
+    (canonical or a label), else ``verdict_label``, else a title prefix such as "[HOAKS]".
+    """
+    if not isinstance(record, Mapping):
+        raise InvalidArticle(f"expected an object with fields, got {type(record).__name__}")
+    article_id = _clean_str(record.get("id"), "id", MAX_ID_LENGTH)
+    if not article_id:
+        raise InvalidArticle("missing required field 'id'")
+    title = " ".join(_clean_str(record.get("title"), "title", MAX_TITLE_LENGTH).split())
+    if not title:
+        raise InvalidArticle("missing required field 'title'")
+    values = {name: _clean_str(record.get(name), name, MAX_TEXT_LENGTH) for name in _TEXT_FIELDS}
+    raw_published = record.get("published")
+    published = None
+    if raw_published not in (None, ""):
+        published = parse_date(str(raw_published))
+        if published is None:
+            raise InvalidArticle(f"field 'published' is not a date: {str(raw_published)[:40]!r}")
+    verdict, label = _resolve_verdict(
+        _clean_str(record.get("verdict"), "verdict", 100), values["verdict_label"], title
+    )
+    values["verdict_label"] = label
+    values["language"] = values["language"] or "id"
+    return Article(id=article_id, title=title, verdict=verdict, published=published, **values)
+
+
+def _resolve_verdict(verdict_field: str, label: str, title: str) -> tuple[Verdict, str]:
+    if verdict_field:
+        verdict = normalize_verdict(verdict_field)
+        if verdict is not Verdict.OTHER or not label:
+            return verdict, label or verdict_field
+    if label:
+        return normalize_verdict(label), label
+    from_title = verdict_from_title(title)
+    if from_title:
+        return from_title
+    return Verdict.OTHER, ""

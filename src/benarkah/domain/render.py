@@ -1,0 +1,176 @@
+"""Reply texts, Indonesian first (English on request), in WhatsApp-style formatting.
+
+WhatsApp, Telegram (via conversion) and the web chat all read ``*bold*`` and ``_italic_``, so this
+is the shared text form; a channel with richer widgets (interactive lists, inline keyboards) adds them
+around it. Every string a person reads lives here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .articles import Article
+from .conversation import Reply, ReplyKind
+from .dates import format_date
+from .verdicts import LABELS_EN, LABELS_ID, MARKERS, Verdict
+
+SUMMARY_CHARS = 260
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "id": {
+        "menu": (
+            "Halo! 👋 Ini layanan *cek fakta*. Kirimkan kata kunci (mis. _vaksin chip_) atau teruskan "
+            "pesan berantai yang ingin dicek, kami carikan hasil cek faktanya.\n\n"
+            "Ketik:\n• *terbaru* — cek fakta terbaru\n• *tips* — tips menghadapi hoaks\n"
+            "• *bantuan* — cara memakai layanan ini\n• *english* — replies in English"
+        ),
+        "help": (
+            "*Cara memakai layanan ini*\n"
+            "1. Ketik kata kunci singkat, mis. _bansos lewat link_ atau _lowongan KAI_.\n"
+            "2. Atau teruskan (forward) pesan berantai yang Anda terima, apa adanya.\n"
+            "3. Kami kirim hasil cek fakta yang paling cocok: status, ringkasan, tanggal dan tautannya.\n"
+            "Ketik *lagi* untuk hasil lainnya, *terbaru* untuk cek fakta terbaru, *tips* untuk tips anti-hoaks.\n"
+            "Belum ada hasilnya? Pesan Anda kami teruskan ke tim pemeriksa fakta."
+        ),
+        "results_head": "🔎 Hasil cek fakta untuk pesan Anda:",
+        "more_head": "🔎 Hasil lainnya:",
+        "more_hint": "Ketik *lagi* untuk hasil lainnya.",
+        "footer": "Ketik *menu* untuk pilihan lain.",
+        "not_found": (
+            "Maaf, kami *belum menemukan* cek fakta tentang hal itu. 🙏\n"
+            "Pesan Anda sudah kami teruskan ke tim pemeriksa fakta. Sementara itu, jangan sebarkan dulu "
+            "informasi yang belum jelas kebenarannya.\n\n"
+            "Coba juga kata kunci lain yang lebih singkat, atau ketik *terbaru* untuk cek fakta terbaru."
+        ),
+        "latest_head": "🆕 *Cek fakta terbaru:*",
+        "latest_empty": "Belum ada cek fakta yang diterbitkan.",
+        "no_more": "Tidak ada hasil lain. Kirim kata kunci baru untuk mencari lagi.",
+        "language": "Baik, balasan selanjutnya dalam Bahasa Indonesia. 🇮🇩",
+        "thanks": "Sama-sama! 🙏 Kirim kata kunci atau pesan lain kapan saja untuk dicek.",
+        "empty": "Pesan Anda kosong. Ketik kata kunci atau teruskan pesan yang ingin dicek, atau ketik *menu*.",
+        "unsupported": (
+            "Maaf, saat ini kami baru bisa memeriksa pesan *teks*. 🙏\n"
+            "Jika Anda menerima gambar, video atau pesan suara, ketikkan isi klaimnya dengan kata-kata "
+            "singkat (mis. _video banjir bandang Sukabumi_), lalu kirim ke sini."
+        ),
+        "tips": (
+            "🛡️ *Tips menghadapi hoaks*\n"
+            "1. *Cek judulnya.* Judul yang heboh dan memancing emosi patut dicurigai.\n"
+            "2. *Cek sumbernya.* Cari di situs resmi lembaga atau media tepercaya.\n"
+            "3. *Cek tanggalnya.* Foto dan video lama sering diedarkan ulang seolah baru.\n"
+            "4. *Jangan klik tautan atau unduh file APK* dari pesan yang tidak jelas asalnya.\n"
+            "5. *Jangan pernah berikan kode OTP*, PIN atau kata sandi kepada siapa pun.\n"
+            "6. *Bantuan pemerintah dan lowongan resmi tidak dipungut biaya* dan tidak lewat WhatsApp pribadi.\n"
+            "7. *Ragu? Jangan sebarkan.* Kirim ke sini dulu untuk dicek."
+        ),
+        "date": "Tanggal",
+    },
+    "en": {
+        "menu": (
+            "Hello! 👋 This is a *fact-check* service. Send a few keywords (e.g. _vaccine chip_) or forward "
+            "a chain message you want checked, and we will find the fact-checks about it.\n\n"
+            "Type:\n• *latest* — latest fact-checks\n• *tips* — tips against hoaxes\n"
+            "• *help* — how to use this service\n• *indonesia* — balasan dalam Bahasa Indonesia"
+        ),
+        "help": (
+            "*How to use this service*\n"
+            "1. Type short keywords, e.g. _bansos link_.\n"
+            "2. Or forward the chain message you received, as it is.\n"
+            "3. We send the best-matching fact-checks: verdict, summary, date and link.\n"
+            "Type *more* for more results, *latest* for the latest fact-checks, *tips* for tips.\n"
+            "Nothing found? Your message goes to our fact-checkers."
+        ),
+        "results_head": "🔎 Fact-checks for your message:",
+        "more_head": "🔎 More results:",
+        "more_hint": "Type *more* for more results.",
+        "footer": "Type *menu* for other options.",
+        "not_found": (
+            "Sorry, we have *not found* a fact-check about this yet. 🙏\n"
+            "We have passed your message to our fact-checkers. Until then, please do not share "
+            "information you cannot verify.\n\n"
+            "Try shorter keywords, or type *latest* for the latest fact-checks."
+        ),
+        "latest_head": "🆕 *Latest fact-checks:*",
+        "latest_empty": "No fact-checks have been published yet.",
+        "no_more": "No more results. Send new keywords to search again.",
+        "language": "OK, I will reply in English from now on. 🇬🇧",
+        "thanks": "You're welcome! 🙏 Send keywords or a message any time to check it.",
+        "empty": "Your message is empty. Type keywords or forward a message to check, or type *menu*.",
+        "unsupported": (
+            "Sorry, for now we can only check *text* messages. 🙏\n"
+            "If you received a picture, video or voice note, type its claim in a few words and send it here."
+        ),
+        "tips": (
+            "🛡️ *Tips against hoaxes*\n"
+            "1. *Read past the headline.* Sensational, emotional headlines are a warning sign.\n"
+            "2. *Check the source* on official or trusted media websites.\n"
+            "3. *Check the date.* Old photos and videos are often re-shared as new.\n"
+            "4. *Do not click links or install APK files* from unknown senders.\n"
+            "5. *Never share OTP codes*, PINs or passwords.\n"
+            "6. *Real aid and job programmes never charge fees* or run through private WhatsApp numbers.\n"
+            "7. *In doubt? Don't share.* Send it here first."
+        ),
+        "date": "Date",
+    },
+}
+
+
+def texts(language: str) -> dict[str, str]:
+    return TEXTS.get(language, TEXTS["id"])
+
+
+def summarize(article: Article, limit: int = SUMMARY_CHARS) -> str:
+    """One or two sentences: the published summary, else the lead of the body."""
+    source = (article.summary or article.text or "").strip()
+    if not source:
+        return ""
+    source = " ".join(source.split())
+    sentences = _SENTENCE_END.split(source)
+    summary = sentences[0]
+    if len(sentences) > 1 and len(summary) + len(sentences[1]) + 1 <= limit:
+        summary += " " + sentences[1]
+    if len(summary) > limit:
+        cut = summary[: limit - 1].rsplit(" ", 1)[0]
+        summary = cut.rstrip(",;:") + "…"
+    return summary
+
+
+def verdict_label(verdict: Verdict, language: str) -> str:
+    return (LABELS_EN if language == "en" else LABELS_ID)[verdict]
+
+
+def render_article(article: Article, language: str = "id", number: int | None = None) -> str:
+    prefix = f"{number}. " if number is not None else ""
+    lines = [f"{prefix}{MARKERS[article.verdict]} *{verdict_label(article.verdict, language)}* — "
+             f"{article.display_title}"]
+    if article.published:
+        lines.append(f"📅 {format_date(article.published, language)}")
+    summary = summarize(article)
+    if summary:
+        lines.append(summary)
+    if article.url:
+        lines.append(f"🔗 {article.url}")
+    return "\n".join(lines)
+
+
+def render_text(reply: Reply) -> str:
+    """The whole reply as one message text."""
+    t = texts(reply.language)
+    kind = reply.kind
+    if kind is ReplyKind.RESULTS:
+        head = t["more_head"] if reply.intent == "more" else t["results_head"]
+        body = "\n\n".join(render_article(a, reply.language, i + 1) for i, a in enumerate(reply.articles))
+        tail = t["more_hint"] if reply.more_available else t["footer"]
+        return f"{head}\n\n{body}\n\n{tail}"
+    if kind is ReplyKind.LATEST:
+        if not reply.articles:
+            return t["latest_empty"]
+        body = "\n\n".join(render_article(a, reply.language, i + 1) for i, a in enumerate(reply.articles))
+        return f"{t['latest_head']}\n\n{body}\n\n{t['footer']}"
+    key = {
+        ReplyKind.MENU: "menu", ReplyKind.HELP: "help", ReplyKind.NOT_FOUND: "not_found",
+        ReplyKind.TIPS: "tips", ReplyKind.NO_MORE: "no_more", ReplyKind.LANGUAGE: "language",
+        ReplyKind.THANKS: "thanks", ReplyKind.EMPTY: "empty", ReplyKind.UNSUPPORTED: "unsupported",
+    }[kind]
+    return t[key]

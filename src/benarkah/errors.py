@@ -1,0 +1,21 @@
+"""Typed errors. Each carries a message a newsroom engineer can act on."""
+
+
+class BenarkahError(Exception):
+    """Base class for errors benarkah reports to its user."""
+
+
+class ConfigError(BenarkahError):
+    """The configuration (env or CLI flags) is unusable."""
+
+
+class StorageError(BenarkahError):
+    """The database cannot be opened, migrated or written."""
+
+
+class InvalidArticle(BenarkahError):
+    """An input row cannot become an article; the message says which field and why."""
+
+
+class InputFormatError(BenarkahError):
+    """An input file is not in a format benarkah can read."""

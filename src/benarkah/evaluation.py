@@ -1,0 +1,71 @@
+"""Retrieval metrics over a labelled query set: Recall@k and MRR@10, overall and per kind."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from .errors import InputFormatError
+
+CUTOFFS = (1, 3, 10)
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    qid: str
+    article_id: str
+    kind: str
+    query: str
+
+
+def load_queries(path: Path) -> list[LabelledQuery]:
+    queries = []
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                queries.append(LabelledQuery(str(row["qid"]), str(row["article_id"]),
+                                             str(row.get("kind") or "default"), str(row["query"])))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InputFormatError(f"{path}:{number}: expected {{qid, article_id, kind, query}}: {exc}") from exc
+    return queries
+
+
+def metrics(ranks: Sequence[int | None]) -> dict[str, float | int]:
+    """``ranks`` holds the 1-based rank of the right article per query (None when not in the top 10)."""
+    n = len(ranks)
+    out: dict[str, float | int] = {"n": n}
+    for k in CUTOFFS:
+        out[f"recall@{k}"] = round(sum(1 for r in ranks if r is not None and r <= k) / n, 4) if n else 0.0
+    out["mrr@10"] = round(sum(1.0 / r for r in ranks if r is not None and r <= 10) / n, 4) if n else 0.0
+    return out
+
+
+def evaluate(
+    queries: Iterable[LabelledQuery],
+    ranked_ids: Callable[[str], Sequence[str]],
+) -> dict[str, object]:
+    """Run every query through ``ranked_ids`` (top-10 article ids) and report the metrics."""
+    by_kind: dict[str, list[int | None]] = defaultdict(list)
+    overall: list[int | None] = []
+    for query in queries:
+        ids = list(ranked_ids(query.query))[:10]
+        rank = ids.index(query.article_id) + 1 if query.article_id in ids else None
+        overall.append(rank)
+        by_kind[query.kind].append(rank)
+    return {"overall": metrics(overall), "per_kind": {k: metrics(v) for k, v in sorted(by_kind.items())}}
+
+
+def format_table(report: dict[str, object]) -> str:
+    rows = [("overall", report["overall"])] + list(report["per_kind"].items())  # type: ignore[union-attr]
+    header = f"{'kind':<12} {'n':>6} {'R@1':>7} {'R@3':>7} {'R@10':>7} {'MRR@10':>7}"
+    lines = [header, "-" * len(header)]
+    for name, m in rows:
+        lines.append(f"{name:<12} {m['n']:>6} {m['recall@1']:>7.4f} {m['recall@3']:>7.4f} "
+                     f"{m['recall@10']:>7.4f} {m['mrr@10']:>7.4f}")
+    return "\n".join(lines)

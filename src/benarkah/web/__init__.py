@@ -1,0 +1,1 @@
+"""The HTTP edge: the JSON API, the public page, and (later) webhooks and the dashboard."""

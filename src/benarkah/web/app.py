@@ -1,0 +1,90 @@
+"""The FastAPI application: JSON API, health check and the public ask page.
+
+``create_app`` takes a ready ``Tipline`` so tests and deployments choose the store and model;
+routers for channels and the dashboard are mounted through ``ROUTERS`` hooks.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Callable
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from ..cli.core import search_payload
+from ..domain.render import render_text
+from ..tipline import Tipline
+from .limits import BodySizeLimit
+
+log = logging.getLogger(__name__)
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+MAX_QUERY_CHARS = 10_000
+
+# Each entry builds an extra router (WhatsApp, Telegram, admin ...) for a tipline.
+RouterFactory = Callable[[Tipline], APIRouter | None]
+ROUTERS: list[RouterFactory] = []
+
+
+class AskRequest(BaseModel):
+    text: str = Field(..., max_length=MAX_QUERY_CHARS, description="The message, as a person would send it")
+    session: str | None = Field(None, max_length=128, description="An opaque id to keep conversation state")
+
+
+class AskResponse(BaseModel):
+    reply: str
+    kind: str
+    matched: bool | None = None
+
+
+def api_router(tipline: Tipline) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok", "articles": tipline.store.count_articles()}
+
+    @router.get("/api/search")
+    def api_search(
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="The query text")],
+        limit: Annotated[int, Query(ge=1, le=100)] = 3,
+    ) -> dict:
+        return search_payload(tipline.search(q, limit=limit))
+
+    @router.post("/api/ask", response_model=AskResponse)
+    def api_ask(body: AskRequest, request: Request) -> AskResponse:
+        sender = body.session or (request.client.host if request.client else "anonymous")
+        handled = tipline.handle_text("api", sender, body.text)
+        reply = handled.reply
+        matched = None if reply.kind not in ("results", "not_found") else reply.kind == "results"
+        return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=matched)
+
+    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, "ask.html", {"count": tipline.store.count_articles()})
+
+    return router
+
+
+def create_app(tipline: Tipline) -> FastAPI:
+    app = FastAPI(
+        title="benarkah",
+        summary="Fact-check tipline: match messages to published fact-checks.",
+        version="0.1.0",
+    )
+    app.state.tipline = tipline
+    app.include_router(api_router(tipline))
+    for factory in ROUTERS:
+        router = factory(tipline)
+        if router is not None:
+            app.include_router(router)
+
+    @app.on_event("startup")
+    async def warm_index() -> None:
+        await run_in_threadpool(tipline.engine)
+
+    return BodySizeLimit(app, tipline.settings.max_request_bytes)  # type: ignore[return-value]
