@@ -44,6 +44,9 @@ def _row_to_article(row: sqlite3.Row) -> Article:
 class SQLiteStore:
     """The embedded default. Safe across threads and processes (WAL + busy timeout)."""
 
+    # Tables with a ``sender_hash`` column: erasing a person deletes their rows in each.
+    SENDER_TABLES: tuple[str, ...] = ("tips", "interactions", "sessions")
+
     def __init__(self, path: Path, busy_timeout_ms: int = 10_000) -> None:
         self.path = Path(path)
         self.location = str(self.path)
@@ -231,7 +234,7 @@ class SQLiteStore:
         """Delete everything kept about one person (their tips, interactions and conversation state)."""
         with self.transaction() as tx:
             removed = 0
-            for table in ("tips", "interactions", "sessions"):
+            for table in self.SENDER_TABLES:
                 removed += tx.execute(f"DELETE FROM {table} WHERE sender_hash = ?", (sender_hash,)).rowcount
             return removed
 
