@@ -6,6 +6,7 @@ the hash is an HMAC with a secret key kept outside the database.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -42,3 +43,31 @@ def load_or_create_key(configured: str | None, db_location: str) -> bytes:
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)
     return key
+
+
+def _sealing_key(key: bytes) -> bytes:
+    return hmac.new(key, b"benarkah:seal:v1", hashlib.sha256).digest()
+
+
+def seal(key: bytes, address: str) -> str:
+    """Encrypt a reply address (phone number, chat id) so it can be kept until the reply is sent.
+
+    The database then holds only ciphertext; the key lives outside it. AES-GCM with a random nonce.
+    """
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(_sealing_key(key)).encrypt(nonce, address.encode("utf-8"), b"address")
+    return base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def unseal(key: bytes, token: str) -> str:
+    """The address inside ``seal``'s output; raises ``ConfigError`` if the key does not match."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    raw = base64.urlsafe_b64decode(token.encode("ascii"))
+    try:
+        return AESGCM(_sealing_key(key)).decrypt(raw[:12], raw[12:], b"address").decode("utf-8")
+    except InvalidTag:
+        raise ConfigError("cannot decrypt a stored address: BENARKAH_SECRET_KEY changed since it was stored") from None

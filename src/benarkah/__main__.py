@@ -1,0 +1,3 @@
+from benarkah.cli import main
+
+main()
