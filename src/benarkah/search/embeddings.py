@@ -96,7 +96,10 @@ class CachedEmbedder:
         return self.inner.embed_passages(texts)
 
 
-def passage_text(title: str, claim: str, text: str) -> str:
-    """What gets embedded for an article: title, claim and the start of the body."""
-    parts = [title.strip(), claim.strip(), text.strip()]
+def passage_text(title: str, claim: str, summary: str, text: str) -> str:
+    """What gets embedded for an article: title, claim, summary and the start of the body.
+
+    Long bodies are slow to embed and mostly methodology; the lead says what was debunked.
+    """
+    parts = [title.strip(), claim.strip(), summary.strip(), text.strip()]
     return "\n".join(p for p in parts if p)[:PASSAGE_CHARS]

@@ -83,6 +83,19 @@ class LexicalIndex:
         self.matrix = sparse.csc_matrix(
             (bm25.astype(np.float32), (coo.row, coo.col)), shape=tf_matrix.shape
         )
+        self.title_terms = self._title_matrix(articles)
+        self.title_mass = np.asarray(self.title_terms @ self.idf).ravel()
+
+    def _title_matrix(self, articles: Sequence[Article]) -> sparse.csr_matrix:
+        """Binary doc x term matrix of title (and claim) terms, for "how much of the claim is in the query"."""
+        rows: list[int] = []
+        cols: list[int] = []
+        for row, article in enumerate(articles):
+            ids = {self.vocab[t] for t in self.analyzer.terms(f"{article.title} {article.claim}") if t in self.vocab}
+            rows.extend([row] * len(ids))
+            cols.extend(ids)
+        data = np.ones(len(rows), dtype=np.float32)
+        return sparse.csr_matrix((data, (rows, cols)), shape=(len(articles), len(self.vocab)))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -98,10 +111,35 @@ class LexicalIndex:
 
     def score(self, text: str) -> np.ndarray:
         """BM25 score of every article for ``text`` (dense, aligned with ``self.ids``)."""
-        counts = self.query_terms(text)
+        return self.score_terms(self.query_terms(text))
+
+    def score_terms(self, counts: Counter[int]) -> np.ndarray:
         if not counts or not len(self.ids):
             return np.zeros(len(self.ids), dtype=np.float32)
         term_ids = np.fromiter(counts.keys(), dtype=np.int64)
         # Repeated words in a forward add a little, not linearly: "VIRAL VIRAL VIRAL" is one idea.
         weights = np.fromiter((1.0 + np.log(c) for c in counts.values()), dtype=np.float32)
         return np.asarray(self.matrix[:, term_ids] @ weights).ravel()
+
+    def title_coverage(self, counts: Counter[int], rows: np.ndarray) -> np.ndarray:
+        """Share of each candidate's title/claim idf mass that the query contains (0..1).
+
+        A forward quoting a hoax contains nearly all words of the fact-check's title; BM25 alone
+        rewards frequent shared words instead and lets long articles win.
+        """
+        if not counts or not len(rows):
+            return np.zeros(len(rows), dtype=np.float32)
+        present = np.zeros(len(self.vocab), dtype=np.float32)
+        present[np.fromiter(counts.keys(), dtype=np.int64)] = 1.0
+        present *= self.idf
+        covered = np.asarray(self.title_terms[rows] @ present).ravel()
+        return covered / np.maximum(self.title_mass[rows], 1e-6)
+
+    def query_coverage(self, counts: Counter[int], rows: np.ndarray) -> np.ndarray:
+        """Share of the query's idf mass found in each candidate's title/claim (0..1)."""
+        if not counts or not len(rows):
+            return np.zeros(len(rows), dtype=np.float32)
+        term_ids = np.fromiter(counts.keys(), dtype=np.int64)
+        weights = self.idf[term_ids]
+        hits = self.title_terms[rows][:, term_ids].toarray()
+        return (hits @ weights) / max(float(weights.sum()), 1e-6)

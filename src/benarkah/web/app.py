@@ -7,8 +7,9 @@ routers for channels and the dashboard are mounted through ``ROUTERS`` hooks.
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Callable
+from typing import Annotated, AsyncIterator, Callable
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -71,7 +72,13 @@ def api_router(tipline: Tipline) -> APIRouter:
 
 
 def create_app(tipline: Tipline) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(tipline.engine)  # build the index before the first person waits for it
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="benarkah",
         summary="Fact-check tipline: match messages to published fact-checks.",
         version="0.1.0",
@@ -82,9 +89,5 @@ def create_app(tipline: Tipline) -> FastAPI:
         router = factory(tipline)
         if router is not None:
             app.include_router(router)
-
-    @app.on_event("startup")
-    async def warm_index() -> None:
-        await run_in_threadpool(tipline.engine)
 
     return BodySizeLimit(app, tipline.settings.max_request_bytes)  # type: ignore[return-value]

@@ -1,0 +1,98 @@
+"""The CLI as a user runs it: a real subprocess, a real database file."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(tmp_path: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BENARKAH_DB": str(tmp_path / "cli.db"), "BENARKAH_SEMANTIC": "0",
+           "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([sys.executable, "-m", "benarkah", *args], capture_output=True, text=True,
+                          env=env, timeout=120, input=input)
+
+
+GOOD = [
+    {"id": "v1", "title": "[HOAKS] Vaksin Covid-19 Mengandung Chip Pelacak", "published": "2024-02-01",
+     "summary": "Vaksin tidak berisi chip pelacak.", "url": "https://example.org/v1", "extra": "ignored"},
+    {"id": "b1", "title": "Cek Fakta: Tidak Benar BLT Rp600 Ribu Dibagikan Lewat Tautan WhatsApp",
+     "published": "2024-03-01", "verdict_label": "SALAH"},
+]
+
+
+def write_jsonl(path: Path, rows: list, extra_lines: list[str] = ()) -> Path:
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows] + list(extra_lines)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_ingest_reports_each_outcome_and_bad_rows_never_abort(tmp_path):
+    source = write_jsonl(tmp_path / "a.jsonl", GOOD, ['{"title": "no id"}', "{broken", "[1,2]",
+                                                     '{"id": "d1", "title": "x", "published": "kemarin"}'])
+    result = run(tmp_path, "ingest", str(source))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "2 added, 0 updated, 0 unchanged, 4 rejected"
+    assert "a.jsonl:3: missing required field 'id'" in result.stderr
+    assert "a.jsonl:4: invalid JSON" in result.stderr
+    assert "a.jsonl:5: expected a JSON object" in result.stderr
+    assert "a.jsonl:6: field 'published' is not a date" in result.stderr
+
+    changed = write_jsonl(tmp_path / "b.jsonl", [GOOD[0], {**GOOD[1], "summary": "baru"}])
+    again = run(tmp_path, "ingest", str(changed))
+    assert again.stdout.strip() == "0 added, 1 updated, 1 unchanged, 0 rejected"
+
+
+def test_ingest_csv_with_bom_and_semicolons(tmp_path):
+    csv_path = tmp_path / "x.csv"
+    csv_path.write_bytes("\ufeffid;title;verdict_label\nc1;Hadiah mobil dari bank;PENIPUAN\n;tanpa id;\n".encode())
+    result = run(tmp_path, "ingest", str(csv_path))
+    assert result.stdout.strip() == "1 added, 0 updated, 0 unchanged, 1 rejected", result.stderr
+
+
+def test_unknown_file_type_is_a_clear_error(tmp_path):
+    other = tmp_path / "x.xml"
+    other.write_text("<x/>")
+    result = run(tmp_path, "ingest", str(other))
+    assert result.returncode == 1 and "don't know how to read .xml" in result.stderr
+
+
+def test_search_json_and_ask(tmp_path):
+    run(tmp_path, "ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
+    result = run(tmp_path, "search", "bener gk vaksinnn ada chip pelacak??", "--json")
+    payload = json.loads(result.stdout)
+    assert payload["matched"] is True and payload["results"][0]["id"] == "v1"
+    assert set(payload["results"][0]) >= {"id", "title", "url", "verdict", "published", "score"}
+    assert payload["results"][0]["verdict"] == "false"
+    ask = run(tmp_path, "ask", "vaksin chip pelacak")
+    assert "❌ *SALAH* — Vaksin Covid-19 Mengandung Chip Pelacak" in ask.stdout
+    assert "https://example.org/v1" in ask.stdout
+
+
+@pytest.mark.parametrize("query", ['"vaksin" OR chip*', "NEAR(vaksin chip)", "-- ; DROP TABLE articles;",
+                                   "🔥🔥🔥", "'", "x" * 10_000])
+def test_hostile_queries_are_just_text(tmp_path, query):
+    run(tmp_path, "ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
+    result = run(tmp_path, "search", "--json", "--", query)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["query"] == query
+
+
+def test_eval_prints_metrics_json(tmp_path):
+    run(tmp_path, "ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
+    queries = write_jsonl(tmp_path / "q.jsonl", [
+        {"qid": "q1", "article_id": "v1", "kind": "keyword", "query": "vaksin chip"},
+        {"qid": "q2", "article_id": "b1", "kind": "casual", "query": "blt 600 ribu lewat link wa bener gk"},
+        {"qid": "q3", "article_id": "b1", "kind": "casual", "query": "gajah terbang"},
+    ])
+    report = json.loads(run(tmp_path, "eval", str(queries), "--json").stdout)
+    assert report["overall"] == {"n": 3, "recall@1": 0.6667, "recall@3": 0.6667, "recall@10": 0.6667,
+                                 "mrr@10": 0.6667}
+    assert set(report["per_kind"]) == {"keyword", "casual"}
+    table = run(tmp_path, "eval", str(queries)).stdout
+    assert "R@3" in table and "keyword" in table
