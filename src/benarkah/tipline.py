@@ -42,7 +42,7 @@ class HandledMessage:
 
 
 def passage_hash(article: Article) -> str:
-    text = passage_text(article.title, article.claim, article.summary, article.text)
+    text = passage_text(article.title, article.claim)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
@@ -105,7 +105,7 @@ class Tipline:
                 if stored.get(a.id, ("",))[0] != passage_hash(a)]
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start:start + EMBED_BATCH]
-            vectors = embedder.embed_passages([passage_text(a.title, a.claim, a.summary, a.text) for a in batch])
+            vectors = embedder.embed_passages([passage_text(a.title, a.claim) for a in batch])
             self.store.save_vectors(embedder.name, [(a.id, passage_hash(a), v) for a, v in zip(batch, vectors)])
             if progress:
                 progress(min(start + EMBED_BATCH, len(todo)), len(todo))
