@@ -27,12 +27,12 @@ from perturb import perturb
 from benarkah.domain.text import Analyzer, SastrawiStemmer, plain_analyzer
 from benarkah.evaluation import metrics
 from benarkah.ingest.pipeline import ingest_records, records_from_paths
-from benarkah.search.calibration import CALIBRATION, Calibration
+from benarkah.search.calibration import CALIBRATIONS, Calibration
 from benarkah.search.engine import SearchConfig, SearchEngine
 from benarkah.settings import Settings
 from benarkah.tipline import Tipline
 
-FEATURES = ("score", "gap", "z", "cos", "coverage", "agree", "bm25")
+FEATURES = ("score", "gap", "z", "cos", "coverage", "agree", "bm25", "qcov", "zgap")
 
 
 # data ------------------------------------------------------------------------------------------------
@@ -301,17 +301,20 @@ def main() -> None:
               + table(["set", "R@3 clean", "R@3 perturbed", "change"], rows) + "\n")
 
     if "abstention" in only:
-        calibration = CALIBRATION
-        if args.fit:
-            calibration = fit_calibration(abstention_run(articles, vectors, embedder, analyzer, shipped, sets, cos, 1))
-            print(f"Fitted on split seed 1: `{calibration}`\n")
-        rows = abstention_run(articles, vectors, embedder, analyzer,
-                              dataclasses.replace(shipped, calibration=calibration), sets, cos, seed=2)
-        print("## Abstention (targets of a random 20% hidden; split seed 2)\n\n"
-              + table(["set", "hidden queries", "other queries", "hidden answered 'not found'",
-                       "others answered with the right article in top 3"],
-                      abstention_summary(rows, calibration))
-              + f"\n\nShipped threshold {calibration.threshold}. Curve:\n\n" + curve(rows, calibration) + "\n")
+        for mode in ("hybrid", "lexical"):
+            calibration = CALIBRATIONS[mode]
+            config = dataclasses.replace(shipped, mode=mode)
+            if args.fit:
+                calibration = fit_calibration(abstention_run(articles, vectors, embedder, analyzer, config, sets,
+                                                             cos, seed=1))
+                print(f"Fitted for {mode} on split seed 1: `{calibration}`\n")
+            rows = abstention_run(articles, vectors, embedder, analyzer,
+                                  dataclasses.replace(config, calibration=calibration), sets, cos, seed=2)
+            print(f"## Abstention, {mode} (targets of a random 20% of queries hidden; split seed 2)\n\n"
+                  + table(["set", "hidden queries", "other queries", "hidden answered 'not found'",
+                           "others answered with the right article in top 3"],
+                          abstention_summary(rows, calibration))
+                  + f"\n\nShipped threshold {calibration.threshold}. Curve:\n\n" + curve(rows, calibration) + "\n")
 
     if "speed" in only:
         sizes = [len(articles)] if args.quick else [len(articles), 100_000]

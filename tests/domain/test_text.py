@@ -33,7 +33,9 @@ def test_hostile_unicode_is_just_text(analyzer):
 def test_urls_hashtags_numbers_and_rupiah():
     assert tokenize("cek https://bit.ly/abc123 dan www.contoh.com/x sekarang") == ["cek", "dan", "sekarang"]
     assert tokenize("#BansosCair #blt") == ["bansos", "cair", "blt"]
-    assert tokenize("Rp150.000 dan Rp 2,5 juta") == ["rp", "150000", "dan", "rp", "2", "5", "juta"]
+    assert tokenize("Rp150.000 dan Rp 2,5 juta") == ["rp", "150000", "dan", "rp", "2500000"]
+    assert tokenize("5rb") == tokenize("5 ribu") == tokenize("Rp5.000")[1:] == ["5000"]
+    assert tokenize("tf 1.5jt") == ["tf", "1500000"]
     assert tokenize("anak2 covid-19") == ["anak", "covid", "19"]
 
 

@@ -57,7 +57,8 @@ SLANG: dict[str, str] = {
     "link2": "link", "linknya": "link", "tautan": "link", "lnk": "link", "klik2": "klik",
     "covid19": "covid 19", "corona": "covid", "korona": "covid", "kovid": "covid",
     "dki": "jakarta", "jkt": "jakarta", "sby": "surabaya", "bdg": "bandung", "jogja": "yogyakarta",
-    "jokowi": "jokowi", "prabowo": "prabowo", "gibran": "gibran",
+    "sebulan": "bulan", "setahun": "tahun", "seminggu": "minggu", "sehari": "hari", "sejuta": "1000000",
+    "seribu": "1000", "seratus": "100",
 }
 
 # Function words and chat filler that carry no topic. "tidak" is included: a tipline query
@@ -77,7 +78,7 @@ STOPWORDS: frozenset[str] = frozenset(
     sering serta sesudah setelah setiap sih siapa sini situ suatu sudah supaya tadi tanpa tapi telah
     tentang tentu tersebut terus tetapi tidak toh tolong untuk walau walaupun wah ya yaitu yakni yang
     gan sis bro bapak ibu om tante mas mbak bang halo hai pagi siang sore malam selamat terima kasih
-    tuh tu gitu gini aja kok loh lho dah deh yah yuk ayo hehe wkwk wkwkwk haha hahaha info informasi
+    tuh tu gitu gini aja kok loh lho rp dah deh yah yuk ayo hehe wkwk wkwkwk haha hahaha info informasi
     the a an of to is are was in on and or for this that it be with as at by from
     """.split()
 )

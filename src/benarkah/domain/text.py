@@ -36,6 +36,15 @@ _RUPIAH = re.compile(r"^(rp)(\d+)$")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _HASHTAG = re.compile(r"#(\w+)")
 _REDUPLICATION = re.compile(r"^([a-z]+)2$")  # "anak2" is how people type "anak-anak"
+_AMOUNT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d{1,2})?)\s?(rb|ribu|k|jt|juta|miliar|milyar|triliun)(?!\w)")
+_MULTIPLIERS = {"rb": 1_000, "ribu": 1_000, "k": 1_000, "jt": 1_000_000, "juta": 1_000_000,
+                "miliar": 1_000_000_000, "milyar": 1_000_000_000, "triliun": 1_000_000_000_000}
+
+
+def _amount(match: re.Match[str]) -> str:
+    """"5rb", "5 ribu" and "Rp5.000" all become 5000; "1,5 juta" becomes 1500000."""
+    value = float(match.group(1).replace(",", "."))
+    return f" {int(round(value * _MULTIPLIERS[match.group(2)]))} "
 
 MAX_ANALYZED_CHARS = 20_000
 
@@ -58,6 +67,7 @@ def tokenize(text: str) -> list[str]:
     text = _URL.sub(" ", text)
     text = _HASHTAG.sub(_split_hashtag, text)
     text = _THOUSANDS.sub("", text).casefold()
+    text = _AMOUNT.sub(_amount, text)
     tokens: list[str] = []
     for raw in _TOKEN.findall(text):
         if not raw.isascii():

@@ -23,9 +23,16 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
 
 
-# Provisional until fitted: coverage and agreement dominate.
-CALIBRATION = Calibration(
-    weights={"score": 1.0, "gap": 2.0, "coverage": 3.0, "agree": 1.0, "z": 0.3},
-    bias=-4.5,
-    threshold=0.5,
-)
+# Fitted by `python benchmarks/matching.py --only abstention --fit` (split seed 1; reported on seed 2).
+CALIBRATIONS: dict[str, Calibration] = {
+    "hybrid": Calibration(
+        weights={"score": 2.5437, "gap": 1.6009, "z": -0.2707, "cos": -1.3837, "coverage": 1.7577,
+                 "agree": 0.4827, "bm25": 0.0016, "qcov": 0.3772, "zgap": 0.2707},
+        bias=-4.583, threshold=0.48),
+    "lexical": Calibration(
+        weights={"score": 2.3804, "gap": 2.1303, "coverage": 2.7239, "agree": 0.7019, "bm25": 0.0027,
+                 "qcov": 0.748},
+        bias=-6.693, threshold=0.46),
+    # Embeddings alone are not shipped; a conservative rule keeps the mode usable for experiments.
+    "semantic": Calibration(weights={"z": 1.0, "zgap": 2.0}, bias=-6.0, threshold=0.5),
+}

@@ -32,7 +32,7 @@ class FieldWeights:
 
 def article_fields(article: Article, weights: FieldWeights) -> list[tuple[str, float]]:
     return [
-        (article.title, weights.title),
+        (article.display_title, weights.title),  # "[HOAKS]" says nothing about the topic
         (article.claim, weights.claim),
         (article.summary, weights.summary),
         (article.text[: weights.text_chars], weights.text),
@@ -91,7 +91,8 @@ class LexicalIndex:
         rows: list[int] = []
         cols: list[int] = []
         for row, article in enumerate(articles):
-            ids = {self.vocab[t] for t in self.analyzer.terms(f"{article.title} {article.claim}") if t in self.vocab}
+            ids = {self.vocab[t] for t in self.analyzer.terms(f"{article.display_title} {article.claim}")
+                   if t in self.vocab}
             rows.extend([row] * len(ids))
             cols.extend(ids)
         data = np.ones(len(rows), dtype=np.float32)

