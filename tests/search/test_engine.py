@@ -72,7 +72,8 @@ def test_queries_with_no_words_return_nothing(lexical_engine, query):
 
 def test_a_bare_keyword_in_a_title_is_answered(lexical_engine):
     result = lexical_engine.search("megathrust")
-    assert result.matched and result.hits[0].article.id == "demo-034"
+    assert result.matched
+    assert {h.article.id for h in result.hits} >= {"demo-034", "demo-036"}  # both megathrust checks
 
 
 def test_empty_archive():
