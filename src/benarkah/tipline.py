@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
 VERSION_CHECK_SECONDS = 1.0
+RELATED_SCORE_SHARE = 0.5  # in replies, show further results only if at least half as strong as the best
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -143,9 +144,11 @@ class Tipline:
         return self.engine().search(query, limit=limit)
 
     def lookup(self, text: str, limit: int) -> Lookup:
+        """Search for the conversation: results much weaker than the best are not worth a person's time."""
         result = self.search(text, limit=limit)
-        return Lookup(matched=result.matched, confidence=result.confidence,
-                      articles=[h.article for h in result.hits])
+        best = result.hits[0].score if result.hits else 0.0
+        articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
+        return Lookup(matched=result.matched, confidence=result.confidence, articles=articles)
 
     def latest(self, limit: int) -> Sequence[Article]:
         return self.store.latest_articles(limit)
