@@ -19,3 +19,19 @@ class InvalidArticle(BenarkahError):
 
 class InputFormatError(BenarkahError):
     """An input file is not in a format benarkah can read."""
+
+
+class ChannelError(BenarkahError):
+    """A messaging channel (WhatsApp, Telegram) is misconfigured or its API refused a request."""
+
+
+class FetchError(BenarkahError):
+    """A page, feed or sitemap could not be fetched (network, robots.txt, size or status)."""
+
+
+class ExtractionError(BenarkahError):
+    """A page was fetched but no fact-check could be extracted from it."""
+
+
+class AuthError(BenarkahError):
+    """A staff login or session is invalid."""

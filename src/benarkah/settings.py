@@ -27,3 +27,15 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="Public base URL, used in shareable links")
     max_request_bytes: int = Field(256 * 1024, description="Largest HTTP request body accepted")
     log_level: str = "INFO"
+
+    # WhatsApp Business Cloud API (see README "Connect a WhatsApp number")
+    whatsapp_verify_token: str | None = Field(None, description="Token you type in Meta's webhook setup")
+    whatsapp_app_secret: str | None = Field(None, description="App secret: verifies X-Hub-Signature-256")
+    whatsapp_token: str | None = Field(None, description="Access token for sending messages")
+    whatsapp_phone_number_id: str | None = Field(None, description="The sending number's id")
+    whatsapp_api_base: str = Field("https://graph.facebook.com/v21.0", description="Graph API base, pinned version")
+
+    # Telegram Bot API
+    telegram_token: str | None = Field(None, description="Bot token from @BotFather")
+    telegram_secret: str | None = Field(None, description="Checked against X-Telegram-Bot-Api-Secret-Token")
+    telegram_api_base: str = Field("https://api.telegram.org", description="Bot API base URL")

@@ -44,9 +44,6 @@ def _row_to_article(row: sqlite3.Row) -> Article:
 class SQLiteStore:
     """The embedded default. Safe across threads and processes (WAL + busy timeout)."""
 
-    # Tables with a ``sender_hash`` column: erasing a person deletes their rows in each.
-    SENDER_TABLES: tuple[str, ...] = ("tips", "interactions", "sessions")
-
     def __init__(self, path: Path, busy_timeout_ms: int = 10_000) -> None:
         self.path = Path(path)
         self.location = str(self.path)
@@ -230,12 +227,23 @@ class SQLiteStore:
                 "ON CONFLICT (channel, sender_hash) DO UPDATE SET state=excluded.state, updated_at=excluded.updated_at",
                 (channel, sender_hash, json.dumps(state, ensure_ascii=False), utcnow()))
 
+    def sender_tables(self) -> list[str]:
+        """Tables with a ``sender_hash`` column. Found from the schema, so a migration that adds one
+        is covered by ``erase_sender`` without anyone remembering to register it."""
+        conn = self.connection()
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return [n for n in names
+                if any(col[1] == "sender_hash" for col in conn.execute(f'PRAGMA table_info("{n}")'))]
+
     def erase_sender(self, sender_hash: str) -> int:
-        """Delete everything kept about one person (their tips, interactions and conversation state)."""
+        """Delete everything kept about one person: every row of theirs in every table that has a
+        ``sender_hash`` column (tips, interactions, conversation state, and whatever channels add)."""
+        tables = self.sender_tables()
         with self.transaction() as tx:
             removed = 0
-            for table in self.SENDER_TABLES:
-                removed += tx.execute(f"DELETE FROM {table} WHERE sender_hash = ?", (sender_hash,)).rowcount
+            for table in tables:
+                removed += tx.execute(f'DELETE FROM "{table}" WHERE sender_hash = ?', (sender_hash,)).rowcount
             return removed
 
 

@@ -20,13 +20,14 @@ from pydantic import BaseModel, Field
 from ..cli.core import search_payload
 from ..domain.render import render_text
 from ..tipline import Tipline
+from .extensions import load_router_factories
 from .limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 MAX_QUERY_CHARS = 10_000
 
-# Each entry builds an extra router (WhatsApp, Telegram, admin ...) for a tipline.
+# Extra routers for a tipline, besides those listed in ``extensions.ROUTER_FACTORIES`` (tests add here).
 RouterFactory = Callable[[Tipline], APIRouter | None]
 ROUTERS: list[RouterFactory] = []
 
@@ -85,7 +86,7 @@ def create_app(tipline: Tipline) -> FastAPI:
     )
     app.state.tipline = tipline
     app.include_router(api_router(tipline))
-    for factory in ROUTERS:
+    for factory in [*load_router_factories(), *ROUTERS]:
         router = factory(tipline)
         if router is not None:
             app.include_router(router)

@@ -1,0 +1,26 @@
+"""Routers that other packages add to the HTTP app (channel webhooks, the dashboard, the chat ...).
+
+Each entry is ``"module:function"``; the function takes the ``Tipline`` and returns an ``APIRouter``
+(or ``None`` when its feature is not configured). One line per feature, so features stay independent.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from ..tipline import Tipline
+
+ROUTER_FACTORIES: tuple[str, ...] = (
+)
+
+
+def load_router_factories() -> list[Callable[["Tipline"], "APIRouter | None"]]:
+    factories = []
+    for spec in ROUTER_FACTORIES:
+        module_name, _, attribute = spec.partition(":")
+        factories.append(getattr(importlib.import_module(module_name), attribute))
+    return factories
