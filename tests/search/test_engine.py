@@ -116,3 +116,11 @@ def test_query_embedding_cache_serves_repeated_forwards():
     assert embedder.misses == 1 and embedder.hits == 1
     assert np.allclose(first, second)
     assert abs(float(np.linalg.norm(first)) - 1.0) < 1e-3
+
+
+def test_keywords_only_search_uses_the_lexical_calibration(demo_tipline) -> None:
+    engine = demo_tipline.engine()
+    full = engine.search("vaksin chip", semantic=True)
+    keywords = engine.search("vaksin chip", semantic=False)
+    assert keywords.hits and keywords.hits[0].semantic == 0.0
+    assert [h.article.id for h in keywords.hits][:1] == [h.article.id for h in full.hits][:1]

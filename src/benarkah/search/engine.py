@@ -90,13 +90,18 @@ class SearchEngine:
         vector = self.embedder.embed_queries([query])[0]
         return self.vectors @ vector
 
-    def search(self, query: str, limit: int = 3, cosines: np.ndarray | None = None) -> SearchResult:
-        """Rank the archive for ``query``; ``cosines`` may be passed in when already computed."""
+    def search(self, query: str, limit: int = 3, cosines: np.ndarray | None = None,
+               semantic: bool = True) -> SearchResult:
+        """Rank the archive for ``query``; ``cosines`` may be passed in when already computed.
+
+        ``semantic=False`` ranks and calibrates keywords only: a busy worker sheds the embedding
+        (tens of milliseconds for a long forward) rather than let the queue grow.
+        """
         limit = max(1, min(limit, 100))
         if not self.articles:
             return SearchResult(query=query, matched=False, confidence=0.0)
         counts = self.lexical.query_terms(query)
-        mode = self.mode
+        mode = self.mode if semantic else "lexical"
         bm25 = self.lexical.score_terms(counts) if mode != "semantic" else None
         if mode == "lexical":
             cosines = None
@@ -104,7 +109,7 @@ class SearchEngine:
             cosines = self.semantic_scores(query)
         if (bm25 is None or not bm25.any()) and cosines is None:
             return SearchResult(query=query, matched=False, confidence=0.0)
-        ranked, scores, parts = self._rank(counts, bm25, cosines)
+        ranked, scores, parts = self._rank(mode, counts, bm25, cosines)
         if self.config.collapse_similarity > 0:
             keep = self._collapse(ranked, max(limit, 3) + 1)
             ranked, scores = ranked[keep], scores[keep]
@@ -116,7 +121,7 @@ class SearchEngine:
         evidence = self._evidence(ranked, scores, parts, bm25, cosines)
         if len(ranked):
             evidence["qcov"] = float(self.lexical.query_coverage(counts, ranked[:1])[0])
-        calibration = self.calibration
+        calibration = self.config.calibration or CALIBRATIONS[mode]
         confidence = calibration.confidence(evidence)
         matched = confidence >= calibration.threshold and bool(hits)
         if not matched and hits and 0 < len(counts) <= self.config.keyword_terms and evidence.get("qcov", 0) >= 0.999:
@@ -125,7 +130,7 @@ class SearchEngine:
             matched, confidence = True, max(confidence, calibration.threshold)
         return SearchResult(query=query, matched=matched, confidence=confidence, hits=hits, evidence=evidence)
 
-    def _rank(self, counts, bm25, cosines):  # type: ignore[no-untyped-def]
+    def _rank(self, mode, counts, bm25, cosines):  # type: ignore[no-untyped-def]
         cfg = self.config
         n = len(self.articles)
         k = min(cfg.candidates, n)
@@ -143,9 +148,9 @@ class SearchEngine:
         cos = cosines[cands] if cosines is not None else np.zeros(len(cands), dtype=np.float32)
         zc = z[cands] if z is not None else np.zeros(len(cands), dtype=np.float32)
         cov = self.lexical.title_coverage(counts, cands)
-        if self.mode == "semantic":
+        if mode == "semantic":
             score = zc
-        elif self.mode == "lexical" or z is None:
+        elif mode == "lexical" or z is None:
             score = cfg.lexical_weight * lex + cfg.coverage_weight * cov
         else:
             score = (cfg.lexical_weight * lex + cfg.coverage_weight * cov
