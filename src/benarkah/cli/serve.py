@@ -28,10 +28,17 @@ def serve(
     host: Annotated[Optional[str], typer.Option(help="Interface to listen on [env BENARKAH_HOST]")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port [env BENARKAH_PORT]")] = None,
     db: DbOption = None,
+    processes: Annotated[int, typer.Option(min=1, help="Worker processes sharing the port (docs/scaling.md)")] = 1,
 ) -> None:
     """Serve the HTTP API, the public page and the channel webhooks."""
-    with open_tipline(db, host=host, port=port) as tipline:
-        run_server(tipline, tipline.settings.host, tipline.settings.port)
+    with open_tipline(db, host=host, port=port) as tipline:  # migrates once, before any child starts
+        if processes == 1:
+            run_server(tipline, tipline.settings.host, tipline.settings.port)
+            return
+        settings = tipline.settings
+    from ..web.serving import run_processes
+
+    run_processes(settings, processes)
 
 
 def demo_corpus_path() -> Path:
