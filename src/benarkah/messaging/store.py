@@ -64,7 +64,7 @@ class MessageStore:
         with self.db.transaction() as tx:
             for message in messages:
                 results.append(self._accept_one(tx, message, now))
-        if any(r.stored and r.status == InboxStatus.PENDING for r in results):
+        if any(r.stored and r.status == InboxStatus.PENDING.value for r in results):
             self.inbox_event.set()
         return results
 
@@ -73,19 +73,19 @@ class MessageStore:
                       (message.channel, message.external_id)).fetchone():
             return Accepted(message.external_id, stored=False)
         who = self.tipline.hash_sender(message.channel, message.address)
-        kind, status = message.kind, InboxStatus.PENDING
+        kind, status = message.kind, InboxStatus.PENDING.value
         if kind in SILENT_KINDS:
-            status = InboxStatus.DONE
+            status = InboxStatus.DONE.value
         else:
             recent = tx.execute(
                 "SELECT COUNT(*) FROM messaging_inbox WHERE channel = ? AND sender_hash = ? AND received_at >= ? "
-                "AND status <> ?", (message.channel, who, now - RATE_WINDOW_SECONDS, InboxStatus.THROTTLED),
+                "AND status <> ?", (message.channel, who, now - RATE_WINDOW_SECONDS, InboxStatus.THROTTLED.value),
             ).fetchone()[0]
             limit = self.settings.messaging_sender_rate_per_minute
             if recent == limit:
                 kind = Kind.THROTTLED       # the one notice: "slow down"
             elif recent > limit:
-                status = InboxStatus.THROTTLED
+                status = InboxStatus.THROTTLED.value
         cursor = tx.execute(
             "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
             "received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
@@ -100,7 +100,7 @@ class MessageStore:
     def _claimable_inbox(self, tx: Any, now: float, limit: int) -> list[tuple[int, str]]:
         return [(r[0], r[1]) for r in tx.execute(
             "SELECT id, sender_hash FROM messaging_inbox WHERE status = ? OR (status = ? AND lease_until < ?) "
-            "ORDER BY id LIMIT ?", (InboxStatus.PENDING, InboxStatus.WORKING, now, limit))]
+            "ORDER BY id LIMIT ?", (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now, limit))]
 
     def claim_inbox(self, limit: int, now: float | None = None) -> list[InboxItem]:
         """Take up to ``limit`` messages, at most one per person and none of a person already in work,
@@ -110,12 +110,12 @@ class MessageStore:
         with self.db.transaction() as tx:
             busy = {r[0] for r in tx.execute(
                 "SELECT DISTINCT sender_hash FROM messaging_inbox WHERE status = ? AND lease_until >= ?",
-                (InboxStatus.WORKING, now))}
+                (InboxStatus.WORKING.value, now))}
             ids = _one_per_sender(self._claimable_inbox(tx, now, limit * CLAIM_OVERSCAN), busy, limit)
             for row_id in ids:
                 tx.execute("UPDATE messaging_inbox SET status = ?, claim_token = ?, lease_until = ?, "
                            "attempts = attempts + 1 WHERE id = ?",
-                           (InboxStatus.WORKING, token, now + self.settings.messaging_lease_seconds, row_id))
+                           (InboxStatus.WORKING.value, token, now + self.settings.messaging_lease_seconds, row_id))
             rows = [tx.execute(f"SELECT {_INBOX_COLUMNS} FROM messaging_inbox WHERE id = ?", (i,)).fetchone()
                     for i in ids]
         return [InboxItem(id=r[0], channel=r[1], external_id=r[2], sender_hash=r[3], address=r[4],
@@ -129,13 +129,13 @@ class MessageStore:
             updated = tx.execute(
                 "UPDATE messaging_inbox SET status = ?, processed_at = ?, claim_token = '', lease_until = 0 "
                 "WHERE id = ? AND claim_token = ? AND status = ?",
-                (InboxStatus.DONE, now, item.id, item.claim_token, InboxStatus.WORKING)).rowcount
+                (InboxStatus.DONE.value, now, item.id, item.claim_token, InboxStatus.WORKING.value)).rowcount
             if updated != 1:
                 return False
             if parts:
                 self._insert_outbox(tx, key=f"reply:{item.id}", inbox_id=item.id, channel=item.channel,
                                     sender_hash=item.sender_hash, address=item.address, purpose="reply",
-                                    parts=parts, status=OutboxStatus.PENDING, now=now)
+                                    parts=parts, status=OutboxStatus.PENDING.value, now=now)
         if parts:
             self.outbox_event.set()
         return True
@@ -144,7 +144,7 @@ class MessageStore:
         """A worker failed on this message: retry it later, or park it as failed after ``max_attempts``."""
         with self.db.transaction() as tx:
             attempts = tx.execute("SELECT attempts FROM messaging_inbox WHERE id = ?", (item.id,)).fetchone()[0]
-            status = InboxStatus.FAILED if attempts >= max_attempts else InboxStatus.WORKING
+            status = InboxStatus.FAILED.value if attempts >= max_attempts else InboxStatus.WORKING.value
             # WORKING with a short lease: the message comes back after ``retry_in`` seconds.
             tx.execute("UPDATE messaging_inbox SET status = ?, error = ?, lease_until = ?, claim_token = '' "
                        "WHERE id = ? AND claim_token = ?",
@@ -153,7 +153,7 @@ class MessageStore:
 
     def inbox_backlog(self) -> int:
         return int(self.db.connection().execute(
-            "SELECT COUNT(*) FROM messaging_inbox WHERE status = ?", (InboxStatus.PENDING,)).fetchone()[0])
+            "SELECT COUNT(*) FROM messaging_inbox WHERE status = ?", (InboxStatus.PENDING.value,)).fetchone()[0])
 
     # outbox --------------------------------------------------------------------------------------
 
@@ -168,13 +168,13 @@ class MessageStore:
         return cursor.rowcount == 1
 
     def enqueue(self, *, key: str, channel: str, sender_hash: str, address: str, purpose: str,
-                parts: list[dict[str, Any]], status: str = OutboxStatus.PENDING) -> bool:
+                parts: list[dict[str, Any]], status: str = OutboxStatus.PENDING.value) -> bool:
         """Queue an outgoing message that answers no inbound one (a notification). False: key seen before."""
         with self.db.transaction() as tx:
             inserted = self._insert_outbox(tx, key=key, inbox_id=None, channel=channel, sender_hash=sender_hash,
                                            address=address, purpose=purpose, parts=parts, status=status,
                                            now=time.time())
-        if inserted and status == OutboxStatus.PENDING:
+        if inserted and status == OutboxStatus.PENDING.value:
             self.outbox_event.set()
         return inserted
 
@@ -182,7 +182,7 @@ class MessageStore:
         return [(r[0], r[1]) for r in tx.execute(
             "SELECT id, sender_hash FROM messaging_outbox WHERE (status = ? AND next_attempt_at <= ?) "
             "OR (status = ? AND lease_until < ?) ORDER BY id LIMIT ?",
-            (OutboxStatus.PENDING, now, OutboxStatus.SENDING, now, limit))]
+            (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now, limit))]
 
     def claim_outbox(self, limit: int, now: float | None = None) -> list[OutboxItem]:
         now = time.time() if now is None else now
@@ -190,12 +190,12 @@ class MessageStore:
         with self.db.transaction() as tx:
             busy = {r[0] for r in tx.execute(
                 "SELECT DISTINCT sender_hash FROM messaging_outbox WHERE status = ? AND lease_until >= ?",
-                (OutboxStatus.SENDING, now))}
+                (OutboxStatus.SENDING.value, now))}
             ids = _one_per_sender(self._claimable_outbox(tx, now, limit * CLAIM_OVERSCAN), busy, limit)
             for row_id in ids:
                 tx.execute("UPDATE messaging_outbox SET status = ?, claim_token = ?, lease_until = ?, "
                            "attempts = attempts + 1 WHERE id = ?",
-                           (OutboxStatus.SENDING, token, now + self.settings.messaging_lease_seconds, row_id))
+                           (OutboxStatus.SENDING.value, token, now + self.settings.messaging_lease_seconds, row_id))
             rows = [tx.execute(f"SELECT {_OUTBOX_COLUMNS} FROM messaging_outbox WHERE id = ?", (i,)).fetchone()
                     for i in ids]
         return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=r[4],
@@ -215,26 +215,26 @@ class MessageStore:
             tx.execute(
                 "UPDATE messaging_outbox SET status = ?, last_error = ?, next_attempt_at = ?, claim_token = '', "
                 "lease_until = 0, sent_at = ? WHERE id = ? AND claim_token = ?",
-                (status, error[:500], next_at, now if status == OutboxStatus.SENT else None, item.id,
+                (status, error[:500], next_at, now if status == OutboxStatus.SENT.value else None, item.id,
                  item.claim_token))
 
     def mark_sent(self, item: OutboxItem) -> None:
-        self._finish_outbox(item, OutboxStatus.SENT)
+        self._finish_outbox(item, OutboxStatus.SENT.value)
 
     def schedule_retry(self, item: OutboxItem, delay: float, error: str) -> None:
-        self._finish_outbox(item, OutboxStatus.PENDING, error, next_at=time.time() + delay)
+        self._finish_outbox(item, OutboxStatus.PENDING.value, error, next_at=time.time() + delay)
 
     def mark_dead(self, item: OutboxItem, error: str) -> None:
-        self._finish_outbox(item, OutboxStatus.DEAD, error)
+        self._finish_outbox(item, OutboxStatus.DEAD.value, error)
 
     def mark_needs_template(self, item: OutboxItem, error: str) -> None:
-        self._finish_outbox(item, OutboxStatus.NEEDS_TEMPLATE, error)
+        self._finish_outbox(item, OutboxStatus.NEEDS_TEMPLATE.value, error)
 
     def retry_dead(self, ids: Sequence[int] | None = None) -> int:
         """Put dead letters back in the queue (after fixing the cause: a token, a template ...)."""
         sql = ("UPDATE messaging_outbox SET status = ?, attempts = 0, next_attempt_at = ?, last_error = '' "
                "WHERE status = ?")
-        params: list[Any] = [OutboxStatus.PENDING, time.time(), OutboxStatus.DEAD]
+        params: list[Any] = [OutboxStatus.PENDING.value, time.time(), OutboxStatus.DEAD.value]
         if ids:
             sql += f" AND id IN ({','.join('?' * len(ids))})"
             params.extend(ids)
@@ -262,7 +262,7 @@ class MessageStore:
         rows = self.db.connection().execute(
             "SELECT id, channel, purpose, attempts, last_error, status FROM messaging_outbox "
             "WHERE status IN (?, ?) ORDER BY id DESC LIMIT ?",
-            (OutboxStatus.DEAD, OutboxStatus.NEEDS_TEMPLATE, limit)).fetchall()
+            (OutboxStatus.DEAD.value, OutboxStatus.NEEDS_TEMPLATE.value, limit)).fetchall()
         return [{"id": r[0], "channel": r[1], "purpose": r[2], "attempts": r[3], "error": r[4], "status": r[5]}
                 for r in rows]
 

@@ -1,5 +1,6 @@
 -- Durable inbox/outbox for messaging channels (WhatsApp, Telegram).
--- Plain types and no SQLite-only functions, so the PostgreSQL twin is a copy with BIGSERIAL ids.
+-- Plain types and no SQLite-only functions. PostgreSQL twin: BIGSERIAL ids and DOUBLE PRECISION for the
+-- REAL columns (epoch seconds; PostgreSQL REAL is 4 bytes and would round them to minutes).
 -- People appear only as sender_hash (keyed HMAC) and a sealed (encrypted) reply address.
 
 CREATE TABLE messaging_inbox (
