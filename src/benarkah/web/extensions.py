@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from ..tipline import Tipline
 
 ROUTER_FACTORIES: tuple[str, ...] = (
+    "benarkah.channels.whatsapp.webhook:whatsapp_router",
+    "benarkah.channels.telegram.webhook:telegram_router",
 )
 
 
