@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 ROUTER_FACTORIES: tuple[str, ...] = (
     "benarkah.web.ops:ops_router",
+    "benarkah.channels.whatsapp.webhook:whatsapp_router",
+    "benarkah.channels.telegram.webhook:telegram_router",
 )
 
 
