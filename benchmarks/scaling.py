@@ -136,6 +136,48 @@ def _wait_ready(url: str, process: subprocess.Popen, processes: int) -> None:
         time.sleep(0.1)
 
 
+PROFILE_FILE = Path("/tmp/benarkah-scaling-profile.txt")
+
+
+def start_profile(pid: int, seconds: float) -> subprocess.Popen | None:
+    """py-spy (if installed) sampling the server and its children while the load runs."""
+    spy = Path(sys.executable).with_name("py-spy")
+    if not spy.exists():
+        print("--profile needs py-spy in this environment (pip install py-spy)", file=sys.stderr)
+        return None
+    PROFILE_FILE.unlink(missing_ok=True)
+    return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--subprocesses", "--nonblocking", "--rate", "50",
+                             "--duration", str(int(seconds)), "--format", "raw", "--output", str(PROFILE_FILE)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+BUCKETS = [  # first match wins, tested against the whole stack (innermost frames first)
+    ("PostgreSQL driver wait/IO", ("psycopg", "psycopg_pool")), ("SQLite", ("sqlite3", "storage/sqlite.py")),
+    ("search (BM25, matching)", ("search/",)), ("conversation/render", ("domain/",)),
+    ("crypto (HMAC, AES seal)", ("cryptography", "privacy.py", "hmac")),
+    ("HTTP client to the API", ("httpx", "httpcore")),
+    ("HTTP server (uvicorn, FastAPI, pydantic)", ("uvicorn", "starlette", "fastapi", "pydantic", "h11", "httptools")),
+    ("messaging logic", ("messaging/", "channels/")), ("json", ("json",)),
+]
+
+
+def finish_profile(profiler: subprocess.Popen) -> list[tuple[str, float]]:
+    """Share of CPU samples per bucket (what the server processes spent their CPU on)."""
+    profiler.wait(timeout=120)
+    if not PROFILE_FILE.exists():
+        return []
+    counts: Counter = Counter()
+    for line in PROFILE_FILE.read_text(errors="replace").splitlines():
+        stack, _, number = line.rpartition(" ")
+        if not number.isdigit():
+            continue
+        frames = stack.split(";")[::-1]
+        bucket = next((name for frame in frames for name, keys in BUCKETS if any(k in frame for k in keys)), "other")
+        counts[bucket] += int(number)
+    total = sum(counts.values()) or 1
+    return [(name, 100 * n / total) for name, n in counts.most_common(6)]
+
+
 def run_config(backend: str, processes: int, cluster: Cluster | None, args: argparse.Namespace) -> dict:
     rng = random.Random(7)
     db = database_for(backend, cluster)
@@ -145,10 +187,12 @@ def run_config(backend: str, processes: int, cluster: Cluster | None, args: argp
             app_pids = descendants(server.pid)
             db_pids = postgres_pids(cluster) if backend == "postgresql" else []
             cpu_app, cpu_db, cpu_load = cpu_seconds(app_pids), cpu_seconds(db_pids), time.process_time()
+            profiler = start_profile(server.pid, args.seconds) if args.profile else None
             sent_at: dict[str, float] = {}
             began = time.time()
             latencies, statuses = asyncio.run(offer_load(f"{url}/webhooks/whatsapp", payloads, args.rate, sent_at))
             offered_for = time.time() - began
+            hot = finish_profile(profiler) if profiler else []
             deadline = time.monotonic() + args.drain
             while time.monotonic() < deadline and len(graph.deliveries) < unique:
                 time.sleep(0.2)
@@ -174,6 +218,7 @@ def run_config(backend: str, processes: int, cluster: Cluster | None, args: argp
         "lost": sum(1 for mid in sent_at if mid and mid not in replies),
         "duplicated": sum(c - 1 for c in replies.values() if c > 1),
         "CPU s/1k app": cpu_app * per_k, "CPU s/1k postgres": cpu_db * per_k, "CPU s/1k loadgen": cpu_load * per_k,
+        "_profile": hot,
     }
 
 
@@ -186,6 +231,7 @@ def main() -> None:
     parser.add_argument("--dup", type=float, default=0.2, help="share of deliveries that are redeliveries")
     parser.add_argument("--drain", type=float, default=120.0, help="longest wait for the queue to empty")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    parser.add_argument("--profile", action="store_true", help="sample the servers with py-spy during the load")
     args = parser.parse_args()
     if not CORPUS.exists() or not QUERIES.exists():
         sys.exit(f"needs the shared data beside the project: {CORPUS} and {QUERIES}")
@@ -201,10 +247,14 @@ def main() -> None:
     finally:
         if cluster is not None:
             cluster.stop()
+    profiles = {f"{r['backend']}:{r['processes']}": r.pop("_profile") for r in rows}
     headers = list(rows[0])
     print(f"machine: {machine()}; {os.cpu_count()} cores shared with other sessions; "
           f"load average before: {LOAD_BEFORE}\n")
     print(table(headers, [[f"{r[h]:.1f}" if isinstance(r[h], float) else r[h] for h in headers] for r in rows]))
+    for config, hot in profiles.items():
+        if hot:
+            print(f"\n{config} server CPU samples: " + ", ".join(f"{name} {share:.0f}%" for name, share in hot))
     if args.json:
         print(json.dumps(rows, indent=2))
 
