@@ -73,6 +73,11 @@ class Crawler:
         self._next_allowed: dict[str, float] = {}
         self._delay: dict[str, float] = {}
 
+    @property
+    def exhausted(self) -> bool:
+        """The run's page budget is spent; what is left stays pending for the next run."""
+        return self.fetches >= self.limits.max_pages
+
     def close(self) -> None:
         self.client.close()
 

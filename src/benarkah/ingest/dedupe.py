@@ -65,9 +65,11 @@ class DuplicateIndex:
     """Article ids by canonical URL and by SimHash (banded, so a lookup is four dict probes)."""
 
     by_url: dict[str, str] = field(default_factory=dict)
+    known_ids: set[str] = field(default_factory=set)
     bands: dict[tuple[int, int], list[tuple[int, str]]] = field(default_factory=dict)
 
     def add(self, article_id: str, urls: Iterable[str], text: str, fingerprint: int | None = None) -> None:
+        self.known_ids.add(article_id)
         for url in urls:
             if url:
                 self.by_url.setdefault(canonical_url(url), article_id)

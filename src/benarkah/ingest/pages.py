@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..domain.articles import Article
 from .dedupe import DuplicateIndex, article_id_for_url
@@ -43,15 +44,24 @@ class PageRecords:
             return self._merge(duplicate_of, urls, origin)
         fields = page.record(article_id)
         fields["extra_urls"] = [u for u in page.mirror_urls if u != page.url]
+        previous = self._previous(article_id)
+        if previous is not None:  # the same article again (a mirror URL, or a re-crawl): keep every URL
+            if page.url not in (previous.get("url"), *previous.get("extra_urls", [])):
+                self.merged += 1
+            _keep_urls(fields, previous)
         self.index.add(article_id, urls, page.text, fingerprint)
         self.kept[article_id] = fields
         return RawRecord(origin, fields=fields)
 
-    def _merge(self, kept_id: str, urls: list[str], origin: str) -> RawRecord:
-        fields = self.kept.get(kept_id)
-        if fields is None and self.lookup is not None:
-            stored = self.lookup(kept_id)
+    def _previous(self, article_id: str) -> dict[str, Any] | None:
+        fields = self.kept.get(article_id)
+        if fields is None and self.lookup is not None and article_id in self.index.known_ids:
+            stored = self.lookup(article_id)
             fields = stored.to_record() if stored is not None else None
+        return fields
+
+    def _merge(self, kept_id: str, urls: list[str], origin: str) -> RawRecord:
+        fields = self._previous(kept_id)
         if fields is None:
             return RawRecord(origin, error=f"duplicate of {kept_id}, which is no longer stored")
         known = [fields.get("url", ""), *fields.get("extra_urls", [])]
@@ -61,3 +71,20 @@ class PageRecords:
         self.index.add(kept_id, added, "")
         self.merged += 1
         return RawRecord(origin, fields=fields)
+
+
+def is_mirror(url: str) -> bool:
+    """An AMP or mobile copy: never preferred as the address people are sent to."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return host.startswith(("m.", "amp.", "mobile.")) or "/amp" in parts.path or "amp=" in parts.query
+
+
+def _keep_urls(fields: dict[str, Any], previous: dict[str, Any]) -> None:
+    """Union of both records' URLs; the previous primary URL stays primary over a mirror."""
+    everything = [fields.get("url", ""), *fields.get("extra_urls", []), previous.get("url", ""),
+                  *previous.get("extra_urls", [])]
+    everything = [u for u in dict.fromkeys(everything) if u]
+    if previous.get("url") and (is_mirror(fields.get("url", "")) or not fields.get("url")):
+        fields["url"] = previous["url"]
+    fields["extra_urls"] = [u for u in everything if u != fields["url"]]

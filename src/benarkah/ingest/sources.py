@@ -98,8 +98,11 @@ class Sources:
 
     def crawl_summary(self) -> str:
         s = self.stats
-        return (f"crawl: {s['fetched']} fetched, {s['not_modified']} not modified, "
+        line = (f"crawl: {s['fetched']} fetched, {s['not_modified']} not modified, "
                 f"{s['unchanged_content']} unchanged content, {s['failed']} failed")
+        if s["deferred"]:
+            line += f"; page limit reached, {s['deferred']} left pending for the next run"
+        return line
 
     # entry point ---------------------------------------------------------------------------------
 
@@ -178,6 +181,10 @@ class Sources:
             yield from self._url(url, source=source, depth=MAX_SITEMAP_DEPTH)
 
     def _url(self, url: str, source: str, depth: int) -> Iterator[RawRecord]:
+        if self.crawler.exhausted:
+            self.stats["deferred"] += 1
+            self.state.add_pending([url], source)
+            return
         try:
             fetched = self.crawler.fetch(url)
         except FetchError as exc:
@@ -188,6 +195,8 @@ class Sources:
         if fetched.not_modified:
             self.stats["not_modified"] += 1
             self._marks.append((url, fetched, source, ""))
+            if self.options.follow and self.state.pending(url):  # a feed an interrupted run did not finish
+                yield from self._follow([], source=url)
             return
         self.stats["fetched"] += 1
         known = self.state.get(url)
