@@ -13,7 +13,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -85,7 +85,7 @@ class Site:
             Route("/sitemap-pages.xml", self.sitemap_pages), Route("/cek-fakta/{number}", self.article),
             Route("/amp/cek-fakta/{number}", self.article), Route("/private/{rest:path}", self.article),
             Route("/error", self.error), Route("/slow", self.slow), Route("/loop/{n}", self.loop),
-            Route("/huge", self.huge), Route("/latin1", self.latin1), Route("/berita/tsunami", self.multipage),
+            Route("/huge", self.huge), Route("/huge-stream", self.huge_stream), Route("/latin1", self.latin1), Route("/berita/tsunami", self.multipage),
             Route("/fixture/{name}", self.fixture),
         ])
         self.app.add_middleware(_Recorder, site=self)
@@ -149,6 +149,14 @@ class Site:
     async def huge(self, request: Request) -> Response:
         return Response(b"<html><body>" + b"<p>isi yang sangat panjang</p>" * 40_000 + b"</body></html>",
                         media_type="text/html")
+
+    async def huge_stream(self, request: Request) -> Response:
+        """No Content-Length: only counting while reading catches it."""
+        async def chunks():  # type: ignore[no-untyped-def]
+            for _ in range(400):
+                yield b"<p>isi yang sangat panjang</p>" * 1000
+
+        return StreamingResponse(chunks(), media_type="text/html")
 
     async def latin1(self, request: Request) -> Response:
         """Declared UTF-8, actually Windows-1252: a classic archive defect."""

@@ -52,6 +52,12 @@ class CrawlState:
             "SELECT url FROM crawl_pages WHERE source = ? AND status = 'pending' ORDER BY url", (source,))
         return [r[0] for r in rows]
 
+    def listed(self, source: str) -> list[str]:
+        """Every URL ``source`` (a feed or sitemap) listed in earlier runs, whatever its status."""
+        rows = self.store.connection().execute(
+            "SELECT url FROM crawl_pages WHERE source = ? ORDER BY url", (source,))
+        return [r[0] for r in rows]
+
     def done(self, url: str, http_status: int, etag: str | None, last_modified: str | None,
              content_hash: str | None, article_id: str | None = None, source: str = "") -> None:
         with self.store.transaction() as tx:

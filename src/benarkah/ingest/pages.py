@@ -46,7 +46,8 @@ class PageRecords:
         fields["extra_urls"] = [u for u in page.mirror_urls if u != page.url]
         previous = self._previous(article_id)
         if previous is not None:  # the same article again (a mirror URL, or a re-crawl): keep every URL
-            if page.url not in (previous.get("url"), *previous.get("extra_urls", [])):
+            known = (previous.get("url"), *previous.get("extra_urls", []))
+            if any(u and u not in known for u in urls):  # reached under an address not seen before
                 self.merged += 1
             _keep_urls(fields, previous)
         self.index.add(article_id, urls, page.text, fingerprint)

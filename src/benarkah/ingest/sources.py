@@ -75,6 +75,7 @@ class Sources:
         self._crawler: Crawler | None = None
         self._marks: list[tuple[str, Fetched | None, str, str]] = []  # url, response, source, error
         self.stats: Counter[str] = Counter()
+        self._visited: set[str] = set()
 
     @property
     def crawler(self) -> Crawler:
@@ -181,10 +182,13 @@ class Sources:
             yield from self._url(url, source=source, depth=MAX_SITEMAP_DEPTH)
 
     def _url(self, url: str, source: str, depth: int) -> Iterator[RawRecord]:
+        if url in self._visited:  # listed twice, or a sitemap that lists itself
+            return
         if self.crawler.exhausted:
             self.stats["deferred"] += 1
             self.state.add_pending([url], source)
             return
+        self._visited.add(url)
         try:
             fetched = self.crawler.fetch(url)
         except FetchError as exc:
@@ -192,18 +196,17 @@ class Sources:
             self._marks.append((url, None, source, str(exc)))
             yield RawRecord(url, error=str(exc).removeprefix(f"{url}: "))
             return
-        if fetched.not_modified:
-            self.stats["not_modified"] += 1
+        known = self.state.get(url)
+        unchanged = (known is not None and known.status == "done" and known.content_hash == fetched.content_hash)
+        if fetched.not_modified or unchanged:
+            self.stats["not_modified" if fetched.not_modified else "unchanged_content"] += 1
+            self.stats["fetched"] += 0 if fetched.not_modified else 1
             self._marks.append((url, fetched, source, ""))
-            if self.options.follow and self.state.pending(url):  # a feed an interrupted run did not finish
-                yield from self._follow([], source=url)
+            if self.options.follow and (listed := self.state.listed(url)):
+                # an unchanged feed or sitemap: its pages may still have changed (each asked conditionally)
+                yield from self._follow(listed, source=url)
             return
         self.stats["fetched"] += 1
-        known = self.state.get(url)
-        if known is not None and known.content_hash == fetched.content_hash and known.status == "done":
-            self.stats["unchanged_content"] += 1
-            self._marks.append((url, fetched, source, ""))
-            return
         kind = kind_of(fetched.content, fetched.content_type)
         if kind == "page":
             record = self._page(url, fetched)
@@ -223,6 +226,7 @@ class Sources:
             yield RawRecord(url, error="a sitemap only lists pages: add --follow to fetch them")
             return
         if depth < MAX_SITEMAP_DEPTH:
+            self.state.add_pending(sitemap.children, url)
             for child in sitemap.children:
                 yield from self._url(child, source=url, depth=depth + 1)
         yield from self._follow(sitemap.pages, source=url)
