@@ -11,9 +11,6 @@ import typer
 from ..domain.render import render_text
 from ..errors import BenarkahError
 from ..evaluation import evaluate, format_table, load_queries
-from ..ingest.crawler import CrawlLimits
-from ..ingest.pipeline import ingest_records
-from ..ingest.sources import SourceOptions, Sources
 from ._app import DbOption, Progress, app, open_tipline
 
 
@@ -37,6 +34,10 @@ def ingest(
     Pages are cleaned with a site profile; the same article under several URLs (AMP or mobile mirror,
     republication) is stored once with the other URLs remembered. Re-runs fetch only what changed.
     """
+    from ..ingest.crawler import CrawlLimits  # page extraction libraries load only for ingest
+    from ..ingest.pipeline import ingest_records
+    from ..ingest.sources import SourceOptions, Sources
+
     with open_tipline(db) as tipline:
         progress = Progress("ingest: records read")
         limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)

@@ -8,18 +8,25 @@ from typing import Annotated, Optional
 
 import typer
 
+from typing import TYPE_CHECKING
+
 from ..errors import BenarkahError
-from ..ingest.crawler import CrawlLimits, Crawler
-from ..ingest.extract import Extracted, extract_page
-from ..ingest.html import decode_page
-from ..ingest.profiles import ProfileChooser
-from ..ingest.sources import PAGE_SUFFIXES, fetch_article, is_url
 from ._app import app
+
+if TYPE_CHECKING:
+    from ..ingest.extract import Extracted
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-def extract_source(source: str, profile: str | None = None, timeout: float = 20.0) -> Extracted:
+def extract_source(source: str, profile: str | None = None, timeout: float = 20.0) -> "Extracted":
+    # imported here: the extraction libraries are heavy and only this command and ingest need them
+    from ..ingest.crawler import CrawlLimits, Crawler
+    from ..ingest.extract import extract_page
+    from ..ingest.html import decode_page
+    from ..ingest.profiles import ProfileChooser
+    from ..ingest.sources import PAGE_SUFFIXES, fetch_article, is_url
+
     chooser = ProfileChooser(forced=profile)
     if is_url(source):
         with Crawler(CrawlLimits(delay_s=0.2, timeout_s=timeout, max_pages=50)) as crawler:
@@ -33,7 +40,7 @@ def extract_source(source: str, profile: str | None = None, timeout: float = 20.
     return extract_page(text, chooser, is_html=True if path.suffix.lower() in PAGE_SUFFIXES else None)
 
 
-def _show(page: Extracted) -> str:
+def _show(page: "Extracted") -> str:
     fields = page.to_json()
     lines = [f"{name:>13}: {fields[name]}" for name in
              ("title", "published", "updated", "verdict", "verdict_label", "claim", "url", "publisher",

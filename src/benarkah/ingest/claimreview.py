@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-import extruct
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +76,8 @@ def claim_reviews(html: str, base_url: str = "") -> list[ClaimReview]:
     """Every ClaimReview on the page. Cheap when there is none (no parse unless the word occurs)."""
     if "claimreview" not in html.casefold():
         return []
+    import extruct  # heavy (rdflib); only pages that mention ClaimReview pay for it
+
     try:
         data = extruct.extract(html, base_url=base_url or None, syntaxes=["json-ld", "microdata"],
                                uniform=True, errors="ignore")

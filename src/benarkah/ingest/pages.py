@@ -68,6 +68,10 @@ class PageRecords:
         known = [fields.get("url", ""), *fields.get("extra_urls", [])]
         added = [u for u in urls if u and u not in known]
         fields = {**fields, "extra_urls": [*fields.get("extra_urls", []), *added]}
+        if urls[0] and is_mirror(fields.get("url", "")) and not is_mirror(urls[0]):
+            # the kept copy was reached through its AMP/mobile mirror first: send people to the real page
+            fields["extra_urls"] = [u for u in [fields["url"], *fields["extra_urls"]] if u != urls[0]]
+            fields["url"] = urls[0]
         self.kept[kept_id] = fields
         self.index.add(kept_id, added, "")
         self.merged += 1
