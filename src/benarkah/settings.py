@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="Public base URL, used in shareable links")
     max_request_bytes: int = Field(256 * 1024, description="Largest HTTP request body accepted")
     log_level: str = "INFO"
+    metrics_token: str | None = Field(None, description="When set, /metrics requires 'Authorization: Bearer <token>'")
 
     # WhatsApp Business Cloud API (see README "Connect a WhatsApp number")
     whatsapp_verify_token: str | None = Field(None, description="Token you type in Meta's webhook setup")
