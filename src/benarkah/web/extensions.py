@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from ..tipline import Tipline
 
 ROUTER_FACTORIES: tuple[str, ...] = (
-    "benarkah.web.ops:ops_router",
     "benarkah.channels.whatsapp.webhook:whatsapp_router",
     "benarkah.channels.telegram.webhook:telegram_router",
+    "benarkah.web.ops:ops_router",
 )
 
 
