@@ -50,17 +50,21 @@ class InboxWorker:
         return len(items)
 
     def _process(self, item: InboxItem) -> None:
+        """Answer one message in ONE transaction: the conversation's writes (session, tip, statistics),
+        the inbox row done and its reply queued all commit together, or none of them does."""
         try:
-            parts = self.answer(item)
+            with self.tipline.store.transaction():
+                parts = self.answer(item)
+                if not self.store.complete_inbox(item, parts):
+                    raise _ClaimLost()
+        except _ClaimLost:
+            log.warning("inbox message %s was taken over by another worker (lease expired); not answered twice",
+                        item.id)
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the queue; it is parked
             log.exception("inbox message %s (%s) failed", item.id, item.channel)
             status = self.store.release_inbox(item, f"{type(exc).__name__}: {exc}", WORKER_MAX_ATTEMPTS,
                                               WORKER_RETRY_SECONDS)
             log.warning("inbox message %s is now %s", item.id, status)
-            return
-        if not self.store.complete_inbox(item, parts):
-            log.warning("inbox message %s was taken over by another worker (lease expired); not answered twice",
-                        item.id)
 
     def answer(self, item: InboxItem) -> list[Part]:
         address = self.tipline.unseal_address(item.address)
@@ -86,3 +90,7 @@ class InboxWorker:
                 self.store.inbox_event.wait(self.settings.messaging_poll_seconds)
 
 
+
+
+class _ClaimLost(Exception):
+    """Rolls back an answer whose claim another worker has taken over."""
