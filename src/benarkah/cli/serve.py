@@ -17,18 +17,18 @@ DEMO_CORPUS = "demo_articles.jsonl"
 
 
 def run_server(tipline, host: str, port: int, workers: bool = True) -> None:  # type: ignore[no-untyped-def]
-    """Serve the app; with ``workers``, the messaging worker and sender run beside it in threads."""
+    """Serve the app; with ``workers``, the messaging worker and sender run beside it (a child process)."""
     import uvicorn
 
     from ..web.app import create_app
-    from .messaging import start_runtime
+    from .messaging import spawn_worker_process, stop_worker_process
 
-    runtime = start_runtime(tipline) if workers and _messaging_configured(tipline.settings) else None
+    child = spawn_worker_process(tipline.settings) if workers and _messaging_configured(tipline.settings) else None
     try:
         uvicorn.run(create_app(tipline), host=host, port=port, log_level="info", proxy_headers=True)
     finally:
-        if runtime is not None:
-            runtime.stop()
+        if child is not None:
+            stop_worker_process(child)
 
 
 def _messaging_configured(settings) -> bool:  # type: ignore[no-untyped-def]
