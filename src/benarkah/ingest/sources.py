@@ -70,7 +70,7 @@ class Sources:
         self.options = options or SourceOptions()
         self.store = store
         self.chooser = ProfileChooser(forced=self.options.profile)
-        self.pages = PageRecords(list(store.iter_articles()), lookup=store.get_article)
+        self.pages = PageRecords(store.iter_articles, lookup=store.get_article)
         self.state = CrawlState(store)
         self._crawler: Crawler | None = None
         self._marks: list[tuple[str, Fetched | None, str, str]] = []  # url, response, source, error
