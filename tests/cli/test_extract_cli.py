@@ -6,13 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_ingest_cli import run
+from tests.cli.test_ingest_cli import run_cli
 from tests.conftest import SHARED
 from tests.ingest.site import Site
 from tests.support.servers import serve_app
 
 FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
 SEED = SHARED / "seeds" / "000_11bcd6a5151a72ac.txt"
+
+
+def run(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
+    return run_cli(str(tmp_path / "cli.db"), *args)
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seeds/000_11bcd6a5151a72ac.txt (the shared "
