@@ -23,7 +23,7 @@ from .extract import Extracted, append_page, extract_html, extract_page, later_p
 from .feeds import FeedItem, kind_of, parse_feed, parse_sitemap
 from .html import decode_page
 from .pages import PageRecords
-from .profiles import ProfileChooser
+from .profiles import ProfileChooser, load_profiles
 from .records import READERS, RawRecord, reader_for
 
 PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx"}
@@ -59,6 +59,7 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
 @dataclass
 class SourceOptions:
     profile: str | None = None
+    profiles_dir: str = ""  # a newsroom's own *.toml profiles, besides the built-in ones
     follow: bool = False
     limits: CrawlLimits = field(default_factory=CrawlLimits)
 
@@ -69,7 +70,8 @@ class Sources:
     def __init__(self, store: Any, options: SourceOptions | None = None) -> None:
         self.options = options or SourceOptions()
         self.store = store
-        self.chooser = ProfileChooser(forced=self.options.profile)
+        extra = Path(self.options.profiles_dir) if self.options.profiles_dir else None
+        self.chooser = ProfileChooser(load_profiles(extra), forced=self.options.profile)
         self.pages = PageRecords(store.iter_articles, lookup=store.get_article)
         self.state = CrawlState(store)
         self._crawler: Crawler | None = None
