@@ -151,3 +151,14 @@ def test_sitemap_without_follow_says_what_to_do(site, tipline):
     report, _ = run_ingest(tipline, [f"{site.base}/sitemap-pages.xml"])
     assert report.rejections == [(f"{site.base}/sitemap-pages.xml",
                                   "a sitemap only lists pages: add --follow to fetch them")]
+
+
+def test_a_page_without_an_article_is_retried_next_run(site, tipline):
+    url = f"{site.base}/kosong"
+    report, _ = run_ingest(tipline, [url])
+    assert report.rejections == [(url, "no headline found on the page (check the profile's title selectors)")]
+    assert CrawlState(tipline.store).get(url).status == "failed"
+    before = site.hits["/kosong"]
+    run_ingest(tipline, [url])
+    sent = [h for path, h in site.requests if path == "/kosong"][-1]
+    assert site.hits["/kosong"] == before + 1 and "if-none-match" not in sent  # asked in full again

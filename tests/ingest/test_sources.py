@@ -1,6 +1,5 @@
 """Local inputs through the same path as the CLI: feed and sitemap files, text dumps, mixed folders."""
 
-from pathlib import Path
 
 import pytest
 

@@ -7,7 +7,6 @@ polite crawler, whose state makes re-runs conditional and interrupted runs resum
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -125,7 +124,7 @@ class Sources:
     def _file(self, path: Path) -> Iterator[RawRecord]:
         suffix = path.suffix.lower()
         if suffix in READERS:
-            yield from self._dedupe_rows(reader_for(path)(path))
+            yield from reader_for(path)(path)  # rows carry their own ids: plain upsert, no merging
             return
         if suffix not in PAGE_SUFFIXES | TEXT_SUFFIXES | XML_SUFFIXES:
             reader_for(path)  # raises the "don't know how to read" error with the known types
@@ -140,9 +139,6 @@ class Sources:
         text = decode_page(data)
         page = extract_page(text, self.chooser, is_html=suffix in PAGE_SUFFIXES or None)
         yield self.pages.record(page, path.name, identity=str(path.resolve()))
-
-    def _dedupe_rows(self, rows: Iterator[RawRecord]) -> Iterator[RawRecord]:
-        yield from rows  # structured rows carry their own ids: upsert semantics, no merging
 
     def _xml_file(self, path: Path, data: bytes) -> Iterator[RawRecord]:
         kind = kind_of(data)
@@ -212,7 +208,8 @@ class Sources:
         kind = kind_of(fetched.content, fetched.content_type)
         if kind == "page":
             record = self._page(url, fetched)
-            self._marks.append((url, fetched, source, ""))
+            # a page that yielded no article is not "done": the next run tries it again in full
+            self._marks.append((url, fetched, source, record.error or ""))
             yield record
             return
         self._marks.append((url, fetched, source, ""))
@@ -265,7 +262,3 @@ def fetch_article(crawler: Crawler, first: Fetched, chooser: ProfileChooser) -> 
         later = extract_html(decode_page(more.content, more.charset), chooser, url=more.url)
         page = append_page(page, later)
     return page
-
-
-def fingerprint(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
