@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from ..tipline import Tipline
 
 ROUTER_FACTORIES: tuple[str, ...] = (
+    "benarkah.admin.routes:router_factory",
+    "benarkah.web.chat:router_factory",
 )
 
 
