@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="Public base URL, used in shareable links")
     max_request_bytes: int = Field(256 * 1024, description="Largest HTTP request body accepted")
     log_level: str = "INFO"
+    metrics_token: str | None = Field(None, description="When set, /metrics requires 'Authorization: Bearer <token>'")
 
     # WhatsApp Business Cloud API (see README "Connect a WhatsApp number")
     whatsapp_verify_token: str | None = Field(None, description="Token you type in Meta's webhook setup")
@@ -34,8 +35,26 @@ class Settings(BaseSettings):
     whatsapp_token: str | None = Field(None, description="Access token for sending messages")
     whatsapp_phone_number_id: str | None = Field(None, description="The sending number's id")
     whatsapp_api_base: str = Field("https://graph.facebook.com/v21.0", description="Graph API base, pinned version")
+    whatsapp_notify_template: str | None = Field(
+        None, description="Approved template for notifications outside the 24-hour window (one {{1}} body text)")
+    whatsapp_notify_template_language: str = Field("id", description="Language code of that template")
 
     # Telegram Bot API
     telegram_token: str | None = Field(None, description="Bot token from @BotFather")
     telegram_secret: str | None = Field(None, description="Checked against X-Telegram-Bot-Api-Secret-Token")
     telegram_api_base: str = Field("https://api.telegram.org", description="Bot API base URL")
+
+    # Messaging inbox/outbox (both channels; see docs/messaging.md)
+    messaging_sender_rate_per_minute: int = Field(
+        20, description="Messages one person may send per minute; beyond it one notice, then silence")
+    messaging_worker_batch: int = Field(16, description="Inbox messages a worker claims (and embeds) at once")
+    worker_semantic_backlog: int = Field(
+        64, description="Above this many waiting messages the worker answers by keywords only, to catch up")
+    messaging_lease_seconds: float = Field(
+        60.0, description="A claimed message whose worker died is retried after this long")
+    messaging_max_attempts: int = Field(8, description="Send attempts before a reply goes to dead letters")
+    messaging_retry_base_seconds: float = Field(1.0, description="First retry delay (doubles, with jitter)")
+    messaging_retry_max_seconds: float = Field(300.0, description="Longest delay between send attempts")
+    messaging_send_timeout_seconds: float = Field(10.0, description="Timeout of one API call")
+    messaging_sender_threads: int = Field(4, description="Concurrent API calls (one per recipient at a time)")
+    messaging_poll_seconds: float = Field(0.5, description="How often idle workers look for work")

@@ -142,6 +142,11 @@ class Tipline:
                 self._engine_version = version
             return self._engine
 
+    @property
+    def index_version(self) -> int | None:
+        """The article version this process's index was built from; None until it is built (readiness)."""
+        return self._engine_version if self._engine is not None else None
+
     def _build_engine(self) -> SearchEngine:
         started = time.perf_counter()
         articles = list(self.store.iter_articles())

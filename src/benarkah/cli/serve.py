@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,12 +16,23 @@ from ._app import DbOption, Progress, app, open_tipline
 DEMO_CORPUS = "demo_articles.jsonl"
 
 
-def run_server(tipline, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+def run_server(tipline, host: str, port: int, workers: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Serve the app; with ``workers``, the messaging worker and sender run beside it in threads."""
     import uvicorn
 
     from ..web.app import create_app
+    from .messaging import start_runtime
 
-    uvicorn.run(create_app(tipline), host=host, port=port, log_level="info", proxy_headers=True)
+    runtime = start_runtime(tipline) if workers and _messaging_configured(tipline.settings) else None
+    try:
+        uvicorn.run(create_app(tipline), host=host, port=port, log_level="info", proxy_headers=True)
+    finally:
+        if runtime is not None:
+            runtime.stop()
+
+
+def _messaging_configured(settings) -> bool:  # type: ignore[no-untyped-def]
+    return bool(settings.whatsapp_app_secret or settings.whatsapp_token or settings.telegram_token)
 
 
 @app.command()
@@ -28,10 +40,28 @@ def serve(
     host: Annotated[Optional[str], typer.Option(help="Interface to listen on [env BENARKAH_HOST]")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port [env BENARKAH_PORT]")] = None,
     db: DbOption = None,
+    workers: Annotated[bool, typer.Option(
+        "--workers/--no-workers",
+        help="Also run the messaging worker and sender (default); --no-workers when they run apart "
+             "(benarkah worker)")] = True,
+    processes: Annotated[int, typer.Option(min=1, help="HTTP processes sharing the port (docs/scaling.md)")] = 1,
 ) -> None:
-    """Serve the HTTP API, the public page and the channel webhooks."""
-    with open_tipline(db, host=host, port=port) as tipline:
-        run_server(tipline, tipline.settings.host, tipline.settings.port)
+    """Serve the HTTP API, the public page and the channel webhooks (and, by default, their workers)."""
+    with open_tipline(db, host=host, port=port) as tipline:  # migrates once, before any child starts
+        logging.getLogger("benarkah").setLevel(tipline.settings.log_level.upper())
+        if processes == 1:
+            run_server(tipline, tipline.settings.host, tipline.settings.port, workers=workers)
+            return
+        # Several HTTP processes take webhooks; the worker and sender run once, here in the parent.
+        from ..web.serving import run_processes
+        from .messaging import start_runtime
+
+        runtime = start_runtime(tipline) if workers and _messaging_configured(tipline.settings) else None
+        try:
+            run_processes(tipline.settings, processes)
+        finally:
+            if runtime is not None:
+                runtime.stop()
 
 
 def demo_corpus_path() -> Path:

@@ -174,3 +174,49 @@ def render_text(reply: Reply) -> str:
         ReplyKind.THANKS: "thanks", ReplyKind.EMPTY: "empty", ReplyKind.UNSUPPORTED: "unsupported",
     }[kind]
     return t[key]
+
+
+# Labels of channel widgets (WhatsApp interactive lists/buttons, Telegram inline keyboards) and the
+# messaging queue's own notices. Menu choices carry a command word the conversation understands.
+WIDGET_TEXTS: dict[str, dict[str, str]] = {
+    "id": {
+        "menu_button": "Pilih menu",
+        "menu_section": "Layanan cek fakta",
+        "check_title": "Cek fakta",
+        "check_desc": "Cara mengirim pesan untuk dicek",
+        "latest_title": "Terbaru",
+        "latest_desc": "Cek fakta yang baru terbit",
+        "tips_title": "Tips",
+        "tips_desc": "Tips menghadapi hoaks",
+        "help_title": "Bantuan",
+        "help_desc": "Cara memakai layanan ini",
+        "more_prompt": "Ingin melihat hasil lainnya?",
+        "more_button": "Hasil lainnya",
+        "throttled": (
+            "Pesan Anda banyak sekali dalam satu menit. 🙏 Kami jeda dulu sebentar; kirim lagi pesan "
+            "yang ingin dicek satu per satu setelah satu menit."
+        ),
+    },
+    "en": {
+        "menu_button": "Menu",
+        "menu_section": "Fact-check service",
+        "check_title": "Check a claim",
+        "check_desc": "How to send a message to check",
+        "latest_title": "Latest",
+        "latest_desc": "Newly published fact-checks",
+        "tips_title": "Tips",
+        "tips_desc": "Tips against hoaxes",
+        "help_title": "Help",
+        "help_desc": "How to use this service",
+        "more_prompt": "Want to see more results?",
+        "more_button": "More results",
+        "throttled": (
+            "You sent a lot of messages within a minute. 🙏 We are pausing briefly; please send what you "
+            "want checked one at a time after a minute."
+        ),
+    },
+}
+
+
+def widget_texts(language: str) -> dict[str, str]:
+    return WIDGET_TEXTS.get(language, WIDGET_TEXTS["id"])

@@ -1,0 +1,1 @@
+"""Telegram Bot API: the webhook (secret-token checked) and the sending client."""

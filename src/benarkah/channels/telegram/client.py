@@ -1,0 +1,85 @@
+"""Sending through the Bot API: ``POST {API_BASE}/bot{TOKEN}/sendMessage`` (and answerCallbackQuery).
+
+Replies are written in WhatsApp-style ``*bold*`` / ``_italic_``; here they become Telegram HTML (with
+everything else escaped, so a fact-check title with ``<`` or ``&`` cannot break the message). The menu
+and "more results" become inline keyboards whose button presses come back as callback queries.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import httpx
+
+from ...domain.render import widget_texts
+from ...messaging.model import SendError
+from .parse import COMMAND_PREFIX
+
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+
+
+def to_html(text: str) -> str:
+    escaped = html.escape(text, quote=False)
+    return _ITALIC.sub(r"<i>\1</i>", _BOLD.sub(r"<b>\1</b>", escaped))
+
+
+class TelegramClient:
+    channel = "telegram"
+    service_window_seconds = None  # bots may write to anyone who started them, at any time
+
+    def __init__(self, api_base: str, token: str, timeout: float = 10.0) -> None:
+        self.base = f"{api_base.rstrip('/')}/bot{token}"
+        self.http = httpx.Client(timeout=timeout)
+
+    def send(self, address: str, part: dict[str, Any]) -> str:
+        method, body = build_request(address, part)
+        try:
+            response = self.http.post(f"{self.base}/{method}", json=body)
+        except httpx.TimeoutException as exc:
+            raise SendError(f"Telegram API timed out: {type(exc).__name__}", retryable=True) from None
+        except httpx.TransportError as exc:
+            raise SendError(f"Telegram API unreachable: {type(exc).__name__}", retryable=True) from None
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = {}
+        if response.status_code == 200 and payload.get("ok"):
+            result = payload.get("result")
+            return str(result.get("message_id", "")) if isinstance(result, dict) else ""
+        retry_after = (payload.get("parameters") or {}).get("retry_after") if isinstance(payload, dict) else None
+        status = response.status_code
+        raise SendError(f"Telegram API {status}: {str(payload.get('description', ''))[:200]}",
+                        retryable=status == 429 or status >= 500,
+                        retry_after=float(retry_after) if isinstance(retry_after, (int, float)) else None)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _chat(address: str) -> int | str:
+    return int(address) if address.lstrip("-").isdigit() else address
+
+
+def build_request(chat: str, part: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    kind = part.get("kind")
+    if kind == "callback_answer":
+        return "answerCallbackQuery", {"callback_query_id": part["id"]}
+    body: dict[str, Any] = {"chat_id": _chat(chat), "text": to_html(str(part.get("text", ""))),
+                            "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
+    if isinstance(part.get("reply_to"), int):
+        body["reply_parameters"] = {"message_id": part["reply_to"], "allow_sending_without_reply": True}
+    labels = widget_texts(str(part.get("language", "id")))
+    if kind == "menu":
+        body["reply_markup"] = {"inline_keyboard": [
+            [_button(labels["check_title"], "cek"), _button(labels["latest_title"], "terbaru")],
+            [_button(labels["tips_title"], "tips"), _button(labels["help_title"], "bantuan")]]}
+    elif kind == "more":
+        body["reply_markup"] = {"inline_keyboard": [[_button(labels["more_button"], "lagi")]]}
+    return "sendMessage", body
+
+
+def _button(text: str, command: str) -> dict[str, str]:
+    return {"text": text, "callback_data": f"{COMMAND_PREFIX}{command}"}

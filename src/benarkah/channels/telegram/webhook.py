@@ -1,0 +1,56 @@
+"""``/webhooks/telegram``: updates from the Bot API, checked with ``X-Telegram-Bot-Api-Secret-Token``.
+
+Register it with ``setWebhook(url=..., secret_token=BENARKAH_TELEGRAM_SECRET)``; Telegram then sends the
+secret with every update, so a request without it (or with another) is refused and nothing is stored.
+The update is committed to the inbox before the 200 goes back (Telegram retries anything else).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from ...messaging.store import message_store
+from ...tipline import Tipline
+from .parse import parse_update
+
+log = logging.getLogger(__name__)
+PATH = "/webhooks/telegram"
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+
+
+def telegram_router(tipline: Tipline) -> APIRouter | None:
+    """The webhook, when ``BENARKAH_TELEGRAM_TOKEN`` and ``BENARKAH_TELEGRAM_SECRET`` are set."""
+    settings = tipline.settings
+    if not (settings.telegram_token and settings.telegram_secret):
+        return None
+    secret = settings.telegram_secret.encode("utf-8")
+    store = message_store(tipline)
+    router = APIRouter(tags=["telegram"])
+
+    @router.post(PATH, include_in_schema=False)
+    async def deliver(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER)
+        if not given:
+            return JSONResponse({"detail": "missing X-Telegram-Bot-Api-Secret-Token"}, status_code=401)
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), secret):
+            log.warning("telegram update with a wrong secret token refused")
+            return JSONResponse({"detail": "X-Telegram-Bot-Api-Secret-Token does not match BENARKAH_TELEGRAM_SECRET"},
+                                status_code=403)
+        try:
+            update = json.loads(await request.body())
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return JSONResponse({"detail": f"body is not JSON: {exc}"}, status_code=400)
+        message = parse_update(update)
+        stored = 0
+        if message is not None:
+            accepted = await run_in_threadpool(store.accept, [message])
+            stored = sum(a.stored for a in accepted)
+        return JSONResponse({"ok": True, "stored": stored})
+
+    return router

@@ -1,0 +1,101 @@
+"""Sending through the Cloud API: ``POST {API_BASE}/{PHONE_NUMBER_ID}/messages`` with a Bearer token.
+
+Neutral parts become WhatsApp messages: text (<= 4,096 chars), the menu as an interactive list, a
+results page with a "more results" reply button (interactive bodies are limited to 1,024 chars, so a
+longer page goes as text, whose own hint says to type *lagi*), and notification templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ...domain.render import widget_texts
+from ...messaging.model import SendError
+from ...messaging.parts import text_units
+from ...messaging.notify import WHATSAPP_WINDOW_SECONDS
+from .parse import COMMAND_PREFIX
+
+INTERACTIVE_BODY_UNITS = 1024
+# Graph error codes that mean "slow down / try later" even when the HTTP status is 400.
+RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131048, 131056, 133004})
+
+
+class WhatsAppClient:
+    channel = "whatsapp"
+    service_window_seconds = WHATSAPP_WINDOW_SECONDS
+
+    def __init__(self, api_base: str, phone_number_id: str, token: str, timeout: float = 10.0) -> None:
+        self.url = f"{api_base.rstrip('/')}/{phone_number_id}/messages"
+        self.http = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {token}"})
+
+    def send(self, address: str, part: dict[str, Any]) -> str:
+        body = build_message(address, part)
+        if body is None:
+            return ""
+        try:
+            response = self.http.post(self.url, json=body)
+        except httpx.TimeoutException as exc:
+            raise SendError(f"WhatsApp API timed out: {type(exc).__name__}", retryable=True) from None
+        except httpx.TransportError as exc:
+            raise SendError(f"WhatsApp API unreachable: {type(exc).__name__}", retryable=True) from None
+        if response.status_code == 200:
+            return _message_id(response)
+        raise _send_error(response)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _message_id(response: httpx.Response) -> str:
+    try:
+        return str(response.json()["messages"][0]["id"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return ""
+
+
+def _send_error(response: httpx.Response) -> SendError:
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        error = {}
+    code = error.get("code") if isinstance(error, dict) else None
+    message = f"WhatsApp API {response.status_code}" + (f" (code {code}: {error.get('message', '')})" if code else "")
+    retry_after = response.headers.get("retry-after")
+    retryable = response.status_code in (408, 429) or response.status_code >= 500 or code in RETRYABLE_CODES
+    return SendError(message[:300], retryable=retryable,
+                     retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None)
+
+
+def build_message(to: str, part: dict[str, Any]) -> dict[str, Any] | None:
+    """The Cloud API request body for one part (``None``: nothing to send on WhatsApp)."""
+    kind = part.get("kind")
+    message: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+    if part.get("reply_to"):
+        message["context"] = {"message_id": part["reply_to"]}
+    text = str(part.get("text", ""))
+    labels = widget_texts(str(part.get("language", "id")))
+    fits_interactive = text_units(text) <= INTERACTIVE_BODY_UNITS
+    if kind == "menu" and fits_interactive:
+        rows = [("cek", "check"), ("terbaru", "latest"), ("tips", "tips"), ("bantuan", "help")]
+        message.update(type="interactive", interactive={
+            "type": "list", "body": {"text": text},
+            "action": {"button": labels["menu_button"], "sections": [{
+                "title": labels["menu_section"][:24],
+                "rows": [{"id": f"{COMMAND_PREFIX}{cmd}", "title": labels[f"{key}_title"][:24],
+                          "description": labels[f"{key}_desc"][:72]} for cmd, key in rows]}]}})
+    elif kind == "more" and fits_interactive:
+        message.update(type="interactive", interactive={
+            "type": "button", "body": {"text": text},
+            "action": {"buttons": [{"type": "reply", "reply": {"id": f"{COMMAND_PREFIX}lagi",
+                                                               "title": labels["more_button"][:20]}}]}})
+    elif kind in ("text", "menu", "more"):
+        message.update(type="text", text={"preview_url": False, "body": text})
+    elif kind == "template":
+        message.update(type="template", template={
+            "name": part["name"], "language": {"code": part.get("language", "id")},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}]})
+    else:
+        return None  # e.g. a Telegram callback answer: nothing to do here
+    return message

@@ -1,0 +1,79 @@
+"""``/webhooks/whatsapp``: Meta's verification handshake and signed message deliveries.
+
+A POST is checked before anything else: ``X-Hub-Signature-256`` must be the HMAC-SHA256 of the raw body
+with the app secret (compared in constant time); missing -> 401, wrong -> 403, nothing stored. Then the
+delivery's messages are committed to the inbox (deduplicated by message id) before the 200 goes back,
+so an answer of 200 means "stored for good"; the worker answers them afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from ...messaging.store import message_store
+from ...tipline import Tipline
+from .parse import parse_delivery, status_summary
+
+log = logging.getLogger(__name__)
+PATH = "/webhooks/whatsapp"
+SIGNATURE_HEADER = "x-hub-signature-256"
+
+
+def valid_signature(secret: str, body: bytes, header: str) -> bool:
+    expected = "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode("ascii"), header.strip().lower().encode("ascii", "replace"))
+
+
+def _error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def whatsapp_router(tipline: Tipline) -> APIRouter | None:
+    """The webhook, when ``BENARKAH_WHATSAPP_VERIFY_TOKEN`` and ``..._APP_SECRET`` are set."""
+    settings = tipline.settings
+    if not (settings.whatsapp_verify_token and settings.whatsapp_app_secret):
+        return None
+    verify_token, secret = settings.whatsapp_verify_token, settings.whatsapp_app_secret
+    store = message_store(tipline)
+    router = APIRouter(tags=["whatsapp"])
+
+    @router.get(PATH, include_in_schema=False)
+    def verify(request: Request) -> Response:
+        params = request.query_params
+        token = params.get("hub.verify_token", "")
+        if params.get("hub.mode") == "subscribe" and hmac.compare_digest(token.encode(), verify_token.encode()):
+            return PlainTextResponse(params.get("hub.challenge", ""))
+        return _error(403, "verification failed: hub.mode must be 'subscribe' and hub.verify_token must match "
+                           "BENARKAH_WHATSAPP_VERIFY_TOKEN")
+
+    @router.post(PATH, include_in_schema=False)
+    async def deliver(request: Request) -> Response:
+        body = await request.body()
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return _error(401, "missing X-Hub-Signature-256")
+        if not valid_signature(secret, body, signature):
+            log.warning("whatsapp delivery with a wrong signature refused")
+            return _error(403, "X-Hub-Signature-256 does not match the body (check BENARKAH_WHATSAPP_APP_SECRET)")
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return _error(400, f"body is not JSON: {exc}")
+        delivery = parse_delivery(payload, settings.whatsapp_phone_number_id)
+        for status in delivery.statuses:
+            if status.get("status") == "failed":
+                log.warning("whatsapp reported a failed message: %s", status_summary(status))
+        stored = 0
+        if delivery.messages:
+            accepted = await run_in_threadpool(store.accept, delivery.messages)
+            stored = sum(a.stored for a in accepted)
+        return JSONResponse({"status": "ok", "stored": stored})
+
+    return router

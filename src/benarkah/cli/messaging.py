@@ -1,0 +1,86 @@
+"""Messaging commands: run the inbox worker / outbox sender apart from the web server, inspect and
+retry the queue.
+
+``benarkah serve`` runs webhook, worker and sender together; for separate deployment run
+``benarkah serve --no-workers`` (webhooks only) and ``benarkah worker --role inbox|outbox|all``
+elsewhere, against the same database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from typing import Annotated, Optional
+
+import typer
+
+from ..channels.registry import build_clients
+from ..messaging.runtime import MessagingRuntime, Role
+from ..messaging.store import message_store
+from ._app import DbOption, app, open_tipline
+
+queue_app = typer.Typer(help="Inspect the messaging inbox/outbox and retry dead letters.", no_args_is_help=True)
+app.add_typer(queue_app, name="queue")
+
+
+def start_runtime(tipline, role: Role = "all") -> MessagingRuntime:  # type: ignore[no-untyped-def]
+    clients = build_clients(tipline.settings) if role in ("outbox", "all") else {}
+    return MessagingRuntime(tipline, clients, role=role).start()
+
+
+@app.command()
+def worker(
+    role: Annotated[str, typer.Option(help="inbox (answer messages), outbox (send replies) or all")] = "all",
+    db: DbOption = None,
+) -> None:
+    """Run the messaging worker (and/or sender) until Ctrl+C or SIGTERM."""
+    if role not in ("inbox", "outbox", "all"):
+        typer.echo("error: --role must be inbox, outbox or all", err=True)
+        raise typer.Exit(2)
+    with open_tipline(db) as tipline:
+        logging.getLogger("benarkah").setLevel(tipline.settings.log_level.upper())
+        if role != "inbox" and not build_clients(tipline.settings):
+            typer.echo("error: no channel configured to send with: set BENARKAH_WHATSAPP_TOKEN and "
+                       "BENARKAH_WHATSAPP_PHONE_NUMBER_ID, or BENARKAH_TELEGRAM_TOKEN", err=True)
+            raise typer.Exit(1)
+        tipline.engine()
+        runtime = start_runtime(tipline, role)  # type: ignore[arg-type]
+        stopped = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopped.set())
+        typer.echo(f"messaging worker running (role {role}); Ctrl+C to stop", err=True)
+        stopped.wait()
+        runtime.stop()
+
+
+@queue_app.command("status")
+def queue_status(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+) -> None:
+    """Queue depths by status, and the latest dead letters with their errors."""
+    with open_tipline(db) as tipline:
+        store = message_store(tipline)
+        report = {"depths": store.depths(), "dead_letters": store.dead_letters()}
+        if as_json:
+            typer.echo(json.dumps(report, indent=2))
+            return
+        for table, counts in report["depths"].items():
+            summary = ", ".join(f"{status} {count}" for status, count in counts.items()) or "empty"
+            typer.echo(f"{table}: {summary}")
+        for dead in report["dead_letters"]:
+            typer.echo(f"  #{dead['id']} {dead['status']} {dead['channel']} {dead['purpose']} "
+                       f"after {dead['attempts']} attempts: {dead['error']}")
+
+
+@queue_app.command("retry")
+def queue_retry(
+    ids: Annotated[Optional[list[int]], typer.Argument(help="Outbox ids (default: every dead letter)")] = None,
+    db: DbOption = None,
+) -> None:
+    """Send dead letters again (after fixing their cause: the token, the API base, a template)."""
+    with open_tipline(db) as tipline:
+        count = message_store(tipline).retry_dead(ids or None)
+        typer.echo(f"{count} dead letters queued again")

@@ -1,0 +1,110 @@
+"""What flows through the inbox and outbox, independent of any channel.
+
+A channel's webhook turns its payload into ``Inbound`` items; the worker turns each into a list of
+neutral ``parts`` (text, menu, "more" prompt, template, callback answer); the channel's client turns a
+part into its own API call at send time. So the queue never holds a channel's request format, and never
+a raw phone number: addresses are sealed, people are hashes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..errors import ChannelError
+
+
+class Kind(enum.StrEnum):
+    """What a person sent. Everything that is not text (or a menu choice) gets the polite 'text only' reply."""
+
+    TEXT = "text"
+    COMMAND = "command"          # a menu / button choice, carried as the command word in ``text``
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    VOICE = "voice"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+    LOCATION = "location"
+    CONTACTS = "contacts"
+    REACTION = "reaction"        # acknowledged, never answered (a reply to an emoji would be noise)
+    UNSUPPORTED = "unsupported"
+    THROTTLED = "throttled"      # the one notice a flooding sender gets (set by the store, not channels)
+
+
+SILENT_KINDS = frozenset({Kind.REACTION})
+TEXT_KINDS = frozenset({Kind.TEXT, Kind.COMMAND})
+
+
+class InboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    WORKING = "working"
+    DONE = "done"
+    THROTTLED = "throttled"      # beyond the per-sender rate: stored, not answered
+    FAILED = "failed"            # the worker failed on it repeatedly; kept for a person to look at
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DEAD = "dead"                # gave up after the retry bound, or the API refused it for good
+    NEEDS_TEMPLATE = "needs_template"  # WhatsApp: outside the 24-hour window and no template configured
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message as a channel's webhook parsed it. ``address`` is raw here and sealed by the store."""
+
+    channel: str
+    external_id: str
+    address: str
+    kind: Kind
+    text: str = ""
+    context: dict[str, Any] = field(default_factory=dict)  # e.g. the message id to quote, a callback id
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    channel: str
+    external_id: str
+    sender_hash: str
+    address: str  # sealed
+    kind: Kind
+    text: str
+    context: dict[str, Any]
+    claim_token: str
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    channel: str
+    sender_hash: str
+    address: str  # sealed
+    purpose: str
+    parts: list[dict[str, Any]]
+    parts_sent: int
+    attempts: int
+    claim_token: str
+
+
+class SendError(ChannelError):
+    """An API call failed. ``retryable`` says whether trying again later can succeed."""
+
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class ChannelClient(Protocol):
+    """A channel's sending side: one neutral part to one (unsealed) address; returns the API's message id."""
+
+    channel: str
+
+    def send(self, address: str, part: dict[str, Any]) -> str: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,106 @@
+"""The outbox sender: claims queued replies and posts them through the channel's client.
+
+Retries 429, 5xx and timeouts with exponential backoff and jitter (honouring Retry-After), and gives up
+into the visible ``dead`` state after ``messaging_max_attempts``; other 4xx are dead at once (the request
+itself is wrong, or the token is: fix it, then ``benarkah outbox retry``). Progress is saved after each
+part, so a crash resends only what was not yet acknowledged. WhatsApp's 24-hour customer-service window
+is checked before any free-form message: outside it the message waits as ``needs_template``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from typing import TYPE_CHECKING, Mapping
+
+from .model import ChannelClient, OutboxItem, SendError
+from .store import MessageStore, message_store
+
+if TYPE_CHECKING:
+    from ..tipline import Tipline
+
+log = logging.getLogger(__name__)
+CLAIM_BATCH = 8
+FREE_FORM_KINDS = frozenset({"text", "menu", "more"})
+
+
+def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random,
+                  retry_after: float | None = None) -> float:
+    """Exponential backoff with "equal jitter": half fixed, half random, so retries spread out but never
+    come back at once; never sooner than the API's Retry-After."""
+    ceiling = min(cap, base * (2 ** max(0, attempts - 1)))
+    delay = ceiling / 2 + rng.uniform(0, ceiling / 2)
+    return max(delay, retry_after or 0.0)
+
+
+class OutboxSender:
+    def __init__(self, tipline: "Tipline", clients: Mapping[str, ChannelClient],
+                 store: MessageStore | None = None, rng: random.Random | None = None) -> None:
+        self.tipline = tipline
+        self.clients = clients
+        self.store = store or message_store(tipline)
+        self.settings = tipline.settings
+        self.rng = rng or random.Random()
+
+    def run_once(self, limit: int = CLAIM_BATCH) -> int:
+        items = self.store.claim_outbox(limit)
+        for item in items:
+            self.deliver(item)
+        return len(items)
+
+    def deliver(self, item: OutboxItem) -> None:
+        client = self.clients.get(item.channel)
+        if client is None:
+            self._failed(item, SendError(f"channel {item.channel!r} is not configured in this process",
+                                         retryable=True))
+            return
+        if self._outside_window(item, client):
+            self.store.mark_needs_template(item, "outside the 24-hour customer-service window")
+            log.warning("outbox %s waits for a template: outside the 24-hour window", item.id)
+            return
+        address = self.tipline.unseal_address(item.address)
+        for index in range(item.parts_sent, len(item.parts)):
+            part = item.parts[index]
+            try:
+                external_id = client.send(address, part)
+            except SendError as exc:
+                if part.get("optional") and not exc.retryable:
+                    log.info("outbox %s: optional part %s refused (%s); going on", item.id, part.get("kind"), exc)
+                    external_id = ""
+                else:
+                    self._failed(item, exc)
+                    return
+            self.store.record_part_sent(item, index + 1, external_id)
+        self.store.mark_sent(item)
+
+    def _outside_window(self, item: OutboxItem, client: ChannelClient) -> bool:
+        window = getattr(client, "service_window_seconds", None)
+        if not window or not any(p.get("kind") in FREE_FORM_KINDS for p in item.parts[item.parts_sent:]):
+            return False
+        last = self.store.last_inbound_at(item.channel, item.sender_hash)
+        return last is None or time.time() - last > window
+
+    def _failed(self, item: OutboxItem, exc: SendError) -> None:
+        if not exc.retryable or item.attempts >= self.settings.messaging_max_attempts:
+            self.store.mark_dead(item, str(exc))
+            log.error("outbox %s (%s) is a dead letter after %d attempts: %s", item.id, item.channel,
+                      item.attempts, exc)
+            return
+        delay = backoff_delay(item.attempts, self.settings.messaging_retry_base_seconds,
+                              self.settings.messaging_retry_max_seconds, self.rng, exc.retry_after)
+        self.store.schedule_retry(item, delay, str(exc))
+        log.warning("outbox %s (%s) attempt %d failed (%s); retrying in %.1fs", item.id, item.channel,
+                    item.attempts, exc, delay)
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.store.outbox_event.clear()
+            try:
+                taken = self.run_once()
+            except Exception:  # noqa: BLE001 - keep sending after a transient database or network fault
+                log.exception("outbox sender iteration failed")
+                taken = 0
+            if not taken:
+                self.store.outbox_event.wait(self.settings.messaging_poll_seconds)

@@ -1,0 +1,300 @@
+"""All SQL of the messaging inbox/outbox, in one place.
+
+Portable on purpose: plain column types, ``?`` placeholders through the store's ``connection()`` /
+``transaction()``, ``ON CONFLICT ... DO NOTHING`` (SQLite >= 3.24 and PostgreSQL), no SQLite-only
+functions. The two "which rows may I take" queries are separate methods (``_claimable_inbox``,
+``_claimable_outbox``) so a PostgreSQL subclass can add ``FOR UPDATE SKIP LOCKED``; on SQLite the
+``BEGIN IMMEDIATE`` write lock already serialises claimers.
+
+Exactly-once rests on three things here: the inbox is unique on (channel, external id), so a
+redelivered webhook stores nothing; the outbox is unique on ``inbox_id`` (and an idempotency key), so a
+message can never get two replies; and every claim carries a random token, so a worker whose lease
+expired (it was presumed dead) cannot complete a row another worker has since taken.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+from .model import SILENT_KINDS, InboxItem, InboxStatus, Inbound, Kind, OutboxItem, OutboxStatus
+
+if TYPE_CHECKING:
+    from ..tipline import Tipline
+
+MAX_TEXT_CHARS = 10_000   # stored text of one inbound message; the conversation reads at most 4,000
+RATE_WINDOW_SECONDS = 60.0
+CLAIM_OVERSCAN = 4        # rows looked at per row claimed, to skip people who already have one in flight
+
+_INBOX_COLUMNS = "id, channel, external_id, sender_hash, address, kind, text, context, claim_token"
+_OUTBOX_COLUMNS = "id, channel, sender_hash, address, purpose, parts, parts_sent, attempts, claim_token"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What ``accept`` did with one inbound message."""
+
+    external_id: str
+    stored: bool           # False: a redelivery of a message already stored
+    status: str = ""
+
+
+class MessageStore:
+    """The inbox/outbox over a tipline's ``Store`` (its connection and transactions)."""
+
+    def __init__(self, tipline: "Tipline") -> None:
+        self.tipline = tipline
+        self.db = tipline.store
+        self.settings = tipline.settings
+        # Set after commits so workers in this process wake at once instead of at the next poll.
+        self.inbox_event = threading.Event()
+        self.outbox_event = threading.Event()
+
+    # inbox ---------------------------------------------------------------------------------------
+
+    def accept(self, messages: Sequence[Inbound], now: float | None = None) -> list[Accepted]:
+        """Store a webhook delivery's messages in one transaction (deduplicated, rate-limited)."""
+        now = time.time() if now is None else now
+        results = []
+        with self.db.transaction() as tx:
+            for message in messages:
+                results.append(self._accept_one(tx, message, now))
+        if any(r.stored and r.status == InboxStatus.PENDING.value for r in results):
+            self.inbox_event.set()
+        return results
+
+    def _accept_one(self, tx: Any, message: Inbound, now: float) -> Accepted:
+        if tx.execute("SELECT 1 FROM messaging_inbox WHERE channel = ? AND external_id = ?",
+                      (message.channel, message.external_id)).fetchone():
+            return Accepted(message.external_id, stored=False)
+        who = self.tipline.hash_sender(message.channel, message.address)
+        kind, status = message.kind, InboxStatus.PENDING.value
+        if kind in SILENT_KINDS:
+            status = InboxStatus.DONE.value
+        else:
+            recent = tx.execute(
+                "SELECT COUNT(*) FROM messaging_inbox WHERE channel = ? AND sender_hash = ? AND received_at >= ? "
+                "AND status <> ?", (message.channel, who, now - RATE_WINDOW_SECONDS, InboxStatus.THROTTLED.value),
+            ).fetchone()[0]
+            limit = self.settings.messaging_sender_rate_per_minute
+            if recent == limit:
+                kind = Kind.THROTTLED       # the one notice: "slow down"
+            elif recent > limit:
+                status = InboxStatus.THROTTLED.value
+        cursor = tx.execute(
+            "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
+            "received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
+            (message.channel, message.external_id, who, self.tipline.seal_address(message.address), str(kind),
+             message.text[:MAX_TEXT_CHARS], json.dumps(message.context), str(status), now))
+        tx.execute(
+            "INSERT INTO messaging_contacts (channel, sender_hash, last_inbound_at) VALUES (?,?,?) "
+            "ON CONFLICT (channel, sender_hash) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
+            (message.channel, who, now))
+        return Accepted(message.external_id, stored=cursor.rowcount == 1, status=str(status))
+
+    def _claimable_inbox(self, tx: Any, now: float, limit: int) -> list[tuple[int, str]]:
+        return [(r[0], r[1]) for r in tx.execute(
+            "SELECT id, sender_hash FROM messaging_inbox WHERE status = ? OR (status = ? AND lease_until < ?) "
+            "ORDER BY id LIMIT ?", (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now, limit))]
+
+    def claim_inbox(self, limit: int, now: float | None = None) -> list[InboxItem]:
+        """Take up to ``limit`` messages, at most one per person and none of a person already in work,
+        so one person's messages are answered in order and a flood cannot occupy every worker."""
+        now = time.time() if now is None else now
+        token = uuid.uuid4().hex
+        with self.db.transaction() as tx:
+            busy = {r[0] for r in tx.execute(
+                "SELECT DISTINCT sender_hash FROM messaging_inbox WHERE status = ? AND lease_until >= ?",
+                (InboxStatus.WORKING.value, now))}
+            ids = _one_per_sender(self._claimable_inbox(tx, now, limit * CLAIM_OVERSCAN), busy, limit)
+            for row_id in ids:
+                tx.execute("UPDATE messaging_inbox SET status = ?, claim_token = ?, lease_until = ?, "
+                           "attempts = attempts + 1 WHERE id = ?",
+                           (InboxStatus.WORKING.value, token, now + self.settings.messaging_lease_seconds, row_id))
+            rows = [tx.execute(f"SELECT {_INBOX_COLUMNS} FROM messaging_inbox WHERE id = ?", (i,)).fetchone()
+                    for i in ids]
+        return [InboxItem(id=r[0], channel=r[1], external_id=r[2], sender_hash=r[3], address=r[4],
+                          kind=Kind(r[5]), text=r[6], context=json.loads(r[7] or "{}"), claim_token=r[8])
+                for r in rows]
+
+    def complete_inbox(self, item: InboxItem, parts: list[dict[str, Any]], now: float | None = None) -> bool:
+        """Mark the message answered and queue its one reply, atomically. False if the claim was lost."""
+        now = time.time() if now is None else now
+        with self.db.transaction() as tx:
+            updated = tx.execute(
+                "UPDATE messaging_inbox SET status = ?, processed_at = ?, claim_token = '', lease_until = 0 "
+                "WHERE id = ? AND claim_token = ? AND status = ?",
+                (InboxStatus.DONE.value, now, item.id, item.claim_token, InboxStatus.WORKING.value)).rowcount
+            if updated != 1:
+                return False
+            if parts:
+                self._insert_outbox(tx, key=f"reply:{item.id}", inbox_id=item.id, channel=item.channel,
+                                    sender_hash=item.sender_hash, address=item.address, purpose="reply",
+                                    parts=parts, status=OutboxStatus.PENDING.value, now=now)
+        if parts:
+            self.outbox_event.set()
+        return True
+
+    def release_inbox(self, item: InboxItem, error: str, max_attempts: int, retry_in: float) -> str:
+        """A worker failed on this message: retry it later, or park it as failed after ``max_attempts``."""
+        with self.db.transaction() as tx:
+            attempts = tx.execute("SELECT attempts FROM messaging_inbox WHERE id = ?", (item.id,)).fetchone()[0]
+            status = InboxStatus.FAILED.value if attempts >= max_attempts else InboxStatus.WORKING.value
+            # WORKING with a short lease: the message comes back after ``retry_in`` seconds.
+            tx.execute("UPDATE messaging_inbox SET status = ?, error = ?, lease_until = ?, claim_token = '' "
+                       "WHERE id = ? AND claim_token = ?",
+                       (status, error[:500], time.time() + retry_in, item.id, item.claim_token))
+        return str(status)
+
+    def inbox_backlog(self) -> int:
+        return int(self.db.connection().execute(
+            "SELECT COUNT(*) FROM messaging_inbox WHERE status = ?", (InboxStatus.PENDING.value,)).fetchone()[0])
+
+    # outbox --------------------------------------------------------------------------------------
+
+    def _insert_outbox(self, tx: Any, *, key: str, inbox_id: int | None, channel: str, sender_hash: str,
+                       address: str, purpose: str, parts: list[dict[str, Any]], status: str, now: float) -> bool:
+        cursor = tx.execute(
+            "INSERT INTO messaging_outbox (idempotency_key, inbox_id, channel, sender_hash, address, purpose, "
+            "parts, status, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT DO NOTHING",
+            (key, inbox_id, channel, sender_hash, address, purpose, json.dumps(parts, ensure_ascii=False),
+             str(status), now, now))
+        return cursor.rowcount == 1
+
+    def enqueue(self, *, key: str, channel: str, sender_hash: str, address: str, purpose: str,
+                parts: list[dict[str, Any]], status: str = OutboxStatus.PENDING.value) -> bool:
+        """Queue an outgoing message that answers no inbound one (a notification). False: key seen before."""
+        with self.db.transaction() as tx:
+            inserted = self._insert_outbox(tx, key=key, inbox_id=None, channel=channel, sender_hash=sender_hash,
+                                           address=address, purpose=purpose, parts=parts, status=status,
+                                           now=time.time())
+        if inserted and status == OutboxStatus.PENDING.value:
+            self.outbox_event.set()
+        return inserted
+
+    def _claimable_outbox(self, tx: Any, now: float, limit: int) -> list[tuple[int, str]]:
+        return [(r[0], r[1]) for r in tx.execute(
+            "SELECT id, sender_hash FROM messaging_outbox WHERE (status = ? AND next_attempt_at <= ?) "
+            "OR (status = ? AND lease_until < ?) ORDER BY id LIMIT ?",
+            (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now, limit))]
+
+    def claim_outbox(self, limit: int, now: float | None = None) -> list[OutboxItem]:
+        now = time.time() if now is None else now
+        token = uuid.uuid4().hex
+        with self.db.transaction() as tx:
+            busy = {r[0] for r in tx.execute(
+                "SELECT DISTINCT sender_hash FROM messaging_outbox WHERE status = ? AND lease_until >= ?",
+                (OutboxStatus.SENDING.value, now))}
+            ids = _one_per_sender(self._claimable_outbox(tx, now, limit * CLAIM_OVERSCAN), busy, limit)
+            for row_id in ids:
+                tx.execute("UPDATE messaging_outbox SET status = ?, claim_token = ?, lease_until = ?, "
+                           "attempts = attempts + 1 WHERE id = ?",
+                           (OutboxStatus.SENDING.value, token, now + self.settings.messaging_lease_seconds, row_id))
+            rows = [tx.execute(f"SELECT {_OUTBOX_COLUMNS} FROM messaging_outbox WHERE id = ?", (i,)).fetchone()
+                    for i in ids]
+        return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=r[4],
+                           parts=json.loads(r[5]), parts_sent=r[6], attempts=r[7], claim_token=r[8]) for r in rows]
+
+    def record_part_sent(self, item: OutboxItem, parts_sent: int, external_id: str) -> None:
+        """Remember progress after each API call, so a crash resends only the parts not yet sent."""
+        with self.db.transaction() as tx:
+            row = tx.execute("SELECT external_ids FROM messaging_outbox WHERE id = ?", (item.id,)).fetchone()
+            ids = [*json.loads(row[0] or "[]"), external_id][-20:]
+            tx.execute("UPDATE messaging_outbox SET parts_sent = ?, external_ids = ? WHERE id = ? AND claim_token = ?",
+                       (parts_sent, json.dumps(ids), item.id, item.claim_token))
+
+    def _finish_outbox(self, item: OutboxItem, status: str, error: str = "", next_at: float = 0.0) -> None:
+        now = time.time()
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE messaging_outbox SET status = ?, last_error = ?, next_attempt_at = ?, claim_token = '', "
+                "lease_until = 0, sent_at = ? WHERE id = ? AND claim_token = ?",
+                (status, error[:500], next_at, now if status == OutboxStatus.SENT.value else None, item.id,
+                 item.claim_token))
+
+    def mark_sent(self, item: OutboxItem) -> None:
+        self._finish_outbox(item, OutboxStatus.SENT.value)
+
+    def schedule_retry(self, item: OutboxItem, delay: float, error: str) -> None:
+        self._finish_outbox(item, OutboxStatus.PENDING.value, error, next_at=time.time() + delay)
+
+    def mark_dead(self, item: OutboxItem, error: str) -> None:
+        self._finish_outbox(item, OutboxStatus.DEAD.value, error)
+
+    def mark_needs_template(self, item: OutboxItem, error: str) -> None:
+        self._finish_outbox(item, OutboxStatus.NEEDS_TEMPLATE.value, error)
+
+    def retry_dead(self, ids: Sequence[int] | None = None) -> int:
+        """Put dead letters back in the queue (after fixing the cause: a token, a template ...)."""
+        sql = ("UPDATE messaging_outbox SET status = ?, attempts = 0, next_attempt_at = ?, last_error = '' "
+               "WHERE status = ?")
+        params: list[Any] = [OutboxStatus.PENDING.value, time.time(), OutboxStatus.DEAD.value]
+        if ids:
+            sql += f" AND id IN ({','.join('?' * len(ids))})"
+            params.extend(ids)
+        with self.db.transaction() as tx:
+            count = tx.execute(sql, params).rowcount
+        if count:
+            self.outbox_event.set()
+        return int(count)
+
+    # people and reporting ------------------------------------------------------------------------
+
+    def last_inbound_at(self, channel: str, sender_hash: str) -> float | None:
+        row = self.db.connection().execute(
+            "SELECT last_inbound_at FROM messaging_contacts WHERE channel = ? AND sender_hash = ?",
+            (channel, sender_hash)).fetchone()
+        return float(row[0]) if row else None
+
+    def depths(self) -> dict[str, dict[str, int]]:
+        conn = self.db.connection()
+        return {table: {r[0]: int(r[1]) for r in conn.execute(
+                    f"SELECT status, COUNT(*) FROM messaging_{table} GROUP BY status ORDER BY status")}
+                for table in ("inbox", "outbox")}
+
+    def dead_letters(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self.db.connection().execute(
+            "SELECT id, channel, purpose, attempts, last_error, status FROM messaging_outbox "
+            "WHERE status IN (?, ?) ORDER BY id DESC LIMIT ?",
+            (OutboxStatus.DEAD.value, OutboxStatus.NEEDS_TEMPLATE.value, limit)).fetchall()
+        return [{"id": r[0], "channel": r[1], "purpose": r[2], "attempts": r[3], "error": r[4], "status": r[5]}
+                for r in rows]
+
+    def outbox_row(self, key: str) -> dict[str, Any] | None:
+        row = self.db.connection().execute(
+            "SELECT id, status, attempts, parts_sent, last_error FROM messaging_outbox WHERE idempotency_key = ?",
+            (key,)).fetchone()
+        return None if row is None else {"id": row[0], "status": row[1], "attempts": row[2],
+                                         "parts_sent": row[3], "error": row[4]}
+
+
+def _one_per_sender(candidates: list[tuple[int, str]], busy: set[str], limit: int) -> list[int]:
+    chosen: list[int] = []
+    seen = set(busy)
+    for row_id, who in candidates:
+        if who in seen:
+            continue
+        seen.add(who)
+        chosen.append(row_id)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+_STORES: "weakref.WeakKeyDictionary[Tipline, MessageStore]" = weakref.WeakKeyDictionary()
+_STORES_LOCK = threading.Lock()
+
+
+def message_store(tipline: "Tipline") -> MessageStore:
+    """The one ``MessageStore`` of a tipline, shared by its webhooks and workers (for the wake-up events)."""
+    with _STORES_LOCK:
+        store = _STORES.get(tipline)
+        if store is None:
+            store = _STORES[tipline] = MessageStore(tipline)
+        return store

@@ -1,0 +1,43 @@
+"""Serving the HTTP app from several processes on one machine (``benarkah serve --processes N``).
+
+Every process is a whole, stateless benarkah: it reads its configuration from ``BENARKAH_*`` (the
+parent exports what the command line set), opens its own pool to the shared database and builds its
+own search index, which follows the database's article version. uvicorn's supervisor shares one
+listening socket between the children and restarts any that dies. Across machines, run the same
+command on each and put a load balancer in front (docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+from ..settings import Settings
+
+
+def app_from_env() -> Any:
+    """The app factory each child process calls (uvicorn ``--factory``)."""
+    from ..tipline import Tipline
+    from .app import create_app
+
+    return create_app(Tipline(Settings()))
+
+
+def export_settings(settings: Settings) -> None:
+    """Put what the command line chose into the environment the children inherit."""
+    os.environ["BENARKAH_DB"] = settings.db
+    os.environ["BENARKAH_HOST"] = settings.host
+    os.environ["BENARKAH_PORT"] = str(settings.port)
+
+
+def run_processes(settings: Settings, processes: int) -> None:
+    """Serve with ``processes`` worker processes sharing one port (blocks until stopped)."""
+    import uvicorn
+
+    export_settings(settings)
+    if processes > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # /metrics then sums request counts and latencies over all the processes
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="benarkah-metrics-")
+    uvicorn.run("benarkah.web.serving:app_from_env", factory=True, host=settings.host, port=settings.port,
+                workers=processes, log_level=settings.log_level.lower(), proxy_headers=True)
