@@ -155,3 +155,24 @@ def test_stats_count_messages_matches_and_top_queries(demo_tipline, desk):
     assert stats["messages"] == 4 and stats["lookups"] == 3
     assert stats["top_queries"][0][:2] == ("vaksin chip", 2)
     assert 0 < stats["match_rate"] < 1
+
+
+def test_the_desk_and_accounts_work_on_both_backends(any_tipline):
+    """Clustering, trend queue, exactly-once follow-ups and staff logins on SQLite and PostgreSQL."""
+    from benarkah.admin.accounts import Accounts
+
+    any_tipline._tips = TipService(any_tipline, notifier=OutboxPort())
+    send_all(any_tipline, [*RUMOUR, OTHER])  # an empty archive: everything is a tip
+    desk = any_tipline.tips
+    queue = desk.queue()
+    assert [c.tip_count for c in queue] == [3, 1] and queue[0].last_24h == 3
+    any_tipline.upsert([article()])
+    assert desk.link_article(queue[0].id, "fc-gajah", by="editor").statuses == {"queued": 3}
+    desk.link_article(queue[0].id, "fc-gajah", by="editor")
+    assert len(desk.notifier.calls) == 3
+    assert desk.stats()["lookups"] == 4
+    accounts = Accounts(any_tipline.store)
+    accounts.add_user("editor", "kopi-tubruk-2026")
+    user = accounts.authenticate("editor", "kopi-tubruk-2026", "127.0.0.1")
+    assert accounts.session(accounts.start_session(user)).username == "editor"
+    assert accounts.authenticate("editor", "salah-password", "127.0.0.1") is None

@@ -116,20 +116,23 @@ class TipRepository:
 
     # the queue -----------------------------------------------------------------------------------
 
-    def clusters(self, statuses: Sequence[str], now: datetime, limit: int = 200) -> list[ClusterSummary]:
-        """Clusters in these statuses, with their trend counts, most recently active first."""
+    def clusters(self, statuses: Sequence[str], now: datetime, limit: int = 200,
+                 cluster_id: int | None = None) -> list[ClusterSummary]:
+        """Clusters in these statuses (or the one cluster asked for), with their trend counts, most
+        recently active first."""
         if not statuses:
             return []
         marks = ",".join("?" for _ in statuses)
+        only, only_params = ("AND c.id = ? ", (cluster_id,)) if cluster_id is not None else ("", ())
         day, week = iso(now - timedelta(days=1)), iso(now - timedelta(days=8))
         rows = self.store.connection().execute(
             "SELECT c.id, c.example, c.status, c.article_id, c.tip_count, c.first_seen, c.last_seen, "
             "SUM(CASE WHEN t.created_at >= ? THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN t.created_at >= ? AND t.created_at < ? THEN 1 ELSE 0 END) "
             f"FROM tip_clusters c LEFT JOIN tips t ON t.cluster_id = c.id AND t.created_at >= ? "
-            f"WHERE c.status IN ({marks}) GROUP BY c.id, c.example, c.status, c.article_id, c.tip_count, "
+            f"WHERE c.status IN ({marks}) {only}GROUP BY c.id, c.example, c.status, c.article_id, c.tip_count, "
             "c.first_seen, c.last_seen ORDER BY c.last_seen DESC LIMIT ?",
-            (day, week, day, week, *statuses, limit)).fetchall()
+            (day, week, day, week, *statuses, *only_params, limit)).fetchall()
         channels = self._channels([int(r[0]) for r in rows])
         return [ClusterSummary(id=int(r[0]), example=r[1], status=r[2], article_id=r[3], tip_count=int(r[4]),
                                first_seen=r[5], last_seen=r[6], last_24h=int(r[7] or 0),
@@ -137,10 +140,8 @@ class TipRepository:
                 for r in rows]
 
     def cluster(self, cluster_id: int, now: datetime) -> ClusterSummary | None:
-        for summary in self.clusters(ClusterStatus.SETTABLE + (ClusterStatus.PUBLISHED,), now, limit=1_000_000):
-            if summary.id == cluster_id:
-                return summary
-        return None
+        found = self.clusters(ClusterStatus.SETTABLE + (ClusterStatus.PUBLISHED,), now, limit=1, cluster_id=cluster_id)
+        return found[0] if found else None
 
     def _channels(self, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
         ids = list(ids)

@@ -1,6 +1,6 @@
 -- Tips grouped into clusters, notifications when a cluster gets its fact-check, staff accounts,
 -- staff sessions and shared web-chat answers. Plain types and ? placeholders only, so the
--- PostgreSQL twin is a transliteration (INTEGER PRIMARY KEY AUTOINCREMENT -> BIGSERIAL).
+-- PostgreSQL twin is a transliteration (AUTOINCREMENT ids -> identity columns).
 
 CREATE TABLE tip_clusters (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
