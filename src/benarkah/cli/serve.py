@@ -44,7 +44,7 @@ def serve(
         "--workers/--no-workers",
         help="Also run the messaging worker and sender (default); --no-workers when they run apart "
              "(benarkah worker)")] = True,
-    processes: Annotated[int, typer.Option(min=1, help="HTTP processes sharing the port (docs/scaling.md)")] = 1,
+    processes: Annotated[int, typer.Option(min=1, help="Server processes sharing the port (docs/scaling.md)")] = 1,
 ) -> None:
     """Serve the HTTP API, the public page and the channel webhooks (and, by default, their workers)."""
     with open_tipline(db, host=host, port=port) as tipline:  # migrates once, before any child starts
@@ -52,16 +52,10 @@ def serve(
         if processes == 1:
             run_server(tipline, tipline.settings.host, tipline.settings.port, workers=workers)
             return
-        # Several HTTP processes take webhooks; the worker and sender run once, here in the parent.
-        from ..web.serving import run_processes
-        from .messaging import start_runtime
+        settings = tipline.settings
+    from ..web.serving import run_processes
 
-        runtime = start_runtime(tipline) if workers and _messaging_configured(tipline.settings) else None
-        try:
-            run_processes(tipline.settings, processes)
-        finally:
-            if runtime is not None:
-                runtime.stop()
+    run_processes(settings, processes, workers=workers)
 
 
 def demo_corpus_path() -> Path:
