@@ -15,6 +15,10 @@ FIXTURES = Path(__file__).parents[1] / "ingest" / "fixtures"
 SEED = SHARED / "seeds" / "000_11bcd6a5151a72ac.txt"
 
 
+def run(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
+    return run_cli(str(tmp_path / "cli.db"), *args)
+
+
 @pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seeds/000_11bcd6a5151a72ac.txt (the shared "
                     "data beside the project), absent here")
 def test_extract_the_real_liputan6_dump(tmp_path):
@@ -39,6 +43,25 @@ def test_extract_html_with_profile_and_errors(tmp_path):
     assert missing.returncode == 1 and "no such file" in missing.stderr
     unknown = run_cli(str(tmp_path / "cli.db"), "extract", str(FIXTURES / "tempo_claimreview.html"), "--profile", "entah")
     assert unknown.returncode == 1 and "unknown profile 'entah'" in unknown.stderr
+
+
+def test_a_newsroom_profile_from_its_own_folder(tmp_path):
+    profiles = tmp_path / "profil"
+    profiles.mkdir()
+    (profiles / "contoh.toml").write_text(
+        'name = "contoh"\npublisher = "Cek Fakta Contoh"\nmarkers = ["Redaksi Contoh,"]\n'
+        "[boilerplate]\ndrop_lines = ['dukung jurnalisme kami.*']\n", encoding="utf-8")
+    dump = tmp_path / "halaman.txt"
+    dump.write_text("Vaksin Tidak Mengubah DNA\n\nRedaksi Contoh, Jakarta - Klaim bahwa vaksin mRNA mengubah DNA "
+                    "manusia tidak benar, Kamis (2/5/2024).\n\nDukung jurnalisme kami dengan berlangganan.\n",
+                    encoding="utf-8")
+    page = json.loads(run(tmp_path, "extract", str(dump), "--json", "--profiles-dir", str(profiles)).stdout)
+    assert (page["profile"], page["publisher"], page["published"]) == ("contoh", "Cek Fakta Contoh", "2024-05-02")
+    assert "Dukung jurnalisme" not in page["text"]
+    stored = run(tmp_path, "ingest", str(dump), "--profiles-dir", str(profiles))
+    assert stored.stdout.strip() == "1 added, 0 updated, 0 unchanged, 0 rejected", stored.stderr
+    broken = run(tmp_path, "ingest", str(dump), "--profiles-dir", str(tmp_path / "tidak-ada"))
+    assert broken.returncode == 1 and "profile folder" in broken.stderr
 
 
 def test_ingest_a_folder_of_pages_twice(tmp_path):

@@ -102,6 +102,13 @@ class MessageStore:
             "SELECT id, sender_hash FROM messaging_inbox WHERE status = ? OR (status = ? AND lease_until < ?) "
             "ORDER BY id LIMIT ?", (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now, limit))]
 
+    def inbox_ready(self, now: float | None = None) -> bool:
+        """A read-only peek, so idle workers in other processes poll without taking the write lock."""
+        now = time.time() if now is None else now
+        return self.db.connection().execute(
+            "SELECT 1 FROM messaging_inbox WHERE status = ? OR (status = ? AND lease_until < ?) LIMIT 1",
+            (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now)).fetchone() is not None
+
     def claim_inbox(self, limit: int, now: float | None = None) -> list[InboxItem]:
         """Take up to ``limit`` messages, at most one per person and none of a person already in work,
         so one person's messages are answered in order and a flood cannot occupy every worker."""
@@ -183,6 +190,13 @@ class MessageStore:
             "SELECT id, sender_hash FROM messaging_outbox WHERE (status = ? AND next_attempt_at <= ?) "
             "OR (status = ? AND lease_until < ?) ORDER BY id LIMIT ?",
             (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now, limit))]
+
+    def outbox_ready(self, now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        return self.db.connection().execute(
+            "SELECT 1 FROM messaging_outbox WHERE (status = ? AND next_attempt_at <= ?) OR (status = ? AND "
+            "lease_until < ?) LIMIT 1",
+            (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now)).fetchone() is not None
 
     def claim_outbox(self, limit: int, now: float | None = None) -> list[OutboxItem]:
         now = time.time() if now is None else now
