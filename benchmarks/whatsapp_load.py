@@ -66,7 +66,7 @@ def _copy_db(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def start_server(db: Path, semantic: bool, api_base: str, port: int) -> subprocess.Popen:
+def start_server(db: Path, semantic: bool, api_base: str, port: int, cpus: str = "") -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BENARKAH_")}
     env.update({
         "BENARKAH_DB": str(db), "BENARKAH_SECRET_KEY": SECRET, "BENARKAH_SEMANTIC": str(semantic).lower(),
@@ -75,7 +75,8 @@ def start_server(db: Path, semantic: bool, api_base: str, port: int) -> subproce
         "BENARKAH_WHATSAPP_API_BASE": api_base, "BENARKAH_LOG_LEVEL": "WARNING",
         "BENARKAH_MESSAGING_POLL_SECONDS": "0.2",
     })
-    process = subprocess.Popen([sys.executable, "-m", "benarkah", "serve", "--port", str(port)], env=env, cwd=ROOT,
+    pin = ["taskset", "-c", cpus] if cpus else []  # the server (and its worker child) on these cores only
+    process = subprocess.Popen([*pin, sys.executable, "-m", "benarkah", "serve", "--port", str(port)], env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while True:
@@ -164,12 +165,12 @@ def build_payloads(count: int, dup: float, rng: random.Random) -> tuple[list[tup
     return payloads, len(unique)
 
 
-def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: float) -> dict:
+def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: float, cpus: str = "") -> dict:
     rng = random.Random(7)
     db = prepare_db(semantic)
     with run_fake(FakeGraphAPI()) as graph:
         port = free_port()
-        server = start_server(db, semantic, graph.api_base, port)  # type: ignore[attr-defined]
+        server = start_server(db, semantic, graph.api_base, port, cpus)  # type: ignore[attr-defined]
         base = f"http://127.0.0.1:{port}"
         try:
             floor, _ = asyncio.run(offer_load(base, "/healthz", [("", b"", {})] * int(rate * 5), rate, {}))
@@ -217,14 +218,16 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=250.0, help="deliveries offered per second")
     parser.add_argument("--dup", type=float, default=0.2, help="share of deliveries that are redeliveries")
     parser.add_argument("--drain", type=float, default=120.0, help="longest wait for the queue to empty")
+    parser.add_argument("--server-cpus", default="", help="pin the server to these cores (taskset -c), e.g. 0,1")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
     args = parser.parse_args()
     if not CORPUS.exists() or not QUERIES.exists():
         sys.exit(f"needs the shared data beside the project: {CORPUS} and {QUERIES}")
-    rows = [run_mode(mode == "on", args.seconds, args.rate, args.dup, args.drain)
+    rows = [run_mode(mode == "on", args.seconds, args.rate, args.dup, args.drain, args.server_cpus)
             for mode in args.modes.split(",")]
     headers = list(rows[0])
-    print(f"machine: {machine()}; {os.cpu_count()} cores shared with other sessions\n")
+    where = f"server pinned to cores {args.server_cpus}" if args.server_cpus else "cores shared with other sessions"
+    print(f"machine: {machine()}; {where}; offered {args.rate:g}/s for {args.seconds:g}s, {args.dup:.0%} duplicates\n")
     print(table(headers, [[r[h] if not isinstance(r[h], float) else round(r[h], 1) for h in headers] for r in rows]))
     if args.json:
         print(json.dumps(rows, indent=2))
