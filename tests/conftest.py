@@ -46,3 +46,49 @@ def demo_tipline(tipline: Tipline) -> Tipline:
     """A lexical-only tipline loaded with the bundled demo corpus."""
     load_demo(tipline)
     return tipline
+
+
+# Both storage backends ------------------------------------------------------------------------------
+# ``db_url`` runs a test once on SQLite and once on a fresh PostgreSQL database (a throwaway cluster
+# started once per session; see tests/support/postgres.py). ``pg_url`` is PostgreSQL only.
+
+@pytest.fixture(scope="session")
+def pg_cluster():  # type: ignore[no-untyped-def]
+    from tests.support.postgres import start_cluster
+
+    try:
+        cluster = start_cluster()
+        cluster.prepare()
+    except RuntimeError as exc:
+        pytest.skip(f"PostgreSQL tests need a server: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    url = pg_cluster.fresh_database()
+    yield url
+    pg_cluster.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database as BENARKAH_DB would name it, on each backend in turn."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "benarkah.db")
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def any_settings(db_url: str) -> Settings:
+    return Settings(db=db_url, secret_key=TEST_KEY, semantic=False)
+
+
+@pytest.fixture
+def any_tipline(any_settings: Settings) -> Iterator[Tipline]:
+    """Like ``tipline``, once per storage backend."""
+    tl = Tipline(any_settings)
+    yield tl
+    tl.close()

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     public_url: str = Field("", description="Public base URL, used in shareable links")
     max_request_bytes: int = Field(256 * 1024, description="Largest HTTP request body accepted")
     log_level: str = "INFO"
+    metrics_token: str | None = Field(None, description="When set, /metrics requires 'Authorization: Bearer <token>'")
 
     # WhatsApp Business Cloud API (see README "Connect a WhatsApp number")
     whatsapp_verify_token: str | None = Field(None, description="Token you type in Meta's webhook setup")
@@ -57,3 +58,7 @@ class Settings(BaseSettings):
     messaging_send_timeout_seconds: float = Field(10.0, description="Timeout of one API call")
     messaging_sender_threads: int = Field(4, description="Concurrent API calls (one per recipient at a time)")
     messaging_poll_seconds: float = Field(0.1, description="How often idle workers peek for work (a cheap read)")
+
+    # Page ingest (docs/ingest.md)
+    profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "
+                              "a profile with a built-in's name replaces it")

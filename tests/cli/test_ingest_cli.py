@@ -1,4 +1,4 @@
-"""The CLI as a user runs it: a real subprocess, a real database file."""
+"""The CLI as a user runs it: a real subprocess, a real database (a SQLite file, then PostgreSQL)."""
 
 import json
 import os
@@ -8,14 +8,23 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(tmp_path: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BENARKAH_DB": str(tmp_path / "cli.db"), "BENARKAH_SEMANTIC": "0",
-           "PYTHONPATH": str(ROOT / "src")}
+def run_cli(db: str, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BENARKAH_DB": db, "BENARKAH_SEMANTIC": "0", "PYTHONPATH": str(ROOT / "src")}
+    if "://" in db:  # a server database needs the key set (a SQLite file gets one generated beside it)
+        env["BENARKAH_SECRET_KEY"] = TEST_KEY
     return subprocess.run([sys.executable, "-m", "benarkah", *args], capture_output=True, text=True,
                           env=env, timeout=120, input=input)
+
+
+@pytest.fixture
+def run(db_url):  # type: ignore[no-untyped-def]
+    """The CLI against a fresh database, once per storage backend."""
+    return lambda *args, **kw: run_cli(db_url, *args, **kw)
 
 
 GOOD = [
@@ -32,10 +41,10 @@ def write_jsonl(path: Path, rows: list, extra_lines: list[str] = ()) -> Path:
     return path
 
 
-def test_ingest_reports_each_outcome_and_bad_rows_never_abort(tmp_path):
+def test_ingest_reports_each_outcome_and_bad_rows_never_abort(tmp_path, run):
     source = write_jsonl(tmp_path / "a.jsonl", GOOD, ['{"title": "no id"}', "{broken", "[1,2]",
                                                      '{"id": "d1", "title": "x", "published": "kemarin"}'])
-    result = run(tmp_path, "ingest", str(source))
+    result = run("ingest", str(source))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "2 added, 0 updated, 0 unchanged, 4 rejected"
     assert "a.jsonl:3: missing required field 'id'" in result.stderr
@@ -44,32 +53,32 @@ def test_ingest_reports_each_outcome_and_bad_rows_never_abort(tmp_path):
     assert "a.jsonl:6: field 'published' is not a date" in result.stderr
 
     changed = write_jsonl(tmp_path / "b.jsonl", [GOOD[0], {**GOOD[1], "summary": "baru"}])
-    again = run(tmp_path, "ingest", str(changed))
+    again = run("ingest", str(changed))
     assert again.stdout.strip() == "0 added, 1 updated, 1 unchanged, 0 rejected"
 
 
-def test_ingest_csv_with_bom_and_semicolons(tmp_path):
+def test_ingest_csv_with_bom_and_semicolons(tmp_path, run):
     csv_path = tmp_path / "x.csv"
     csv_path.write_bytes("\ufeffid;title;verdict_label\nc1;Hadiah mobil dari bank;PENIPUAN\n;tanpa id;\n".encode())
-    result = run(tmp_path, "ingest", str(csv_path))
+    result = run("ingest", str(csv_path))
     assert result.stdout.strip() == "1 added, 0 updated, 0 unchanged, 1 rejected", result.stderr
 
 
-def test_unknown_file_type_is_a_clear_error(tmp_path):
+def test_unknown_file_type_is_a_clear_error(tmp_path, run):
     other = tmp_path / "x.xml"
     other.write_text("<x/>")
-    result = run(tmp_path, "ingest", str(other))
+    result = run("ingest", str(other))
     assert result.returncode == 1 and "don't know how to read .xml" in result.stderr
 
 
-def test_search_json_and_ask(tmp_path):
-    run(tmp_path, "ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
-    result = run(tmp_path, "search", "bener gk vaksinnn ada chip pelacak??", "--json")
+def test_search_json_and_ask(tmp_path, run):
+    run("ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
+    result = run("search", "bener gk vaksinnn ada chip pelacak??", "--json")
     payload = json.loads(result.stdout)
     assert payload["matched"] is True and payload["results"][0]["id"] == "v1"
     assert set(payload["results"][0]) >= {"id", "title", "url", "verdict", "published", "score"}
     assert payload["results"][0]["verdict"] == "false"
-    ask = run(tmp_path, "ask", "vaksin chip pelacak")
+    ask = run("ask", "vaksin chip pelacak")
     assert "❌ *SALAH* — Vaksin Covid-19 Mengandung Chip Pelacak" in ask.stdout
     assert "https://example.org/v1" in ask.stdout
 
@@ -77,22 +86,31 @@ def test_search_json_and_ask(tmp_path):
 @pytest.mark.parametrize("query", ['"vaksin" OR chip*', "NEAR(vaksin chip)", "-- ; DROP TABLE articles;",
                                    "🔥🔥🔥", "'", "x" * 10_000])
 def test_hostile_queries_are_just_text(tmp_path, query):
-    run(tmp_path, "ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
-    result = run(tmp_path, "search", "--json", "--", query)
+    # search runs in memory whatever the backend, so SQLite alone covers it
+    db = str(tmp_path / "cli.db")
+    run_cli(db, "ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
+    result = run_cli(db, "search", "--json", "--", query)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["query"] == query
 
 
-def test_eval_prints_metrics_json(tmp_path):
-    run(tmp_path, "ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
+def test_eval_prints_metrics_json(tmp_path, run):
+    run("ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
     queries = write_jsonl(tmp_path / "q.jsonl", [
         {"qid": "q1", "article_id": "v1", "kind": "keyword", "query": "vaksin chip"},
         {"qid": "q2", "article_id": "b1", "kind": "casual", "query": "blt 600 ribu lewat link wa bener gk"},
         {"qid": "q3", "article_id": "b1", "kind": "casual", "query": "gajah terbang"},
     ])
-    report = json.loads(run(tmp_path, "eval", str(queries), "--json").stdout)
+    report = json.loads(run("eval", str(queries), "--json").stdout)
     assert report["overall"] == {"n": 3, "recall@1": 0.6667, "recall@3": 0.6667, "recall@10": 0.6667,
                                  "mrr@10": 0.6667}
     assert set(report["per_kind"]) == {"keyword", "casual"}
-    table = run(tmp_path, "eval", str(queries)).stdout
+    table = run("eval", str(queries)).stdout
     assert "R@3" in table and "keyword" in table
+
+
+def test_unreachable_postgresql_is_a_one_line_error(tmp_path):
+    result = run_cli("postgresql://benarkah:secret-pw@127.0.0.1:9/nowhere", "search", "vaksin")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot connect to PostgreSQL at postgresql://benarkah@127.0.0.1:9/nowhere")
+    assert "secret-pw" not in result.stderr and "Traceback" not in result.stderr

@@ -118,9 +118,26 @@ def test_query_embedding_cache_serves_repeated_forwards():
     assert abs(float(np.linalg.norm(first)) - 1.0) < 1e-3
 
 
-def test_keywords_only_search_uses_the_lexical_calibration(demo_tipline) -> None:
-    engine = demo_tipline.engine()
-    full = engine.search("vaksin chip", semantic=True)
-    keywords = engine.search("vaksin chip", semantic=False)
-    assert keywords.hits and keywords.hits[0].semantic == 0.0
-    assert [h.article.id for h in keywords.hits][:1] == [h.article.id for h in full.hits][:1]
+def test_keywords_only_skips_the_embedding_and_uses_the_lexical_calibration(hybrid_engine):
+    query = "jaringan seluler generasi kelima membunuh unggas"
+    full = hybrid_engine.search(query)
+    keywords = hybrid_engine.search(query, semantic=False)
+    assert any(h.semantic != 0.0 for h in full.hits)
+    assert all(h.semantic == 0.0 for h in keywords.hits)
+    assert keywords.evidence["cos"] == 0.0 and full.evidence["cos"] > 0.5
+
+
+def test_tipline_warms_the_query_cache_and_can_shed_embeddings(tmp_path):
+    tl = Tipline(Settings(db=str(tmp_path / "w.db"), secret_key=TEST_KEY, semantic=True))
+    load_demo(tl)
+    tl.engine()
+    cache = tl.embedder
+    tl.warm_queries(["halo", "Vaksin mengandung chip?", "  sinyal 5g bikin burung mati  "])
+    assert cache.misses == 2  # greetings are not looked up, so not embedded
+    tl.handle_text("web", "a", "vaksin mengandung chip?")
+    assert (cache.misses, cache.hits) == (2, 1)
+    with tl.keywords_only():
+        reply = tl.handle_text("web", "b", "jaringan seluler generasi kelima membunuh unggas").reply
+    assert cache.misses == 2  # nothing embedded inside the block
+    assert reply.kind in ("results", "not_found")
+    tl.close()

@@ -4,34 +4,65 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from ..domain.render import render_text
 from ..errors import BenarkahError
 from ..evaluation import evaluate, format_table, load_queries
-from ..ingest.pipeline import ingest_records, records_from_paths
 from ._app import DbOption, Progress, app, open_tipline
 
 
 @app.command()
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="JSONL or CSV files with at least id and title",
-                                                exists=True, dir_okay=False)],
+    sources: Annotated[list[str], typer.Argument(
+        help="JSONL or CSV files (id and title at least); HTML pages or text dumps; folders of them; "
+             "RSS/Atom feeds and sitemaps; or http(s) URLs of an article, a feed or a sitemap",
+        show_default=False)],
     db: DbOption = None,
     embed: Annotated[bool, typer.Option(help="Compute sentence embeddings now (else at first search)")] = True,
+    follow: Annotated[bool, typer.Option("--follow", help="Fetch the pages a feed or sitemap lists")] = False,
+    profile: Annotated[Optional[str], typer.Option(
+        help="Site profile for pages (default: chosen by URL host or page markers)")] = None,
+    delay: Annotated[float, typer.Option(min=0.0, help="Seconds between two requests to one host")] = 1.0,
+    max_pages: Annotated[int, typer.Option(min=1, help="Most pages fetched in this run")] = 10_000,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed per page")] = 20.0,
+    profiles_dir: Annotated[Optional[str], typer.Option(
+        help="Folder of your own site profiles (*.toml) [env BENARKAH_PROFILES_DIR]")] = None,
 ) -> None:
-    """Add or update fact-check articles (upsert by id). Bad rows are reported on stderr and skipped."""
+    """Add or update fact-check articles (upsert by id). Bad rows and pages are reported on stderr and skipped.
+
+    Pages are cleaned with a site profile; the same article under several URLs (AMP or mobile mirror,
+    republication) is stored once with the other URLs remembered. Re-runs fetch only what changed.
+    """
+    from ..ingest.crawler import CrawlLimits  # page extraction libraries load only for ingest
+    from ..ingest.pipeline import ingest_records
+    from ..ingest.sources import SourceOptions, Sources
+
     with open_tipline(db) as tipline:
-        progress = Progress("ingest: rows read")
+        progress = Progress("ingest: records read")
+        limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)
         try:
-            report = ingest_records(tipline, records_from_paths(files), on_record=progress)
+            reader = Sources(tipline.store, SourceOptions(
+                profile=profile, follow=follow, limits=limits,
+                profiles_dir=profiles_dir or tipline.settings.profiles_dir))
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
+        try:
+            report = ingest_records(tipline, reader.records(sources), on_record=progress,
+                                    on_flush=reader.checkpoint)
+        except BenarkahError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        finally:
+            reader.close()
+        report.counts["duplicates"] = reader.pages.merged
         for origin, reason in report.rejections:
             typer.echo(f"rejected {origin}: {reason}", err=True)
+        if any(reader.stats.values()):
+            typer.echo(reader.crawl_summary(), err=True)
         if embed and tipline.embedder is not None:
             report.embedded = tipline.embed_missing(progress=Progress("ingest: articles embedded"))
         typer.echo(report.summary())

@@ -44,11 +44,18 @@ def serve(
         "--workers/--no-workers",
         help="Also run the messaging worker and sender (default); --no-workers when they run apart "
              "(benarkah worker)")] = True,
+    processes: Annotated[int, typer.Option(min=1, help="Server processes sharing the port (docs/scaling.md)")] = 1,
 ) -> None:
     """Serve the HTTP API, the public page and the channel webhooks (and, by default, their workers)."""
-    with open_tipline(db, host=host, port=port) as tipline:
+    with open_tipline(db, host=host, port=port) as tipline:  # migrates once, before any child starts
         logging.getLogger("benarkah").setLevel(tipline.settings.log_level.upper())
-        run_server(tipline, tipline.settings.host, tipline.settings.port, workers=workers)
+        if processes == 1:
+            run_server(tipline, tipline.settings.host, tipline.settings.port, workers=workers)
+            return
+        settings = tipline.settings
+    from ..web.serving import run_processes
+
+    run_processes(settings, processes, workers=workers)
 
 
 def demo_corpus_path() -> Path:

@@ -95,7 +95,24 @@ def article_from_record(record: Mapping[str, Any]) -> Article:
     )
     values["verdict_label"] = label
     values["language"] = values["language"] or "id"
-    return Article(id=article_id, title=title, verdict=verdict, published=published, **values)
+    extra_urls = _extra_urls(record.get("extra_urls"), values["url"])
+    return Article(id=article_id, title=title, verdict=verdict, published=published, extra_urls=extra_urls,
+                   **values)
+
+
+def _extra_urls(value: Any, url: str) -> tuple[str, ...]:
+    """Other addresses of the same fact-check (mirrors, republications): a list, or one string
+    separated by whitespace or "|" as a CSV cell holds it."""
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        value = value.replace("|", " ").split()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise InvalidArticle("field 'extra_urls' must be a list of URLs")
+    cleaned = [v.strip() for v in value if v.strip() and v.strip() != url]
+    if sum(map(len, cleaned)) > MAX_TEXT_LENGTH:
+        raise InvalidArticle("field 'extra_urls' is too long")
+    return tuple(dict.fromkeys(cleaned))
 
 
 def _resolve_verdict(verdict_field: str, label: str, title: str) -> tuple[Verdict, str]:

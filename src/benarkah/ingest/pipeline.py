@@ -29,8 +29,11 @@ class IngestReport:
         c = self.counts
         line = (f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged, "
                 f"{self.rejected} rejected")
-        if self.embedded:
-            line += f" ({self.embedded} embedded)"
+        extras = [f"{self.embedded} embedded"] if self.embedded else []
+        if self.counts["duplicates"]:
+            extras.append(f"{self.counts['duplicates']} duplicates merged")
+        if extras:
+            line += f" ({', '.join(extras)})"
         return line
 
 
@@ -46,8 +49,12 @@ def ingest_records(
     tipline: Tipline,
     records: Iterable[RawRecord],
     on_record: RecordCallback | None = None,
+    on_flush: Callable[[], None] | None = None,
 ) -> IngestReport:
-    """Upsert every valid record (last one wins for a repeated id); collect the reasons for the rest."""
+    """Upsert every valid record (last one wins for a repeated id); collect the reasons for the rest.
+
+    ``on_flush`` runs after each batch is stored: the crawler marks URLs done only then, so an
+    interrupted run never remembers a page as fetched that was not saved."""
     report = IngestReport()
     pending: dict[str, Article] = {}
     seen = 0
@@ -57,6 +64,8 @@ def ingest_records(
             for outcome in tipline.upsert(list(pending.values())):
                 report.counts[outcome.value] += 1
             pending.clear()
+        if on_flush:
+            on_flush()
 
     for record in records:
         seen += 1

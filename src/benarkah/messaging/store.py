@@ -305,10 +305,19 @@ _STORES: "weakref.WeakKeyDictionary[Tipline, MessageStore]" = weakref.WeakKeyDic
 _STORES_LOCK = threading.Lock()
 
 
+def _store_class(tipline: "Tipline") -> type[MessageStore]:
+    """PostgreSQL gets claims that run in parallel across processes (``pgqueue``)."""
+    if tipline.store.backend == "postgresql":
+        from .pgqueue import PostgresMessageStore
+
+        return PostgresMessageStore
+    return MessageStore
+
+
 def message_store(tipline: "Tipline") -> MessageStore:
     """The one ``MessageStore`` of a tipline, shared by its webhooks and workers (for the wake-up events)."""
     with _STORES_LOCK:
         store = _STORES.get(tipline)
         if store is None:
-            store = _STORES[tipline] = MessageStore(tipline)
+            store = _STORES[tipline] = _store_class(tipline)(tipline)
         return store

@@ -12,9 +12,9 @@ def open_store(location: str | Path) -> Store:
     """Open (and migrate) the store at a file path, ``sqlite:///path`` or ``postgresql://`` URL."""
     text = str(location)
     if text.startswith(("postgresql://", "postgres://")):
-        raise ConfigError(
-            "PostgreSQL is not supported by this build yet; use a SQLite path for BENARKAH_DB"
-        )
+        from .postgres import PostgresStore
+
+        return PostgresStore(text)
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///"):]
     elif "://" in text:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, ContextManager, Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -49,8 +49,15 @@ class Store(Protocol):
     """Durable state. Methods are small and transactional; callers never see SQL."""
 
     location: str
+    backend: str  # "sqlite" or "postgresql"
+    Error: type[Exception]  # the driver's base error; portable code catches ``store.IntegrityError``
+    IntegrityError: type[Exception]
 
     def close(self) -> None: ...
+
+    # the SQL seam for feature modules: portable SQL with ``?`` placeholders, rows by index and name
+    def connection(self) -> Any: ...
+    def transaction(self, immediate: bool = True) -> ContextManager[Any]: ...
 
     # articles
     def upsert_articles(self, articles: Sequence[Article]) -> list[UpsertOutcome]: ...

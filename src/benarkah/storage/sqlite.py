@@ -44,6 +44,10 @@ def _row_to_article(row: sqlite3.Row) -> Article:
 class SQLiteStore:
     """The embedded default. Safe across threads and processes (WAL + busy timeout)."""
 
+    backend = "sqlite"
+    Error = sqlite3.Error  # what portable code catches: ``except store.IntegrityError``
+    IntegrityError = sqlite3.IntegrityError
+
     def __init__(self, path: Path, busy_timeout_ms: int = 10_000) -> None:
         self.path = Path(path)
         self.location = str(self.path)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from ..cli.core import search_payload
 from ..domain.render import render_text
 from ..tipline import Tipline
-from .extensions import load_router_factories
+from .extensions import load_app_hooks, load_router_factories
 from .limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
@@ -90,5 +90,7 @@ def create_app(tipline: Tipline) -> FastAPI:
         router = factory(tipline)
         if router is not None:
             app.include_router(router)
+    for hook in load_app_hooks():
+        hook(app, tipline)
 
     return BodySizeLimit(app, tipline.settings.max_request_bytes)  # type: ignore[return-value]

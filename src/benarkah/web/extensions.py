@@ -10,13 +10,16 @@ import importlib
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from fastapi import APIRouter
+    from fastapi import APIRouter, FastAPI
 
     from ..tipline import Tipline
 
 ROUTER_FACTORIES: tuple[str, ...] = (
     "benarkah.channels.whatsapp.webhook:whatsapp_router",
     "benarkah.channels.telegram.webhook:telegram_router",
+    "benarkah.web.ops:ops_router",
+    "benarkah.admin.routes:router_factory",
+    "benarkah.web.chat:router_factory",
 )
 
 
@@ -26,3 +29,17 @@ def load_router_factories() -> list[Callable[["Tipline"], "APIRouter | None"]]:
         module_name, _, attribute = spec.partition(":")
         factories.append(getattr(importlib.import_module(module_name), attribute))
     return factories
+
+
+# Hooks that need the app itself (middleware): ``"module:function"``, function(app, tipline) -> None.
+APP_HOOKS: tuple[str, ...] = (
+    "benarkah.web.ops:install_metrics",
+)
+
+
+def load_app_hooks() -> list[Callable[["FastAPI", "Tipline"], None]]:
+    hooks = []
+    for spec in APP_HOOKS:
+        module_name, _, attribute = spec.partition(":")
+        hooks.append(getattr(importlib.import_module(module_name), attribute))
+    return hooks
