@@ -6,7 +6,7 @@ identity: the Jaccard similarity of the bodies' word 3-shingles, estimated by a 
 found through locality-sensitive hashing (16 bands of 4 values, so a lookup is 16 dict probes); pages
 above ``MIN_SIMILARITY`` whose headlines also agree are the same article republished (another
 outlet's URL, a new footer). The headline check matters: a fact-checker reuses explanation templates
-("video ini dibuat dengan AI ..."), so distinct fact-checks can share 50-75% of their body text
+(the same method paragraphs for similar claims), so distinct fact-checks can share 50-75% of their body text
 (measured: 22 such pairs among turnbackhoax-2026's 890 articles), and merging them would lose one.
 
 SimHash was tried first and measured on the 890 real bodies of ../shared/corpora/turnbackhoax-2026: with
