@@ -13,7 +13,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from .search.engine import SearchEngine, SearchResult
 from .settings import Settings
 from .storage import Store, open_store
 from .storage.base import Interaction, UpsertOutcome
+
+if TYPE_CHECKING:
+    from .tips.service import TipService
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,19 @@ class HandledMessage:
     reply: Reply
     sender_hash: str
     tip_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PreparedTurn:
+    """A computed reply and the state change it implies, not yet stored (see ``Tipline.prepare_text``)."""
+
+    channel: str
+    who: str
+    address: str  # where a later follow-up must go; only ever stored sealed (as the tip's reply address)
+    text: str
+    reply: Reply
+    old: ConversationState
+    new: ConversationState
 
 
 def passage_hash(article: Article) -> str:
@@ -61,6 +77,7 @@ class Tipline:
         self._checked_at = 0.0
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._tips: "TipService | None" = None
         self.conversation = Conversation(self)
 
     # wiring --------------------------------------------------------------------------------------
@@ -88,6 +105,16 @@ class Tipline:
 
     def unseal_address(self, token: str) -> str:
         return unseal(self.key, token)
+
+    @property
+    def tips(self) -> "TipService":
+        """The tips desk: stores unmatched messages, clusters them, follows up when fact-checked."""
+        if self._tips is None:
+            from .tips.notifier import outbox_notifier
+            from .tips.service import TipService
+
+            self._tips = TipService(self, notifier=outbox_notifier(self))
+        return self._tips
 
     def close(self) -> None:
         self.store.close()
@@ -186,20 +213,33 @@ class Tipline:
 
     def handle_text(self, channel: str, sender_id: str, text: str) -> HandledMessage:
         """Answer one text message from one person: reply, new state, tip and statistics stored."""
+        return self.commit_turn(self.prepare_text(channel, sender_id, text))
+
+    def handle_unsupported(self, channel: str, sender_id: str, kind: str) -> HandledMessage:
+        return self.commit_turn(self.prepare_unsupported(channel, sender_id, kind))
+
+    def prepare_text(self, channel: str, sender_id: str, text: str) -> "PreparedTurn":
+        """The reply to a message, computed but not stored. A messaging worker searches outside its
+        write transaction (so webhooks are not kept waiting) and then stores the turn together with its
+        queue rows via ``commit_turn``."""
         who = self.hash_sender(channel, sender_id)
         state = ConversationState.from_dict(self.store.get_session(channel, who))
         turn = self.conversation.respond(text, state)
-        return self._finish(channel, who, text, turn.reply, state, turn.state)
+        return PreparedTurn(channel, who, sender_id, text, turn.reply, state, turn.state)
 
-    def handle_unsupported(self, channel: str, sender_id: str, kind: str) -> HandledMessage:
+    def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> "PreparedTurn":
         who = self.hash_sender(channel, sender_id)
         state = ConversationState.from_dict(self.store.get_session(channel, who))
         turn = self.conversation.respond_unsupported(state)
-        return self._finish(channel, who, f"[{kind}]", turn.reply, state, turn.state)
+        return PreparedTurn(channel, who, sender_id, f"[{kind}]", turn.reply, state, turn.state)
+
+    def commit_turn(self, turn: "PreparedTurn") -> HandledMessage:
+        """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
+        return self._finish(turn.channel, turn.who, turn.text, turn.reply, turn.old, turn.new, turn.address)
 
     def _finish(self, channel: str, who: str, text: str, reply: Reply,
-                old: ConversationState, new: ConversationState) -> HandledMessage:
-        tip_id = self.store.add_tip(channel, who, text) if reply.record_tip else None
+                old: ConversationState, new: ConversationState, sender_id: str) -> HandledMessage:
+        tip_id = self.tips.record(channel, who, sender_id, text) if reply.record_tip else None
         if new != old:
             self.store.put_session(channel, who, new.to_dict())
         top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None

@@ -18,6 +18,8 @@ ROUTER_FACTORIES: tuple[str, ...] = (
     "benarkah.channels.whatsapp.webhook:whatsapp_router",
     "benarkah.channels.telegram.webhook:telegram_router",
     "benarkah.web.ops:ops_router",
+    "benarkah.admin.routes:router_factory",
+    "benarkah.web.chat:router_factory",
 )
 
 

@@ -1,0 +1,1 @@
+"""The fact-checkers' dashboard: staff accounts, the tip-cluster queue, linking fact-checks, statistics."""

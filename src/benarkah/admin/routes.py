@@ -1,0 +1,184 @@
+"""The fact-checkers' dashboard under ``/admin``: server-rendered pages, no JavaScript needed.
+
+Every route except the login form depends on ``staff``: anonymous page views are redirected to the
+login page, anonymous form posts get 401. Every form carries the session's CSRF token (the login
+form a double-submit cookie token, as there is no session yet) and is refused with 403 without it.
+"""
+
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Annotated  # no `from __future__ import annotations`: FastAPI must see the local aliases
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ..errors import AuthError
+from ..tips.repository import ClusterStatus
+from ..tips.service import ArticleNotFound, ClusterNotFound
+from ..tipline import Tipline
+from .accounts import SESSION_HOURS, Accounts, StaffSession, TooManyAttempts
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+SESSION_COOKIE = "benarkah_admin"
+LOGIN_CSRF_COOKIE = "benarkah_login_csrf"
+QUEUE_VIEWS = {
+    "open": (ClusterStatus.NEW, ClusterStatus.CHECKING), "new": (ClusterStatus.NEW,),
+    "checking": (ClusterStatus.CHECKING,), "published": (ClusterStatus.PUBLISHED,),
+    "dismissed": (ClusterStatus.DISMISSED,),
+    "all": (ClusterStatus.NEW, ClusterStatus.CHECKING, ClusterStatus.PUBLISHED, ClusterStatus.DISMISSED),
+}
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
+                    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                               "form-action 'self'; frame-ancestors 'none'"}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect within the dashboard after login (no open redirect to another site)."""
+    if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/admin"
+
+
+def admin_router(tipline: Tipline) -> APIRouter:
+    accounts = Accounts(tipline.store)
+    secure_cookies = tipline.settings.public_url.startswith("https://")
+    router = APIRouter(prefix="/admin", include_in_schema=False)
+
+    def page(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
+        response = TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def staff(request: Request) -> StaffSession:
+        session = accounts.session(request.cookies.get(SESSION_COOKIE))
+        if session is not None:
+            return session
+        if request.method in ("GET", "HEAD"):
+            target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
+            raise HTTPException(303, "login required", headers={"Location": f"/admin/login?next={target}"})
+        raise HTTPException(401, "login required")
+
+    Staff = Annotated[StaffSession, Depends(staff)]
+    Csrf = Annotated[str, Form(max_length=128)]
+
+    def require_csrf(session: StaffSession, token: str) -> None:
+        if not session.csrf_ok(token):
+            raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+
+    # login ---------------------------------------------------------------------------------------
+
+    def login_page(request: Request, next_url: str, error: str = "", status_code: int = 200) -> Response:
+        token = secrets.token_urlsafe(32)
+        response = page(request, "login.html", {"csrf_token": token, "next": _safe_next(next_url), "error": error},
+                        status_code)
+        response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="lax",
+                            secure=secure_cookies, path="/admin")
+        return response
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: Annotated[str, Query(max_length=500)] = "/admin") -> Response:
+        return login_page(request, next)
+
+    @router.post("/login")
+    def login(request: Request, csrf_token: Csrf, username: Annotated[str, Form(max_length=64)],
+              password: Annotated[str, Form(max_length=1024)],
+              next: Annotated[str, Form(max_length=500)] = "/admin") -> Response:
+        cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not cookie or not hmac.compare_digest(cookie, csrf_token):
+            raise HTTPException(403, "missing or wrong CSRF token: reload the login page and try again")
+        client = request.client.host if request.client else "unknown"
+        try:
+            user = accounts.authenticate(username, password, client)
+        except TooManyAttempts as exc:
+            return login_page(request, next, str(exc), status_code=429)
+        if user is None:
+            return login_page(request, next, "Wrong user name or password.", status_code=401)
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(SESSION_COOKIE, accounts.start_session(user), max_age=SESSION_HOURS * 3600,
+                            httponly=True, samesite="lax", secure=secure_cookies, path="/")
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin")
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request, session: Staff, csrf_token: Csrf) -> Response:
+        require_csrf(session, csrf_token)
+        accounts.end_session(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/admin/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # the queue and clusters ----------------------------------------------------------------------
+
+    @router.get("", response_class=HTMLResponse)
+    def queue(request: Request, session: Staff,
+              view: Annotated[str, Query(pattern="^(" + "|".join(QUEUE_VIEWS) + ")$")] = "open") -> Response:
+        clusters = tipline.tips.queue(QUEUE_VIEWS[view])
+        return page(request, "queue.html", {"staff": session, "clusters": clusters, "view": view,
+                                            "views": list(QUEUE_VIEWS)})
+
+    @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
+    def cluster(request: Request, session: Staff, cluster_id: int, error: str = "") -> Response:
+        return cluster_page(request, session, cluster_id, error)
+
+    def cluster_page(request: Request, session: Staff, cluster_id: int, error: str = "",
+                     status_code: int = 200) -> Response:
+        desk = tipline.tips
+        try:
+            summary = desk.cluster(cluster_id)
+        except ClusterNotFound:
+            raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
+        tips = desk.repo.cluster_tips(cluster_id)
+        linked = tipline.store.get_article(summary.article_id) if summary.article_id else None
+        suggestions = [] if linked else [h.article for h in tipline.search(summary.example, limit=5).hits]
+        notifications: dict[str, int] = {}
+        for row in desk.repo.notifications(cluster_id):
+            notifications[row.status] = notifications.get(row.status, 0) + 1
+        return page(request, "cluster.html", {
+            "staff": session, "cluster": summary, "tips": tips, "linked": linked, "suggestions": suggestions,
+            "notifications": notifications, "error": error, "statuses": ClusterStatus.SETTABLE}, status_code)
+
+    @router.post("/clusters/{cluster_id}/status")
+    def set_status(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
+                   status: Annotated[str, Form(max_length=20)]) -> Response:
+        require_csrf(session, csrf_token)
+        if status not in ClusterStatus.SETTABLE:
+            raise HTTPException(422, f"status must be one of {', '.join(ClusterStatus.SETTABLE)}")
+        try:
+            tipline.tips.set_status(cluster_id, status, by=session.username)
+        except ClusterNotFound:
+            raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
+        return RedirectResponse(f"/admin/clusters/{cluster_id}", status_code=303)
+
+    @router.post("/clusters/{cluster_id}/link")
+    def link(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
+             article_id: Annotated[str, Form(max_length=200)]) -> Response:
+        require_csrf(session, csrf_token)
+        try:
+            tipline.tips.link_article(cluster_id, article_id, by=session.username)
+        except ArticleNotFound as exc:
+            return cluster_page(request, session, cluster_id, str(exc), status_code=422)
+        except ClusterNotFound:
+            raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
+        return RedirectResponse(f"/admin/clusters/{cluster_id}", status_code=303)
+
+    # statistics ----------------------------------------------------------------------------------
+
+    @router.get("/stats", response_class=HTMLResponse)
+    def stats(request: Request, session: Staff, days: Annotated[int, Query(ge=1, le=365)] = 30) -> Response:
+        data = tipline.tips.stats(days=days)
+        peak = max((d[1] for d in data["per_day"]), default=1) or 1
+        return page(request, "stats.html", {"staff": session, "stats": data, "peak": peak})
+
+    return router
+
+
+def router_factory(tipline: Tipline) -> APIRouter:
+    """Entry for ``web.extensions``: the dashboard is always mounted (it needs a staff account to use)."""
+    return admin_router(tipline)
+
+
+__all__ = ["admin_router", "router_factory", "AuthError"]

@@ -1,0 +1,245 @@
+"""All SQL of tips, clusters, notifications and statistics, in one place so backends can port it.
+
+Portable SQL only: ``?`` placeholders, plain types, ``CASE`` instead of boolean sums, ISO-8601 UTC
+timestamps compared as text. Methods that must be atomic with the caller's other writes take the
+open transaction (``tx``); read methods use the store's connection.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Sequence
+
+from ..domain.clustering import ClusterProfile, profile_from_mapping
+
+EXAMPLE_CHARS = 280
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def now_iso() -> str:
+    return iso(datetime.now(timezone.utc))
+
+
+class ClusterStatus:
+    NEW = "new"
+    CHECKING = "checking"
+    DISMISSED = "dismissed"
+    PUBLISHED = "published"
+    SETTABLE = (NEW, CHECKING, DISMISSED)  # "published" is reached only by linking a fact-check
+
+
+@dataclass(frozen=True)
+class ClusterSummary:
+    id: int
+    example: str
+    status: str
+    article_id: str | None
+    tip_count: int
+    first_seen: str
+    last_seen: str
+    last_24h: int
+    previous_7d: int
+    channels: tuple[str, ...]
+
+    @property
+    def trend(self) -> float:
+        """Last 24 h against the daily average of the 7 days before; >1 means it is spreading.
+
+        The +1 on both sides keeps a brand-new cluster with one tip from outranking a steady one."""
+        return (self.last_24h + 1) / (self.previous_7d / 7 + 1)
+
+
+@dataclass(frozen=True)
+class TipRow:
+    id: int
+    created_at: str
+    channel: str
+    sender_hash: str
+    text: str
+    reply_address: str | None
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    tip_id: int
+    channel: str
+    sender_hash: str
+    status: str
+    updated_at: str
+
+
+class TipRepository:
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    # clustering ----------------------------------------------------------------------------------
+
+    def changed_profiles(self, tx: Any, after_tip_id: int, seen_since: str) -> list[tuple[ClusterProfile, int]]:
+        """Open clusters touched by tips newer than ``after_tip_id`` (other processes' work included)."""
+        rows = tx.execute(
+            "SELECT id, profile, tip_count, last_tip_id FROM tip_clusters "
+            "WHERE last_tip_id > ? AND last_seen >= ? ORDER BY id", (after_tip_id, seen_since)).fetchall()
+        return [(profile_from_mapping(r[0], json.loads(r[1] or "{}"), r[2]), int(r[3])) for r in rows]
+
+    def unclustered_tips(self, limit: int) -> list[tuple[int, str, str]]:
+        rows = self.store.connection().execute(
+            "SELECT id, text, channel FROM tips WHERE cluster_id IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
+        return [(int(r[0]), r[1], r[2]) for r in rows]
+
+    def tip_created(self, tx: Any, tip_id: int) -> str | None:
+        row = tx.execute("SELECT created_at FROM tips WHERE id = ?", (tip_id,)).fetchone()
+        return row[0] if row else None
+
+    def new_cluster(self, tx: Any, created_at: str, text: str) -> int:
+        now = now_iso()
+        cursor = tx.execute(
+            "INSERT INTO tip_clusters (created_at, first_seen, last_seen, tip_count, example, updated_at) "
+            "VALUES (?, ?, ?, 0, ?, ?)", (now, created_at, created_at, text[:EXAMPLE_CHARS], now))
+        return int(cursor.lastrowid)
+
+    def attach_tip(self, tx: Any, tip_id: int, created_at: str, cluster_id: int, profile: ClusterProfile,
+                   reply_address: str | None) -> None:
+        tx.execute(
+            "UPDATE tip_clusters SET tip_count = tip_count + 1, profile = ?, "
+            "last_tip_id = CASE WHEN last_tip_id > ? THEN last_tip_id ELSE ? END, "
+            "last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END, "
+            "first_seen = CASE WHEN first_seen < ? THEN first_seen ELSE ? END WHERE id = ?",
+            (json.dumps(profile.weights, ensure_ascii=False), tip_id, tip_id, created_at, created_at,
+             created_at, created_at, cluster_id))
+        tx.execute("UPDATE tips SET cluster_id = ?, reply_address = COALESCE(?, reply_address) WHERE id = ?",
+                   (cluster_id, reply_address, tip_id))
+
+    # the queue -----------------------------------------------------------------------------------
+
+    def clusters(self, statuses: Sequence[str], now: datetime, limit: int = 200,
+                 cluster_id: int | None = None) -> list[ClusterSummary]:
+        """Clusters in these statuses (or the one cluster asked for), with their trend counts, most
+        recently active first."""
+        if not statuses:
+            return []
+        marks = ",".join("?" for _ in statuses)
+        only, only_params = ("AND c.id = ? ", (cluster_id,)) if cluster_id is not None else ("", ())
+        day, week = iso(now - timedelta(days=1)), iso(now - timedelta(days=8))
+        rows = self.store.connection().execute(
+            "SELECT c.id, c.example, c.status, c.article_id, c.tip_count, c.first_seen, c.last_seen, "
+            "SUM(CASE WHEN t.created_at >= ? THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN t.created_at >= ? AND t.created_at < ? THEN 1 ELSE 0 END) "
+            f"FROM tip_clusters c LEFT JOIN tips t ON t.cluster_id = c.id AND t.created_at >= ? "
+            f"WHERE c.status IN ({marks}) {only}GROUP BY c.id, c.example, c.status, c.article_id, c.tip_count, "
+            "c.first_seen, c.last_seen ORDER BY c.last_seen DESC LIMIT ?",
+            (day, week, day, week, *statuses, *only_params, limit)).fetchall()
+        channels = self._channels([int(r[0]) for r in rows])
+        return [ClusterSummary(id=int(r[0]), example=r[1], status=r[2], article_id=r[3], tip_count=int(r[4]),
+                               first_seen=r[5], last_seen=r[6], last_24h=int(r[7] or 0),
+                               previous_7d=int(r[8] or 0), channels=channels.get(int(r[0]), ()))
+                for r in rows]
+
+    def cluster(self, cluster_id: int, now: datetime) -> ClusterSummary | None:
+        found = self.clusters(ClusterStatus.SETTABLE + (ClusterStatus.PUBLISHED,), now, limit=1, cluster_id=cluster_id)
+        return found[0] if found else None
+
+    def _channels(self, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" for _ in ids)
+        rows = self.store.connection().execute(
+            f"SELECT DISTINCT cluster_id, channel FROM tips WHERE cluster_id IN ({marks}) ORDER BY channel",
+            ids).fetchall()
+        found: dict[int, list[str]] = {}
+        for cid, channel in rows:
+            found.setdefault(int(cid), []).append(channel)
+        return {k: tuple(v) for k, v in found.items()}
+
+    def cluster_tips(self, cluster_id: int, limit: int = 50) -> list[TipRow]:
+        rows = self.store.connection().execute(
+            "SELECT id, created_at, channel, sender_hash, text, reply_address FROM tips WHERE cluster_id = ? "
+            "ORDER BY id DESC LIMIT ?", (cluster_id, limit)).fetchall()
+        return [TipRow(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def set_status(self, cluster_id: int, status: str, by: str) -> bool:
+        with self.store.transaction() as tx:
+            return tx.execute("UPDATE tip_clusters SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                              (status, now_iso(), by, cluster_id)).rowcount == 1
+
+    # notifications -------------------------------------------------------------------------------
+
+    def link_and_claim(self, cluster_id: int, article_id: str, by: str) -> bool:
+        """Mark the cluster published and claim one notification per person, atomically.
+
+        The UNIQUE (article_id, sender_hash) constraint is what makes "told exactly once" hold: a
+        second link, a double click or another process can only find the claims already taken."""
+        now = now_iso()
+        with self.store.transaction() as tx:
+            if tx.execute("UPDATE tip_clusters SET status = ?, article_id = ?, updated_at = ?, updated_by = ? "
+                          "WHERE id = ?", (ClusterStatus.PUBLISHED, article_id, now, by, cluster_id)).rowcount != 1:
+                return False
+            self._claim(tx, cluster_id, article_id, now)
+            return True
+
+    def claim_for_tip(self, tx: Any, cluster_id: int, tip_id: int) -> str | None:
+        """A tip that joins an already published cluster is owed the fact-check at once."""
+        row = tx.execute("SELECT status, article_id FROM tip_clusters WHERE id = ?", (cluster_id,)).fetchone()
+        if row is None or row[0] != ClusterStatus.PUBLISHED or not row[1]:
+            return None
+        self._claim(tx, cluster_id, row[1], now_iso(), tip_id=tip_id)
+        return str(row[1])
+
+    def _claim(self, tx: Any, cluster_id: int, article_id: str, now: str, tip_id: int | None = None) -> None:
+        extra, params = ("AND t.id = ?", (tip_id,)) if tip_id is not None else ("", ())
+        # the latest tip of each person in the cluster carries their freshest reply address
+        tx.execute(
+            "INSERT INTO tip_notifications (article_id, cluster_id, tip_id, channel, sender_hash, status, "
+            "created_at, updated_at) "
+            "SELECT ?, ?, MAX(t.id), t.channel, t.sender_hash, 'pending', ?, ? FROM tips t "
+            f"WHERE t.cluster_id = ? {extra} GROUP BY t.channel, t.sender_hash "
+            "ON CONFLICT (article_id, sender_hash) DO NOTHING",
+            (article_id, cluster_id, now, now, cluster_id, *params))
+
+    def pending_notifications(self, article_id: str, after_id: int, limit: int) -> list[tuple[int, TipRow]]:
+        rows = self.store.connection().execute(
+            "SELECT n.id, t.id, t.created_at, t.channel, t.sender_hash, t.text, t.reply_address "
+            "FROM tip_notifications n JOIN tips t ON t.id = n.tip_id "
+            "WHERE n.article_id = ? AND n.status = 'pending' AND n.id > ? ORDER BY n.id LIMIT ?",
+            (article_id, after_id, limit)).fetchall()
+        return [(int(r[0]), TipRow(int(r[1]), r[2], r[3], r[4], r[5], r[6])) for r in rows]
+
+    def pending_articles(self) -> list[str]:
+        rows = self.store.connection().execute(
+            "SELECT DISTINCT article_id FROM tip_notifications WHERE status = 'pending'").fetchall()
+        return [r[0] for r in rows]
+
+    def finish_notification(self, notification_id: int, status: str) -> None:
+        with self.store.transaction() as tx:
+            tx.execute("UPDATE tip_notifications SET status = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+                       (status, now_iso(), notification_id))
+
+    def notifications(self, cluster_id: int) -> list[NotificationRow]:
+        rows = self.store.connection().execute(
+            "SELECT tip_id, channel, sender_hash, status, updated_at FROM tip_notifications WHERE cluster_id = ? "
+            "ORDER BY id", (cluster_id,)).fetchall()
+        return [NotificationRow(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+    # statistics ----------------------------------------------------------------------------------
+
+    def messages_per_day(self, since: datetime) -> list[tuple[str, int, int, int]]:
+        """(day, messages, lookups, matched) per UTC day; the day is the ISO timestamp's date part."""
+        rows = self.store.connection().execute(
+            "SELECT SUBSTR(created_at, 1, 10) AS day, COUNT(*), "
+            "SUM(CASE WHEN matched IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN matched = 1 THEN 1 ELSE 0 END) "
+            "FROM interactions WHERE created_at >= ? GROUP BY SUBSTR(created_at, 1, 10) ORDER BY day",
+            (iso(since),)).fetchall()
+        return [(r[0], int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
+
+    def top_queries(self, since: datetime, limit: int) -> list[tuple[str, int, int]]:
+        """The most frequent looked-up texts (case-folded), with how often each found a fact-check."""
+        rows = self.store.connection().execute(
+            "SELECT LOWER(text) AS q, COUNT(*), SUM(CASE WHEN matched = 1 THEN 1 ELSE 0 END) FROM interactions "
+            "WHERE created_at >= ? AND matched IS NOT NULL GROUP BY LOWER(text) ORDER BY COUNT(*) DESC, q LIMIT ?",
+            (iso(since), limit)).fetchall()
+        return [(r[0], int(r[1]), int(r[2] or 0)) for r in rows]

@@ -1,0 +1,194 @@
+"""The tips desk: clusters tips as they arrive and tells tippers once their rumour is fact-checked.
+
+``Tipline`` calls ``record`` for every message that matched nothing; the dashboard calls the rest.
+The clustering index (``domain.clustering``) lives in memory and is refreshed, inside the same
+write transaction as the assignment, from clusters other processes touched since; so several
+workers can cluster into one database without splitting a rumour because of a stale view.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..domain.articles import Article
+from ..domain.clustering import ClusterIndex
+from ..domain.conversation import ConversationState
+from ..errors import BenarkahError
+from .followup import followup_text
+from .repository import ClusterStatus, ClusterSummary, TipRepository, iso
+
+if TYPE_CHECKING:
+    from ..tipline import Tipline
+
+log = logging.getLogger(__name__)
+
+NOTIFIABLE_CHANNELS = frozenset({"whatsapp", "telegram"})  # channels that can message a person later
+OPEN_WINDOW = timedelta(days=30)  # a rumour silent for a month starts a new cluster when it returns
+NOTIFY_BATCH = 500
+
+
+class Notifier(Protocol):
+    """Hands one follow-up message to a channel's outbox.
+
+    Returns "queued", "queued_template", "needs_template" or "duplicate"; must be idempotent on
+    ``key`` so a retry after a crash never sends twice."""
+
+    def __call__(self, *, channel: str, sealed_address: str, sender_hash: str, text: str, key: str) -> str: ...
+
+
+class ClusterNotFound(BenarkahError):
+    """The cluster id does not exist (any more)."""
+
+
+class ArticleNotFound(BenarkahError):
+    """The fact-check to link is not in the archive; ingest it first."""
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    article_id: str
+    statuses: dict[str, int]  # notification status -> how many people
+
+
+class TipService:
+    def __init__(self, tipline: "Tipline", notifier: Notifier | None = None) -> None:
+        self.tipline = tipline
+        self.repo = TipRepository(tipline.store)
+        self.notifier = notifier
+        self._index: ClusterIndex | None = None
+        self._seen_tip_id = 0
+        self._lock = threading.Lock()
+
+    # recording and clustering --------------------------------------------------------------------
+
+    def record(self, channel: str, sender_hash: str, sender_id: str, text: str) -> int:
+        """Store a tip, seal its reply address and put it in a cluster. Returns the tip id.
+
+        The tip row is written first and on its own: if clustering fails, the tip is kept
+        (unclustered, picked up by ``cluster_pending``) and the person still gets their reply."""
+        tip_id = self.tipline.store.add_tip(channel, sender_hash, text)
+        sealed = self.tipline.seal_address(sender_id) if channel in NOTIFIABLE_CHANNELS else None
+        try:
+            self.cluster_tip(tip_id, text, sealed)
+        except Exception:  # noqa: BLE001 - the reply to the person must not depend on the dashboard
+            log.exception("tip %d stored but not clustered; `cluster_pending` will retry", tip_id)
+        return tip_id
+
+    def cluster_tip(self, tip_id: int, text: str, sealed_address: str | None = None) -> int:
+        terms = self.tipline.analyzer.terms(text)
+        with self._lock:
+            try:
+                with self.tipline.store.transaction() as tx:
+                    created = self.repo.tip_created(tx, tip_id)
+                    if created is None:
+                        raise BenarkahError(f"tip {tip_id} does not exist")
+                    index = self._refreshed(tx)
+                    choice = index.assign(terms)
+                    cluster_id = choice.cluster_id or self.repo.new_cluster(tx, created, text)
+                    profile = index.add(cluster_id, terms)
+                    self.repo.attach_tip(tx, tip_id, created, cluster_id, profile, sealed_address)
+                    self._seen_tip_id = max(self._seen_tip_id, tip_id)
+                    owed = self.repo.claim_for_tip(tx, cluster_id, tip_id)
+            except BaseException:
+                self._index = None  # the in-memory index may hold an uncommitted change: reload it
+                raise
+        if owed:
+            self.notify_pending(owed)
+        return cluster_id
+
+    def _refreshed(self, tx: Any) -> ClusterIndex:
+        if self._index is None:
+            self._index, self._seen_tip_id = ClusterIndex(), 0
+        since = iso(datetime.now(timezone.utc) - OPEN_WINDOW)
+        for profile, last_tip_id in self.repo.changed_profiles(tx, self._seen_tip_id, since):
+            self._index.put(profile)
+            self._seen_tip_id = max(self._seen_tip_id, last_tip_id)
+        return self._index
+
+    def cluster_pending(self, limit: int = 1000) -> int:
+        """Cluster tips stored without a cluster (a crash between storing and clustering)."""
+        pending = self.repo.unclustered_tips(limit)
+        for tip_id, text, _ in pending:
+            self.cluster_tip(tip_id, text)
+        return len(pending)
+
+    # the dashboard -------------------------------------------------------------------------------
+
+    def queue(self, statuses: tuple[str, ...] = (ClusterStatus.NEW, ClusterStatus.CHECKING),
+              now: datetime | None = None, limit: int = 200) -> list[ClusterSummary]:
+        """Clusters to look at, the fastest-spreading first (then the biggest)."""
+        found = self.repo.clusters(statuses, now or datetime.now(timezone.utc), limit=limit)
+        return sorted(found, key=lambda c: (-c.trend, -c.tip_count, -c.id))
+
+    def cluster(self, cluster_id: int, now: datetime | None = None) -> ClusterSummary:
+        summary = self.repo.cluster(cluster_id, now or datetime.now(timezone.utc))
+        if summary is None:
+            raise ClusterNotFound(f"cluster {cluster_id} does not exist")
+        return summary
+
+    def set_status(self, cluster_id: int, status: str, by: str) -> None:
+        if status not in ClusterStatus.SETTABLE:
+            raise ValueError(f"status must be one of {ClusterStatus.SETTABLE}; link a fact-check to publish")
+        if not self.repo.set_status(cluster_id, status, by):
+            raise ClusterNotFound(f"cluster {cluster_id} does not exist")
+
+    def link_article(self, cluster_id: int, article_id: str, by: str) -> LinkOutcome:
+        """Attach a published fact-check and tell everyone who sent a tip in the cluster, once."""
+        article = self.tipline.store.get_article(article_id.strip())
+        if article is None:
+            raise ArticleNotFound(f"no fact-check with id {article_id!r} in the archive; ingest it first")
+        if not self.repo.link_and_claim(cluster_id, article.id, by):
+            raise ClusterNotFound(f"cluster {cluster_id} does not exist")
+        self.notify_pending(article.id, article)
+        counts: dict[str, int] = {}
+        for row in self.repo.notifications(cluster_id):
+            counts[row.status] = counts.get(row.status, 0) + 1
+        return LinkOutcome(article.id, counts)
+
+    def notify_pending(self, article_id: str, article: Article | None = None) -> int:
+        """Send every claimed-but-unsent notification for a fact-check. Safe to repeat: each claim is
+        finished once, and the notifier is idempotent on the claim's key if a crash came between."""
+        article = article or self.tipline.store.get_article(article_id)
+        if article is None:
+            return 0
+        done, after = 0, 0
+        while batch := self.repo.pending_notifications(article_id, after, NOTIFY_BATCH):
+            for notification_id, tip in batch:
+                after = notification_id
+                status = self._send(article, tip)
+                if status is not None:
+                    self.repo.finish_notification(notification_id, status)
+                    done += 1
+        return done
+
+    def retry_pending(self) -> int:
+        return sum(self.notify_pending(article_id) for article_id in self.repo.pending_articles())
+
+    def _send(self, article: Article, tip: Any) -> str | None:
+        if tip.channel not in NOTIFIABLE_CHANNELS or not tip.reply_address:
+            return "unreachable"  # web, CLI and API askers cannot be messaged later
+        if self.notifier is None:
+            return None  # no messaging configured here: stays pending for ``retry_pending``
+        language = ConversationState.from_dict(self.tipline.store.get_session(tip.channel, tip.sender_hash)).language
+        try:
+            return self.notifier(channel=tip.channel, sealed_address=tip.reply_address, sender_hash=tip.sender_hash,
+                                 text=followup_text(article, language), key=f"tip-followup:{article.id}:{tip.sender_hash}")
+        except BenarkahError as exc:
+            log.warning("follow-up for tip %d not queued: %s", tip.id, exc)
+            return "failed"
+
+    # statistics ----------------------------------------------------------------------------------
+
+    def stats(self, days: int = 30, top: int = 20, now: datetime | None = None) -> dict[str, Any]:
+        since = (now or datetime.now(timezone.utc)) - timedelta(days=days)
+        per_day = self.repo.messages_per_day(since)
+        lookups = sum(d[2] for d in per_day)
+        matched = sum(d[3] for d in per_day)
+        return {"days": days, "per_day": per_day, "messages": sum(d[1] for d in per_day), "lookups": lookups,
+                "matched": matched, "match_rate": matched / lookups if lookups else None,
+                "top_queries": self.repo.top_queries(since, top)}
+

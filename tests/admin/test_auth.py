@@ -1,0 +1,115 @@
+"""The dashboard over real HTTP: anonymous and wrong-password access refused, CSRF required."""
+
+import re
+from typing import Iterator
+
+import httpx
+import pytest
+
+from benarkah.admin.accounts import Accounts
+from benarkah.errors import AuthError
+from benarkah.tipline import Tipline
+from benarkah.web.app import create_app
+from tests.support.servers import serve_app
+
+PASSWORD = "kopi-tubruk-2026"
+ADMIN_PAGES = ["/admin", "/admin?view=all", "/admin/stats", "/admin/clusters/1"]
+ADMIN_POSTS = ["/admin/logout", "/admin/clusters/1/status", "/admin/clusters/1/link"]
+
+
+@pytest.fixture
+def base_url(demo_tipline: Tipline) -> Iterator[str]:
+    Accounts(demo_tipline.store).add_user("editor", PASSWORD)
+    demo_tipline.handle_text("whatsapp", "62811", "Beredar video gajah terbang di langit Monas saat malam pergantian tahun")
+    with serve_app(create_app(demo_tipline)) as url:
+        yield url
+
+
+def csrf_from(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(client: httpx.Client, password: str = PASSWORD) -> httpx.Response:
+    form = client.get("/admin/login")
+    return client.post("/admin/login", data={"username": "editor", "password": password,
+                                             "csrf_token": csrf_from(form.text), "next": "/admin"})
+
+
+def test_anonymous_users_are_refused_everywhere(base_url):
+    with httpx.Client(base_url=base_url) as client:
+        for path in ADMIN_PAGES:
+            response = client.get(path)
+            assert response.status_code == 303 and response.headers["location"].startswith("/admin/login?next=")
+        for path in ADMIN_POSTS:
+            assert client.post(path, data={"csrf_token": "x", "status": "dismissed", "article_id": "a"}).status_code == 401
+        client.cookies.set("benarkah_admin", "forged-session-token")
+        assert client.get("/admin").status_code == 303
+
+
+def test_wrong_password_is_refused_and_guessing_is_slowed(base_url):
+    with httpx.Client(base_url=base_url) as client:
+        response = login(client, "salah-password-1")
+        assert response.status_code == 401 and "Wrong user name or password" in response.text
+        assert "benarkah_admin" not in client.cookies
+        for _ in range(4):
+            login(client, "salah-password-1")
+        locked = login(client)  # even the right password waits out the lockout
+        assert locked.status_code == 429 and "too many failed logins" in locked.text
+
+
+def test_login_needs_its_csrf_token(base_url):
+    with httpx.Client(base_url=base_url) as client:
+        response = client.post("/admin/login", data={"username": "editor", "password": PASSWORD, "csrf_token": "x"})
+        assert response.status_code == 403
+
+
+def test_logged_in_staff_see_pages_and_posts_need_the_csrf_token(base_url):
+    with httpx.Client(base_url=base_url) as client:
+        response = login(client)
+        assert response.status_code == 303 and response.headers["location"] == "/admin"
+        cookie = next(c for c in client.cookies.jar if c.name == "benarkah_admin")
+        assert cookie.has_nonstandard_attr("HttpOnly") and cookie.get_nonstandard_attr("SameSite") == "lax"
+        queue = client.get("/admin")
+        assert queue.status_code == 200 and "gajah terbang" in queue.text
+        assert queue.headers["x-frame-options"] == "DENY"
+        cluster_id = re.search(r'data-cluster="(\d+)"', queue.text).group(1)
+        page = client.get(f"/admin/clusters/{cluster_id}")
+        assert client.post(f"/admin/clusters/{cluster_id}/status", data={"status": "dismissed"}).status_code == 422
+        refused = client.post(f"/admin/clusters/{cluster_id}/status", data={"status": "dismissed", "csrf_token": "nope"})
+        assert refused.status_code == 403
+        done = client.post(f"/admin/clusters/{cluster_id}/status",
+                           data={"status": "checking", "csrf_token": csrf_from(page.text)})
+        assert done.status_code == 303 and "checking" in client.get(f"/admin/clusters/{cluster_id}").text
+        assert client.get("/admin/clusters/999").status_code == 404
+        assert "Messages per day" in client.get("/admin/stats").text
+        client.post("/admin/logout", data={"csrf_token": csrf_from(page.text)})
+        assert client.get("/admin").status_code == 303
+
+
+def test_login_redirects_only_inside_the_dashboard(base_url):
+    with httpx.Client(base_url=base_url) as client:
+        form = client.get("/admin/login", params={"next": "https://evil.example/"})
+        assert 'name="next" value="/admin"' in form.text
+        response = client.post("/admin/login", data={"username": "editor", "password": PASSWORD,
+                                                     "csrf_token": csrf_from(form.text), "next": "//evil.example"})
+        assert response.headers["location"] == "/admin"
+
+
+def test_accounts_hash_passwords_and_validate_input(tipline):
+    accounts = Accounts(tipline.store)
+    accounts.add_user("Editor", PASSWORD)
+    stored = tipline.store.connection().execute("SELECT password_hash FROM staff_users").fetchone()[0]
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    with pytest.raises(AuthError, match="already exists"):
+        accounts.add_user("editor", PASSWORD)
+    with pytest.raises(AuthError, match="characters"):
+        accounts.add_user("other", "short")
+    with pytest.raises(AuthError, match="user names"):
+        accounts.add_user("no spaces", PASSWORD)
+    user = accounts.authenticate("editor", PASSWORD, "127.0.0.1")
+    token = accounts.start_session(user)
+    assert accounts.session(token).username == "editor"
+    accounts.set_password("editor", PASSWORD + "!")  # logs out everywhere
+    assert accounts.session(token) is None
+    accounts.set_disabled("editor", True)
+    assert accounts.authenticate("editor", PASSWORD + "!", "127.0.0.1") is None

@@ -1,0 +1,59 @@
+import pytest
+
+from benarkah.domain.clustering import ClusterIndex, cluster_all, tf_vector
+from benarkah.domain.text import Analyzer
+
+ANALYZER = Analyzer()
+
+SAME_RUMOUR = [
+    "Vaksin covid mengandung chip 5G untuk melacak warga, sebarkan!",
+    "bener gk sih vaksin covid ada chip 5g buat lacak warga??",
+    "VAKSIN COVID MENGANDUNG CHIP 5G 😱😱 lacak warga",
+]
+OTHER_RUMOUR = "Pendaftaran bansos Rp600 ribu lewat link ini, isi data KTP sekarang"
+
+
+def terms(text: str) -> list[str]:
+    return ANALYZER.terms(text)
+
+
+def test_wordings_of_one_rumour_share_a_cluster_and_another_rumour_does_not():
+    labels = cluster_all([terms(t) for t in [*SAME_RUMOUR, OTHER_RUMOUR]])
+    assert labels[0] == labels[1] == labels[2]
+    assert labels[3] != labels[0]
+
+
+def test_assignment_reports_similarity_and_threshold_decides():
+    strict, loose = ClusterIndex(threshold=0.99), ClusterIndex(threshold=0.2)
+    for index in (strict, loose):
+        index.add(1, terms(SAME_RUMOUR[0]))
+    assert strict.assign(terms(SAME_RUMOUR[1])).cluster_id is None
+    choice = loose.assign(terms(SAME_RUMOUR[1]))
+    assert choice.cluster_id == 1 and 0.2 <= choice.similarity < 1.0
+
+
+def test_profile_is_capped_and_counts_tips():
+    index = ClusterIndex(max_terms=5)
+    index.add(7, terms(SAME_RUMOUR[0]))
+    profile = index.add(7, terms(OTHER_RUMOUR))
+    assert profile.size == 2 and len(profile.weights) == 5
+
+
+def test_replacing_a_profile_updates_postings():
+    index = ClusterIndex(threshold=0.3)
+    index.add(1, terms(SAME_RUMOUR[0]))
+    index.put(index.profile(1).__class__(1, {"bansos": 1.0}, 1))
+    assert index.assign(terms(SAME_RUMOUR[1])).cluster_id is None
+    index.remove(1)
+    assert len(index) == 0 and index.similarities(["bansos"]) == {}
+
+
+def test_empty_tip_starts_its_own_cluster():
+    assert cluster_all([[], [], terms(OTHER_RUMOUR)]) == [1, 2, 3]
+
+
+def test_tf_vector_is_unit_length_and_threshold_is_checked():
+    vector = tf_vector(["a", "a", "b"])
+    assert sum(w * w for w in vector.values()) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="threshold"):
+        ClusterIndex(threshold=0)
