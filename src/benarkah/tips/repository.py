@@ -167,6 +167,15 @@ class TipRepository:
             return tx.execute("UPDATE tip_clusters SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?",
                               (status, now_iso(), by, cluster_id)).rowcount == 1
 
+    def article_id_for_url(self, url: str) -> str | None:
+        """The archive id of a fact-check pasted as its URL (with or without the trailing slash)."""
+        if not url.startswith(("http://", "https://")):
+            return None
+        other = url[:-1] if url.endswith("/") else url + "/"
+        row = self.store.connection().execute(
+            "SELECT id FROM articles WHERE url = ? OR url = ? ORDER BY id LIMIT 1", (url, other)).fetchone()
+        return row[0] if row else None
+
     # notifications -------------------------------------------------------------------------------
 
     def link_and_claim(self, cluster_id: int, article_id: str, by: str) -> bool:

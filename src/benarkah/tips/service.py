@@ -137,10 +137,12 @@ class TipService:
             raise ClusterNotFound(f"cluster {cluster_id} does not exist")
 
     def link_article(self, cluster_id: int, article_id: str, by: str) -> LinkOutcome:
-        """Attach a published fact-check and tell everyone who sent a tip in the cluster, once."""
-        article = self.tipline.store.get_article(article_id.strip())
+        """Attach a published fact-check (by id or URL) and tell everyone who sent a tip in the cluster, once."""
+        wanted = article_id.strip()
+        article = self.tipline.store.get_article(wanted) or self.tipline.store.get_article(
+            self.repo.article_id_for_url(wanted) or "")
         if article is None:
-            raise ArticleNotFound(f"no fact-check with id {article_id!r} in the archive; ingest it first")
+            raise ArticleNotFound(f"no fact-check with id or URL {wanted!r} in the archive; ingest it first")
         if not self.repo.link_and_claim(cluster_id, article.id, by):
             raise ClusterNotFound(f"cluster {cluster_id} does not exist")
         self.notify_pending(article.id, article)
