@@ -57,4 +57,8 @@ class Settings(BaseSettings):
     messaging_retry_max_seconds: float = Field(300.0, description="Longest delay between send attempts")
     messaging_send_timeout_seconds: float = Field(10.0, description="Timeout of one API call")
     messaging_sender_threads: int = Field(4, description="Concurrent API calls (one per recipient at a time)")
-    messaging_poll_seconds: float = Field(0.5, description="How often idle workers look for work")
+    messaging_poll_seconds: float = Field(0.1, description="How often idle workers peek for work (a cheap read)")
+
+    # Page ingest (docs/ingest.md)
+    profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "
+                              "a profile with a built-in's name replaces it")

@@ -47,6 +47,19 @@ class HandledMessage:
     tip_id: int | None = None
 
 
+@dataclass(frozen=True)
+class PreparedTurn:
+    """A computed reply and the state change it implies, not yet stored (see ``Tipline.prepare_text``)."""
+
+    channel: str
+    who: str
+    address: str  # where a later follow-up must go; only ever stored sealed (as the tip's reply address)
+    text: str
+    reply: Reply
+    old: ConversationState
+    new: ConversationState
+
+
 def passage_hash(article: Article) -> str:
     text = passage_text(article.title, article.claim)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
@@ -200,16 +213,29 @@ class Tipline:
 
     def handle_text(self, channel: str, sender_id: str, text: str) -> HandledMessage:
         """Answer one text message from one person: reply, new state, tip and statistics stored."""
+        return self.commit_turn(self.prepare_text(channel, sender_id, text))
+
+    def handle_unsupported(self, channel: str, sender_id: str, kind: str) -> HandledMessage:
+        return self.commit_turn(self.prepare_unsupported(channel, sender_id, kind))
+
+    def prepare_text(self, channel: str, sender_id: str, text: str) -> "PreparedTurn":
+        """The reply to a message, computed but not stored. A messaging worker searches outside its
+        write transaction (so webhooks are not kept waiting) and then stores the turn together with its
+        queue rows via ``commit_turn``."""
         who = self.hash_sender(channel, sender_id)
         state = ConversationState.from_dict(self.store.get_session(channel, who))
         turn = self.conversation.respond(text, state)
-        return self._finish(channel, who, text, turn.reply, state, turn.state, sender_id)
+        return PreparedTurn(channel, who, sender_id, text, turn.reply, state, turn.state)
 
-    def handle_unsupported(self, channel: str, sender_id: str, kind: str) -> HandledMessage:
+    def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> "PreparedTurn":
         who = self.hash_sender(channel, sender_id)
         state = ConversationState.from_dict(self.store.get_session(channel, who))
         turn = self.conversation.respond_unsupported(state)
-        return self._finish(channel, who, f"[{kind}]", turn.reply, state, turn.state, sender_id)
+        return PreparedTurn(channel, who, sender_id, f"[{kind}]", turn.reply, state, turn.state)
+
+    def commit_turn(self, turn: "PreparedTurn") -> HandledMessage:
+        """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
+        return self._finish(turn.channel, turn.who, turn.text, turn.reply, turn.old, turn.new, turn.address)
 
     def _finish(self, channel: str, who: str, text: str, reply: Reply,
                 old: ConversationState, new: ConversationState, sender_id: str) -> HandledMessage:

@@ -85,6 +85,7 @@ class Site:
             Route("/sitemap-pages.xml", self.sitemap_pages), Route("/cek-fakta/{number}", self.article),
             Route("/amp/cek-fakta/{number}", self.article), Route("/private/{rest:path}", self.article),
             Route("/error", self.error), Route("/slow", self.slow), Route("/loop/{n}", self.loop),
+            Route("/chain/{n}", self.chain), Route("/kosong", self.empty), Route("/to-private", self.to_private),
             Route("/huge", self.huge), Route("/huge-stream", self.huge_stream), Route("/latin1", self.latin1), Route("/berita/tsunami", self.multipage),
             Route("/fixture/{name}", self.fixture),
         ])
@@ -145,6 +146,18 @@ class Site:
     async def loop(self, request: Request) -> Response:
         n = int(request.path_params["n"])
         return RedirectResponse(f"/loop/{(n + 1) % 2}", status_code=302)
+
+    async def chain(self, request: Request) -> Response:
+        """/chain/N redirects N more times, then serves article 1."""
+        n = int(request.path_params["n"])
+        return RedirectResponse(f"/chain/{n - 1}" if n > 1 else "/cek-fakta/1", status_code=301)
+
+    async def empty(self, request: Request) -> Response:
+        return Response("<html><body><nav>Beranda</nav></body></html>", media_type="text/html",
+                        headers={"ETag": '"kosong"'})
+
+    async def to_private(self, request: Request) -> Response:
+        return RedirectResponse("/private/rahasia", status_code=302)
 
     async def huge(self, request: Request) -> Response:
         return Response(b"<html><body>" + b"<p>isi yang sangat panjang</p>" * 40_000 + b"</body></html>",

@@ -44,7 +44,9 @@ def test_robots_disallow_is_obeyed_and_the_agent_is_named(site, crawler):
     ("/cek-fakta/404", "HTTP 404"),
     ("/error", "HTTP 500"),
     ("/slow", "no answer within 1 s"),
-    ("/loop/0", "more than 5 redirects"),
+    ("/loop/0", r"redirect loop \(.*/loop/0 -> .*/loop/1 -> .*/loop/0\)"),
+    ("/chain/9", "more than 5 redirects"),
+    ("/to-private", "redirected to .*/private/rahasia, which robots.txt disallows"),
     ("/huge", "1,200,026 bytes; the limit is 200,000"),
     ("/huge-stream", "larger than the 200,000-byte limit"),
 ])
@@ -53,6 +55,12 @@ def test_failures_are_typed_with_the_reason(site, crawler, path, message):
     with pytest.raises(FetchError, match=message):
         crawler.fetch(site.base + path)
     assert time.monotonic() - started < 2.5  # the slow page is cut at the timeout, not waited out
+
+
+def test_redirects_within_the_limit_are_followed(site, crawler):
+    fetched = crawler.fetch(f"{site.base}/chain/3")
+    assert fetched.status == 200 and fetched.url == f"{site.base}/cek-fakta/1"
+    assert site.hits["/private/rahasia"] == 0
 
 
 def test_wrong_charset_is_repaired(site, crawler):
@@ -143,3 +151,14 @@ def test_sitemap_without_follow_says_what_to_do(site, tipline):
     report, _ = run_ingest(tipline, [f"{site.base}/sitemap-pages.xml"])
     assert report.rejections == [(f"{site.base}/sitemap-pages.xml",
                                   "a sitemap only lists pages: add --follow to fetch them")]
+
+
+def test_a_page_without_an_article_is_retried_next_run(site, tipline):
+    url = f"{site.base}/kosong"
+    report, _ = run_ingest(tipline, [url])
+    assert report.rejections == [(url, "no headline found on the page (check the profile's title selectors)")]
+    assert CrawlState(tipline.store).get(url).status == "failed"
+    before = site.hits["/kosong"]
+    run_ingest(tipline, [url])
+    sent = [h for path, h in site.requests if path == "/kosong"][-1]
+    assert site.hits["/kosong"] == before + 1 and "if-none-match" not in sent  # asked in full again

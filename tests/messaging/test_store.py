@@ -1,11 +1,18 @@
-"""The inbox/outbox store on real SQLite: dedup, per-person claims, leases, exactly one reply."""
+"""The inbox/outbox store on real SQLite and PostgreSQL: dedup, per-person claims, leases, exactly one reply."""
 
 from __future__ import annotations
 
 import time
 
+import pytest
+
 from benarkah.messaging import Inbound, Kind, message_store
 from benarkah.messaging.store import MessageStore
+
+
+@pytest.fixture
+def tipline(any_tipline):  # every test here, once per storage backend
+    return any_tipline
 
 
 def _in(n: int, who: str = "6281000000001", text: str = "tips") -> Inbound:

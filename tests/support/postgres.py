@@ -82,8 +82,9 @@ class Cluster:
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
 
-def start_cluster() -> Cluster:
-    """Start a throwaway cluster, or raise ``RuntimeError`` saying why it cannot."""
+def start_cluster(durable: bool = False) -> Cluster:
+    """Start a throwaway cluster, or raise ``RuntimeError`` saying why it cannot. ``durable`` keeps fsync
+    and full-page writes on (benchmarks); tests turn them off for speed."""
     external = os.environ.get("BENARKAH_TEST_PG")
     if external:
         return Cluster(admin_url=external)
@@ -110,8 +111,10 @@ def start_cluster() -> Cluster:
         shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError(f"initdb failed: {initdb.stderr.strip()[-500:]}")
     port = free_port()
-    options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB")
+    options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c synchronous_commit=off "
+               "-c max_connections=300 -c shared_buffers=128MB")
+    if not durable:
+        options += " -c fsync=off -c full_page_writes=off"
     started = subprocess.run(
         _as_owner(owner, [str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-l",
                           str(root / "server.log"), "-w", "-t", "60", "start"]),

@@ -28,6 +28,8 @@ def ingest(
     delay: Annotated[float, typer.Option(min=0.0, help="Seconds between two requests to one host")] = 1.0,
     max_pages: Annotated[int, typer.Option(min=1, help="Most pages fetched in this run")] = 10_000,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed per page")] = 20.0,
+    profiles_dir: Annotated[Optional[str], typer.Option(
+        help="Folder of your own site profiles (*.toml) [env BENARKAH_PROFILES_DIR]")] = None,
 ) -> None:
     """Add or update fact-check articles (upsert by id). Bad rows and pages are reported on stderr and skipped.
 
@@ -41,7 +43,13 @@ def ingest(
     with open_tipline(db) as tipline:
         progress = Progress("ingest: records read")
         limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)
-        reader = Sources(tipline.store, SourceOptions(profile=profile, follow=follow, limits=limits))
+        try:
+            reader = Sources(tipline.store, SourceOptions(
+                profile=profile, follow=follow, limits=limits,
+                profiles_dir=profiles_dir or tipline.settings.profiles_dir))
+        except BenarkahError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
         try:
             report = ingest_records(tipline, reader.records(sources), on_record=progress,
                                     on_flush=reader.checkpoint)

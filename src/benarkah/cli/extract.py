@@ -11,6 +11,7 @@ import typer
 from typing import TYPE_CHECKING
 
 from ..errors import BenarkahError
+from ..settings import Settings
 from ._app import app
 
 if TYPE_CHECKING:
@@ -19,15 +20,16 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-def extract_source(source: str, profile: str | None = None, timeout: float = 20.0) -> "Extracted":
+def extract_source(source: str, profile: str | None = None, timeout: float = 20.0,
+                   profiles_dir: str = "") -> "Extracted":
     # imported here: the extraction libraries are heavy and only this command and ingest need them
     from ..ingest.crawler import CrawlLimits, Crawler
     from ..ingest.extract import extract_page
     from ..ingest.html import decode_page
-    from ..ingest.profiles import ProfileChooser
+    from ..ingest.profiles import ProfileChooser, load_profiles
     from ..ingest.sources import PAGE_SUFFIXES, fetch_article, is_url
 
-    chooser = ProfileChooser(forced=profile)
+    chooser = ProfileChooser(load_profiles(Path(profiles_dir) if profiles_dir else None), forced=profile)
     if is_url(source):
         with Crawler(CrawlLimits(delay_s=0.2, timeout_s=timeout, max_pages=50)) as crawler:
             return fetch_article(crawler, crawler.fetch(source, conditional=False), chooser)
@@ -54,10 +56,12 @@ def extract(
     source: Annotated[str, typer.Argument(help="An HTML file, a plain-text page dump, or an http(s) URL")],
     profile: Annotated[Optional[str], typer.Option(help="Site profile (default: by URL host or page markers)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    profiles_dir: Annotated[Optional[str], typer.Option(
+        help="Folder of your own site profiles (*.toml) [env BENARKAH_PROFILES_DIR]")] = None,
 ) -> None:
     """Show what ingest would store for one page: title, date, verdict, claim, cleaned text."""
     try:
-        page = extract_source(source, profile)
+        page = extract_source(source, profile, profiles_dir=profiles_dir or Settings().profiles_dir)
     except BenarkahError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -17,18 +17,18 @@ DEMO_CORPUS = "demo_articles.jsonl"
 
 
 def run_server(tipline, host: str, port: int, workers: bool = True) -> None:  # type: ignore[no-untyped-def]
-    """Serve the app; with ``workers``, the messaging worker and sender run beside it in threads."""
+    """Serve the app; with ``workers``, the messaging worker and sender run beside it (a child process)."""
     import uvicorn
 
     from ..web.app import create_app
-    from .messaging import start_runtime
+    from .messaging import spawn_worker_process, stop_worker_process
 
-    runtime = start_runtime(tipline) if workers and _messaging_configured(tipline.settings) else None
+    child = spawn_worker_process(tipline.settings) if workers and _messaging_configured(tipline.settings) else None
     try:
         uvicorn.run(create_app(tipline), host=host, port=port, log_level="info", proxy_headers=True)
     finally:
-        if runtime is not None:
-            runtime.stop()
+        if child is not None:
+            stop_worker_process(child)
 
 
 def _messaging_configured(settings) -> bool:  # type: ignore[no-untyped-def]
@@ -44,7 +44,7 @@ def serve(
         "--workers/--no-workers",
         help="Also run the messaging worker and sender (default); --no-workers when they run apart "
              "(benarkah worker)")] = True,
-    processes: Annotated[int, typer.Option(min=1, help="HTTP processes sharing the port (docs/scaling.md)")] = 1,
+    processes: Annotated[int, typer.Option(min=1, help="Server processes sharing the port (docs/scaling.md)")] = 1,
 ) -> None:
     """Serve the HTTP API, the public page and the channel webhooks (and, by default, their workers)."""
     with open_tipline(db, host=host, port=port) as tipline:  # migrates once, before any child starts
@@ -52,16 +52,10 @@ def serve(
         if processes == 1:
             run_server(tipline, tipline.settings.host, tipline.settings.port, workers=workers)
             return
-        # Several HTTP processes take webhooks; the worker and sender run once, here in the parent.
-        from ..web.serving import run_processes
-        from .messaging import start_runtime
+        settings = tipline.settings
+    from ..web.serving import run_processes
 
-        runtime = start_runtime(tipline) if workers and _messaging_configured(tipline.settings) else None
-        try:
-            run_processes(tipline.settings, processes)
-        finally:
-            if runtime is not None:
-                runtime.stop()
+    run_processes(settings, processes, workers=workers)
 
 
 def demo_corpus_path() -> Path:

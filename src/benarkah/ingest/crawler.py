@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import dataclass
 from email.message import Message
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -47,6 +47,7 @@ class Fetched:
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
+    location: str | None = None
 
     @property
     def content_hash(self) -> str:
@@ -64,7 +65,7 @@ class Crawler:
         self.limits = limits or CrawlLimits()
         self.state = state
         self.client = httpx.Client(
-            follow_redirects=True, max_redirects=self.limits.max_redirects,
+            follow_redirects=False,
             timeout=httpx.Timeout(self.limits.timeout_s, connect=min(10.0, self.limits.timeout_s)),
             headers={"User-Agent": self.limits.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
@@ -148,12 +149,31 @@ class Crawler:
                 headers["If-None-Match"] = known.etag
             if known.last_modified:
                 headers["If-Modified-Since"] = known.last_modified
-        self._wait_turn(self._origin(url))
         self.fetches += 1
-        fetched = self._get(url, headers)
+        fetched = self._follow_redirects(url, headers)
         if fetched.status >= 400:
             raise FetchError(f"{url}: HTTP {fetched.status}")
         return fetched
+
+    def _follow_redirects(self, url: str, headers: dict[str, str]) -> Fetched:
+        """Redirects are followed here, not by httpx, so every hop is checked against its host's
+        robots.txt and waits its host's turn (a redirect to another site is a request to that site)."""
+        start, seen = url, [url]
+        for _ in range(self.limits.max_redirects + 1):
+            self._wait_turn(self._origin(url))
+            fetched = self._get(url, headers)
+            if fetched.status not in (301, 302, 303, 307, 308) or not fetched.location:
+                return fetched
+            url = urljoin(url, fetched.location)
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise FetchError(f"{start}: redirected to a non-http URL {url[:100]}")
+            if url in seen:
+                raise FetchError(f"{start}: redirect loop ({' -> '.join(seen[-3:])} -> {url})")
+            if not self.allowed(url):
+                raise FetchError(f"{start}: redirected to {url}, which robots.txt disallows")
+            seen.append(url)
+            headers = {}  # validators belong to the first URL
+        raise FetchError(f"{start}: more than {self.limits.max_redirects} redirects")
 
     def _get(self, url: str, headers: dict[str, str]) -> Fetched:
         deadline = time.monotonic() + self.limits.timeout_s
@@ -174,9 +194,8 @@ class Crawler:
                 return Fetched(url=str(response.url), status=response.status_code, content=b"".join(chunks),
                                content_type=ctype, charset=_charset(ctype), etag=response.headers.get("etag"),
                                last_modified=response.headers.get("last-modified"),
-                               not_modified=response.status_code == 304)
-        except httpx.TooManyRedirects:
-            raise FetchError(f"{url}: more than {self.limits.max_redirects} redirects (a redirect loop?)") from None
+                               not_modified=response.status_code == 304,
+                               location=response.headers.get("location"))
         except httpx.TimeoutException:
             raise FetchError(f"{url}: no answer within {self.limits.timeout_s:g} s") from None
         except httpx.HTTPError as exc:

@@ -7,7 +7,7 @@ A duplicate never becomes a second article: its URLs are added to the kept artic
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from ..domain.articles import Article
@@ -26,11 +26,21 @@ def fallback_id(origin: str) -> str:
 class PageRecords:
     """Turns ``Extracted`` pages into ``RawRecord``s, remembering what it kept to merge duplicates."""
 
-    def __init__(self, existing: list[Article] | None = None, lookup=None) -> None:  # type: ignore[no-untyped-def]
-        self.index = DuplicateIndex.from_articles(existing or [])
+    def __init__(self, existing: Iterable[Article] | Callable[[], Iterable[Article]] = (),
+                 lookup: Callable[[str], Article | None] | None = None) -> None:
+        self._existing = existing
+        self._index: DuplicateIndex | None = None
         self.lookup = lookup  # id -> Article | None, for merging into an article stored by an earlier run
         self.kept: dict[str, dict[str, Any]] = {}
         self.merged = 0
+
+    @property
+    def index(self) -> DuplicateIndex:
+        """Built on the first page, from the stored articles: a run of JSONL rows never pays for it."""
+        if self._index is None:
+            articles = self._existing() if callable(self._existing) else self._existing
+            self._index = DuplicateIndex.from_articles(articles)
+        return self._index
 
     def record(self, page: Extracted, origin: str, identity: str = "", require_body: bool = True) -> RawRecord:
         if not page.title:

@@ -7,7 +7,6 @@ polite crawler, whose state makes re-runs conditional and interrupted runs resum
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from .extract import Extracted, append_page, extract_html, extract_page, later_p
 from .feeds import FeedItem, kind_of, parse_feed, parse_sitemap
 from .html import decode_page
 from .pages import PageRecords
-from .profiles import ProfileChooser
+from .profiles import ProfileChooser, load_profiles
 from .records import READERS, RawRecord, reader_for
 
 PAGE_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx"}
@@ -59,6 +58,7 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
 @dataclass
 class SourceOptions:
     profile: str | None = None
+    profiles_dir: str = ""  # a newsroom's own *.toml profiles, besides the built-in ones
     follow: bool = False
     limits: CrawlLimits = field(default_factory=CrawlLimits)
 
@@ -69,8 +69,9 @@ class Sources:
     def __init__(self, store: Any, options: SourceOptions | None = None) -> None:
         self.options = options or SourceOptions()
         self.store = store
-        self.chooser = ProfileChooser(forced=self.options.profile)
-        self.pages = PageRecords(list(store.iter_articles()), lookup=store.get_article)
+        extra = Path(self.options.profiles_dir) if self.options.profiles_dir else None
+        self.chooser = ProfileChooser(load_profiles(extra), forced=self.options.profile)
+        self.pages = PageRecords(store.iter_articles, lookup=store.get_article)
         self.state = CrawlState(store)
         self._crawler: Crawler | None = None
         self._marks: list[tuple[str, Fetched | None, str, str]] = []  # url, response, source, error
@@ -123,7 +124,7 @@ class Sources:
     def _file(self, path: Path) -> Iterator[RawRecord]:
         suffix = path.suffix.lower()
         if suffix in READERS:
-            yield from self._dedupe_rows(reader_for(path)(path))
+            yield from reader_for(path)(path)  # rows carry their own ids: plain upsert, no merging
             return
         if suffix not in PAGE_SUFFIXES | TEXT_SUFFIXES | XML_SUFFIXES:
             reader_for(path)  # raises the "don't know how to read" error with the known types
@@ -138,9 +139,6 @@ class Sources:
         text = decode_page(data)
         page = extract_page(text, self.chooser, is_html=suffix in PAGE_SUFFIXES or None)
         yield self.pages.record(page, path.name, identity=str(path.resolve()))
-
-    def _dedupe_rows(self, rows: Iterator[RawRecord]) -> Iterator[RawRecord]:
-        yield from rows  # structured rows carry their own ids: upsert semantics, no merging
 
     def _xml_file(self, path: Path, data: bytes) -> Iterator[RawRecord]:
         kind = kind_of(data)
@@ -210,7 +208,8 @@ class Sources:
         kind = kind_of(fetched.content, fetched.content_type)
         if kind == "page":
             record = self._page(url, fetched)
-            self._marks.append((url, fetched, source, ""))
+            # a page that yielded no article is not "done": the next run tries it again in full
+            self._marks.append((url, fetched, source, record.error or ""))
             yield record
             return
         self._marks.append((url, fetched, source, ""))
@@ -263,7 +262,3 @@ def fetch_article(crawler: Crawler, first: Fetched, chooser: ProfileChooser) -> 
         later = extract_html(decode_page(more.content, more.charset), chooser, url=more.url)
         page = append_page(page, later)
     return page
-
-
-def fingerprint(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -45,6 +45,8 @@ class OutboxSender:
         self.rng = rng or random.Random()
 
     def run_once(self, limit: int = CLAIM_BATCH) -> int:
+        if not self.store.outbox_ready():
+            return 0
         items = self.store.claim_outbox(limit)
         for item in items:
             self.deliver(item)

@@ -102,6 +102,13 @@ class MessageStore:
             "SELECT id, sender_hash FROM messaging_inbox WHERE status = ? OR (status = ? AND lease_until < ?) "
             "ORDER BY id LIMIT ?", (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now, limit))]
 
+    def inbox_ready(self, now: float | None = None) -> bool:
+        """A read-only peek, so idle workers in other processes poll without taking the write lock."""
+        now = time.time() if now is None else now
+        return self.db.connection().execute(
+            "SELECT 1 FROM messaging_inbox WHERE status = ? OR (status = ? AND lease_until < ?) LIMIT 1",
+            (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now)).fetchone() is not None
+
     def claim_inbox(self, limit: int, now: float | None = None) -> list[InboxItem]:
         """Take up to ``limit`` messages, at most one per person and none of a person already in work,
         so one person's messages are answered in order and a flood cannot occupy every worker."""
@@ -183,6 +190,13 @@ class MessageStore:
             "SELECT id, sender_hash FROM messaging_outbox WHERE (status = ? AND next_attempt_at <= ?) "
             "OR (status = ? AND lease_until < ?) ORDER BY id LIMIT ?",
             (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now, limit))]
+
+    def outbox_ready(self, now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        return self.db.connection().execute(
+            "SELECT 1 FROM messaging_outbox WHERE (status = ? AND next_attempt_at <= ?) OR (status = ? AND "
+            "lease_until < ?) LIMIT 1",
+            (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now)).fetchone() is not None
 
     def claim_outbox(self, limit: int, now: float | None = None) -> list[OutboxItem]:
         now = time.time() if now is None else now
@@ -291,10 +305,19 @@ _STORES: "weakref.WeakKeyDictionary[Tipline, MessageStore]" = weakref.WeakKeyDic
 _STORES_LOCK = threading.Lock()
 
 
+def _store_class(tipline: "Tipline") -> type[MessageStore]:
+    """PostgreSQL gets claims that run in parallel across processes (``pgqueue``)."""
+    if tipline.store.backend == "postgresql":
+        from .pgqueue import PostgresMessageStore
+
+        return PostgresMessageStore
+    return MessageStore
+
+
 def message_store(tipline: "Tipline") -> MessageStore:
     """The one ``MessageStore`` of a tipline, shared by its webhooks and workers (for the wake-up events)."""
     with _STORES_LOCK:
         store = _STORES.get(tipline)
         if store is None:
-            store = _STORES[tipline] = MessageStore(tipline)
+            store = _STORES[tipline] = _store_class(tipline)(tipline)
         return store

@@ -20,7 +20,7 @@ from .parts import Part, notice_parts, reply_parts
 from .store import MessageStore, message_store
 
 if TYPE_CHECKING:
-    from ..tipline import Tipline
+    from ..tipline import PreparedTurn, Tipline
 
 log = logging.getLogger(__name__)
 WORKER_MAX_ATTEMPTS = 5       # a message the worker keeps failing on is parked as 'failed', not retried forever
@@ -36,6 +36,8 @@ class InboxWorker:
 
     def run_once(self) -> int:
         """Claim and answer one batch; returns how many messages it took."""
+        if not self.store.inbox_ready():
+            return 0
         items = self.store.claim_inbox(self.settings.messaging_worker_batch)
         if not items:
             return 0
@@ -50,28 +52,39 @@ class InboxWorker:
         return len(items)
 
     def _process(self, item: InboxItem) -> None:
+        """Compute the answer first (search: no lock held), then in ONE short transaction store the
+        conversation's writes (session, tip, statistics), mark the inbox row done and queue its reply:
+        all of them commit together, or none does."""
         try:
-            parts = self.answer(item)
+            turn = self.prepare(item)
+            with self.tipline.store.transaction():
+                if turn is None:
+                    parts = self.notice(item)
+                else:
+                    parts = reply_parts(self.tipline.commit_turn(turn).reply, item.context)
+                if not self.store.complete_inbox(item, parts):
+                    raise _ClaimLost()
+        except _ClaimLost:
+            log.warning("inbox message %s was taken over by another worker (lease expired); not answered twice",
+                        item.id)
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the queue; it is parked
             log.exception("inbox message %s (%s) failed", item.id, item.channel)
             status = self.store.release_inbox(item, f"{type(exc).__name__}: {exc}", WORKER_MAX_ATTEMPTS,
                                               WORKER_RETRY_SECONDS)
             log.warning("inbox message %s is now %s", item.id, status)
-            return
-        if not self.store.complete_inbox(item, parts):
-            log.warning("inbox message %s was taken over by another worker (lease expired); not answered twice",
-                        item.id)
 
-    def answer(self, item: InboxItem) -> list[Part]:
-        address = self.tipline.unseal_address(item.address)
+    def prepare(self, item: InboxItem) -> PreparedTurn | None:
+        """The conversation's answer (None for the queue's own notices)."""
         if item.kind is Kind.THROTTLED:
-            state = ConversationState.from_dict(self.tipline.store.get_session(item.channel, item.sender_hash))
-            return notice_parts("throttled", state.language, item.context)
+            return None
+        address = self.tipline.unseal_address(item.address)
         if item.kind in TEXT_KINDS:
-            handled = self.tipline.handle_text(item.channel, address, item.text)
-        else:
-            handled = self.tipline.handle_unsupported(item.channel, address, str(item.kind))
-        return reply_parts(handled.reply, item.context)
+            return self.tipline.prepare_text(item.channel, address, item.text)
+        return self.tipline.prepare_unsupported(item.channel, address, str(item.kind))
+
+    def notice(self, item: InboxItem) -> list[Part]:
+        state = ConversationState.from_dict(self.tipline.store.get_session(item.channel, item.sender_hash))
+        return notice_parts("throttled", state.language, item.context)
 
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set; idle, wait for a new message (same process) or the poll interval."""
@@ -86,3 +99,7 @@ class InboxWorker:
                 self.store.inbox_event.wait(self.settings.messaging_poll_seconds)
 
 
+
+
+class _ClaimLost(Exception):
+    """Rolls back an answer whose claim another worker has taken over."""

@@ -81,16 +81,26 @@ class SQLiteStore:
 
     @contextmanager
     def transaction(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
-        """A write transaction; BEGIN IMMEDIATE takes the write lock up front to avoid upgrade deadlocks."""
+        """A write transaction; BEGIN IMMEDIATE takes the write lock up front to avoid upgrade deadlocks.
+
+        Nested calls (in the same thread) join the outer transaction, so a caller can make several
+        store methods one atomic unit. Threads of one process queue on a lock before BEGIN: SQLite's
+        own busy handler polls with sleeps of up to 100 ms, which under load costs far more than the
+        write itself; other processes still meet the busy timeout.
+        """
         conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-        try:
+        if conn.in_transaction:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+            return
+        with _write_lock(self.path):
+            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._all_lock:
@@ -249,6 +259,16 @@ class SQLiteStore:
             for table in tables:
                 removed += tx.execute(f'DELETE FROM "{table}" WHERE sender_hash = ?', (sender_hash,)).rowcount
             return removed
+
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.Lock:
+    key = str(Path(path).resolve())
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.Lock())
 
 
 def _split_sql(script: str) -> list[str]:

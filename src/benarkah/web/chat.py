@@ -120,6 +120,7 @@ def chat_router(tipline: Tipline) -> APIRouter:
                                                        "script-src 'unsafe-inline'; form-action 'self'")
         return response
 
+    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     @router.get("/chat", response_class=HTMLResponse)
     def chat(request: Request) -> Response:
         return page(request)

@@ -9,19 +9,33 @@ command on each and put a load balancer in front (docs/scaling.md).
 
 from __future__ import annotations
 
+import atexit
 import os
 import tempfile
 from typing import Any
 
 from ..settings import Settings
 
+# Parent -> children plumbing (not user configuration): whether each child runs the messaging workers.
+_WORKERS_ENV = "_BENARKAH_SERVE_WORKERS"
+
 
 def app_from_env() -> Any:
-    """The app factory each child process calls (uvicorn ``--factory``)."""
+    """The app factory each child process calls (uvicorn ``--factory``): the app, and the messaging
+    worker and sender threads when a channel is configured (as ``benarkah serve`` runs them)."""
     from ..tipline import Tipline
     from .app import create_app
 
-    return create_app(Tipline(Settings()))
+    tipline = Tipline(Settings())
+    settings = tipline.settings
+    channels = settings.whatsapp_app_secret or settings.whatsapp_token or settings.telegram_token
+    if channels and os.environ.get(_WORKERS_ENV, "1") == "1":
+        from ..channels.registry import build_clients
+        from ..messaging.runtime import MessagingRuntime
+
+        runtime = MessagingRuntime(tipline, build_clients(settings)).start()
+        atexit.register(runtime.stop)
+    return create_app(tipline)
 
 
 def export_settings(settings: Settings) -> None:
@@ -31,11 +45,13 @@ def export_settings(settings: Settings) -> None:
     os.environ["BENARKAH_PORT"] = str(settings.port)
 
 
-def run_processes(settings: Settings, processes: int) -> None:
-    """Serve with ``processes`` worker processes sharing one port (blocks until stopped)."""
+def run_processes(settings: Settings, processes: int, workers: bool = True) -> None:
+    """Serve with ``processes`` processes sharing one port (blocks until stopped); ``workers``: each
+    also runs the messaging worker and sender threads."""
     import uvicorn
 
     export_settings(settings)
+    os.environ[_WORKERS_ENV] = "1" if workers else "0"
     if processes > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # /metrics then sums request counts and latencies over all the processes
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="benarkah-metrics-")

@@ -1,0 +1,110 @@
+"""The messaging inbox/outbox on PostgreSQL, for many worker processes at once.
+
+On SQLite every write transaction holds the one write lock, so ``MessageStore``'s claims are
+trivially exclusive. On PostgreSQL the store's immediate transactions emulate that lock, which is
+correct but makes every webhook and every claim of every process queue behind one another. This
+subclass lets them run in parallel and stays exactly-once:
+
+* Claims lock candidate rows with ``FOR UPDATE SKIP LOCKED``: two workers never take the same message
+  and never wait for each other.
+* "One message per person in flight, oldest first" (answers in order) is kept with a
+  transaction-scoped advisory lock per person, taken *before* looking at whether that person already
+  has a message in work and which of their messages is oldest. A worker that gets the lock after
+  another worker's claim committed sees that claim; one that asks while the claim is still open is
+  refused the lock and skips the person. No race either way.
+* Everything else is already safe under row locks: the inbox is unique on (channel, external id) and
+  the outbox on the inbound id (``ON CONFLICT DO NOTHING`` waits for the other transaction, then does
+  nothing), and completions are guarded by the claim token. So those transactions skip the
+  store-wide lock (``transaction(immediate=False)``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from .model import InboxItem, InboxStatus, Kind, OutboxItem, OutboxStatus
+from .store import _INBOX_COLUMNS, _OUTBOX_COLUMNS, CLAIM_OVERSCAN, MessageStore
+
+if TYPE_CHECKING:
+    from ..tipline import Tipline
+
+
+class _RowLockedStore:
+    """The tipline's store, except that ``transaction()`` relies on row locks, not the store-wide lock."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def transaction(self, immediate: bool = True) -> AbstractContextManager[Any]:  # noqa: ARG002
+        return self._store.transaction(immediate=False)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+class PostgresMessageStore(MessageStore):
+    def __init__(self, tipline: "Tipline") -> None:
+        super().__init__(tipline)
+        self.db = _RowLockedStore(tipline.store)
+
+    def claim_inbox(self, limit: int, now: float | None = None) -> list[InboxItem]:
+        now = time.time() if now is None else now
+        rows = self._claim("messaging_inbox", _INBOX_COLUMNS, limit, now,
+                           "status = ? OR (status = ? AND lease_until < ?)",
+                           (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now),
+                           InboxStatus.WORKING.value)
+        return [InboxItem(id=r[0], channel=r[1], external_id=r[2], sender_hash=r[3], address=r[4],
+                          kind=Kind(r[5]), text=r[6], context=json.loads(r[7] or "{}"), claim_token=r[8])
+                for r in rows]
+
+    def claim_outbox(self, limit: int, now: float | None = None) -> list[OutboxItem]:
+        now = time.time() if now is None else now
+        rows = self._claim("messaging_outbox", _OUTBOX_COLUMNS, limit, now,
+                           "(status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)",
+                           (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now),
+                           OutboxStatus.SENDING.value)
+        return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=r[4],
+                           parts=json.loads(r[5]), parts_sent=r[6], attempts=r[7], claim_token=r[8]) for r in rows]
+
+    def _claim(self, table: str, columns: str, limit: int, now: float, claimable: str,
+               params: tuple[Any, ...], working: str) -> list[Any]:
+        """Claim up to ``limit`` rows of ``table``, at most one per person and none of a busy person."""
+        token = uuid.uuid4().hex
+        with self.tipline.store.transaction(immediate=False) as tx:
+            candidates = tx.execute(
+                f"SELECT id, sender_hash FROM {table} WHERE {claimable} ORDER BY id LIMIT ? "
+                "FOR UPDATE SKIP LOCKED", (*params, limit * CLAIM_OVERSCAN)).fetchall()
+            senders = list(dict.fromkeys(r[1] for r in candidates))
+            if not senders:
+                return []
+            locked = {r[0] for r in tx.execute(
+                "SELECT s FROM unnest(?::text[]) AS s WHERE pg_try_advisory_xact_lock(hashtextextended(? || s, 0))",
+                (senders, f"benarkah:{table}:")) }
+            if not locked:
+                return []
+            busy = {r[0] for r in tx.execute(
+                f"SELECT DISTINCT sender_hash FROM {table} WHERE status = ? AND lease_until >= ? "
+                "AND sender_hash = ANY(?)", (working, now, list(locked)))}
+            # A person's oldest waiting message goes first, even when another claimer holds its row lock
+            # for now (then the person waits for the next round).
+            oldest = {r[0]: r[1] for r in tx.execute(
+                f"SELECT sender_hash, MIN(id) FROM {table} WHERE sender_hash = ANY(?) AND ({claimable}) "
+                "GROUP BY sender_hash", (list(locked), *params))}
+            chosen: list[int] = []
+            for row_id, who in candidates:
+                if who in locked and who not in busy and oldest.get(who) == row_id:
+                    locked.discard(who)  # one per person
+                    chosen.append(row_id)
+                    if len(chosen) >= limit:
+                        break
+            if not chosen:
+                return []
+            rows = tx.execute(
+                f"UPDATE {table} SET status = ?, claim_token = ?, lease_until = ?, attempts = attempts + 1 "
+                f"WHERE id = ANY(?) RETURNING {columns}",
+                (working, token, now + self.settings.messaging_lease_seconds, chosen)).fetchall()
+        return sorted(rows, key=lambda r: r[0])
