@@ -176,3 +176,18 @@ def test_the_desk_and_accounts_work_on_both_backends(any_tipline):
     user = accounts.authenticate("editor", "kopi-tubruk-2026", "127.0.0.1")
     assert accounts.session(accounts.start_session(user)).username == "editor"
     assert accounts.authenticate("editor", "salah-password", "127.0.0.1") is None
+
+
+def test_a_rolled_back_caller_transaction_leaves_no_ghost_cluster(demo_tipline, desk):
+    """A messaging worker stores its whole turn in one transaction; if that rolls back after the tip
+    was clustered, the in-memory index must not keep pointing at the cluster that never was."""
+    with pytest.raises(RuntimeError):
+        with demo_tipline.store.transaction():
+            demo_tipline.handle_text("whatsapp", "62811", RUMOUR[0])
+            raise RuntimeError("worker crashed before commit")
+    assert demo_tipline.store.list_tips() == [] and desk.queue() == []
+    demo_tipline.handle_text("whatsapp", "62812", RUMOUR[1])
+    demo_tipline.handle_text("whatsapp", "62813", RUMOUR[0])
+    queue = desk.queue()
+    assert [c.tip_count for c in queue] == [2]
+    assert {t.cluster_id for t in demo_tipline.store.list_tips()} == {queue[0].id}
