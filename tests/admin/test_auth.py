@@ -21,6 +21,7 @@ ADMIN_POSTS = ["/admin/logout", "/admin/clusters/1/status", "/admin/clusters/1/l
 def base_url(demo_tipline: Tipline) -> Iterator[str]:
     Accounts(demo_tipline.store).add_user("editor", PASSWORD)
     demo_tipline.handle_text("whatsapp", "62811", "Beredar video gajah terbang di langit Monas saat malam pergantian tahun")
+    demo_tipline.handle_text("whatsapp", "62812", "<script>alert('x')</script> kabar burung hantu bisa bicara bahasa Jawa")
     with serve_app(create_app(demo_tipline)) as url:
         yield url
 
@@ -71,8 +72,9 @@ def test_logged_in_staff_see_pages_and_posts_need_the_csrf_token(base_url):
         assert cookie.has_nonstandard_attr("HttpOnly") and cookie.get_nonstandard_attr("SameSite") == "lax"
         queue = client.get("/admin")
         assert queue.status_code == 200 and "gajah terbang" in queue.text
+        assert "<script>alert" not in queue.text and "&lt;script&gt;alert" in queue.text  # tips are escaped
         assert queue.headers["x-frame-options"] == "DENY"
-        cluster_id = re.search(r'data-cluster="(\d+)"', queue.text).group(1)
+        cluster_id = re.search(r'data-cluster="(\d+)">\s*<h2><a href="[^"]+">Beredar', queue.text).group(1)
         page = client.get(f"/admin/clusters/{cluster_id}")
         assert client.post(f"/admin/clusters/{cluster_id}/status", data={"status": "dismissed"}).status_code == 422
         refused = client.post(f"/admin/clusters/{cluster_id}/status", data={"status": "dismissed", "csrf_token": "nope"})
