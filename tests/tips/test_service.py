@@ -191,3 +191,19 @@ def test_a_rolled_back_caller_transaction_leaves_no_ghost_cluster(demo_tipline, 
     queue = desk.queue()
     assert [c.tip_count for c in queue] == [2]
     assert {t.cluster_id for t in demo_tipline.store.list_tips()} == {queue[0].id}
+
+
+def test_the_real_outbox_decides_per_channel_and_the_desk_records_it(demo_tipline):
+    """With the messaging outbox: a WhatsApp tipper whose 24-hour window is closed (here: never opened
+    through the webhook) waits for a template; Telegram is always queued; a repeat is a no-op."""
+    from benarkah.messaging import message_store
+
+    desk = demo_tipline.tips  # the default notifier: messaging.notify.enqueue_notification
+    demo_tipline.handle_text("whatsapp", "6281234", RUMOUR[0])
+    demo_tipline.handle_text("telegram", "4242", RUMOUR[1])
+    demo_tipline.upsert([article()])
+    cid = desk.queue()[0].id
+    assert desk.link_article(cid, "fc-gajah", by="editor").statuses == {"needs_template": 1, "queued": 1}
+    assert message_store(demo_tipline).depths()["outbox"] == {"needs_template": 1, "pending": 1}
+    desk.link_article(cid, "fc-gajah", by="editor")
+    assert message_store(demo_tipline).depths()["outbox"] == {"needs_template": 1, "pending": 1}
