@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from benarkah.admin.accounts import Accounts
+from benarkah.admin.routes import admin_router
 from benarkah.errors import AuthError
 from benarkah.tipline import Tipline
 from benarkah.web.app import create_app
@@ -115,3 +116,17 @@ def test_accounts_hash_passwords_and_validate_input(tipline):
     assert accounts.session(token) is None
     accounts.set_disabled("editor", True)
     assert accounts.authenticate("editor", PASSWORD + "!", "127.0.0.1") is None
+
+
+def test_every_admin_route_refuses_anonymous_users(demo_tipline):
+    """Found from the dashboard router's own route table, so a route added later is covered too."""
+    app = create_app(demo_tipline)
+    routes = [(r.path, sorted(r.methods)) for r in admin_router(demo_tipline).routes if r.path != "/admin/login"]
+    assert len(routes) >= 6
+    with serve_app(app) as url, httpx.Client(base_url=url) as client:
+        for path, methods in routes:
+            concrete = re.sub(r"\{[^}]+\}", "1", path)
+            for method in methods:
+                response = client.request(method, concrete, data={"csrf_token": "x"} if method == "POST" else None)
+                expected = {"GET": 303, "HEAD": 303, "POST": 401}[method]
+                assert response.status_code == expected, (method, path, response.status_code)
