@@ -28,7 +28,9 @@ def test_mirror_urls_survive_the_store(any_tipline):
     """extra_urls written by the page builder come back from either backend."""
     builder = PageRecords()
     builder.record(Extracted(url="https://contoh.id/cek/1", title="[SALAH] Kuota Gratis", text=BODY), "a")
-    merged = builder.record(Extracted(url="https://lain.id/salinan", title="[SALAH] Kuota Gratis", text=BODY), "b")
+    merged = builder.record(
+        Extracted(url="https://lain.id/salinan", title="[SALAH] Kuota Gratis", text=BODY), "b"
+    )
     any_tipline.upsert([article_from_record(merged.fields)])
     stored = any_tipline.store.get_article(merged.fields["id"])
     assert stored.url == "https://contoh.id/cek/1" and stored.extra_urls == ("https://lain.id/salinan",)
