@@ -66,7 +66,7 @@ def _copy_db(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def start_server(db: Path, semantic: bool, api_base: str, port: int) -> subprocess.Popen:
+def start_server(db: Path, semantic: bool, api_base: str, port: int, cpus: str = "") -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BENARKAH_")}
     env.update({
         "BENARKAH_DB": str(db), "BENARKAH_SECRET_KEY": SECRET, "BENARKAH_SEMANTIC": str(semantic).lower(),
@@ -75,7 +75,8 @@ def start_server(db: Path, semantic: bool, api_base: str, port: int) -> subproce
         "BENARKAH_WHATSAPP_API_BASE": api_base, "BENARKAH_LOG_LEVEL": "WARNING",
         "BENARKAH_MESSAGING_POLL_SECONDS": "0.2",
     })
-    process = subprocess.Popen([sys.executable, "-m", "benarkah", "serve", "--port", str(port)], env=env, cwd=ROOT,
+    pin = ["taskset", "-c", cpus] if cpus else []  # the server (and its worker child) on these cores only
+    process = subprocess.Popen([*pin, sys.executable, "-m", "benarkah", "serve", "--port", str(port)], env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while True:
@@ -89,33 +90,63 @@ def start_server(db: Path, semantic: bool, api_base: str, port: int) -> subproce
         time.sleep(0.2)
 
 
-async def offer_load(url: str, payloads: list[tuple[str, bytes, dict]], rate: float,
-                     sent_at: dict[str, float]) -> tuple[list[float], Counter]:
-    """Send ``payloads`` open-loop at ``rate``/s; returns the time-to-response list and status counts."""
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    writer.write(request)
+    await writer.drain()
+    status = int((await reader.readline()).split()[1])
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return status
+
+
+def _request(host: str, path: str, body: bytes, headers: dict) -> bytes:
+    method = "POST" if body else "GET"
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", f"Content-Length: {len(body)}",
+             *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def offer_load(base: str, path: str, payloads: list[tuple[str, bytes, dict]], rate: float,
+                     sent_at: dict[str, float], connections: int = 64) -> tuple[list[float], Counter]:
+    """Open-loop load: request n is due at start + n/rate; its latency counts from when it was due (so a
+    slow server is not hidden by the generator waiting for it). Raw HTTP/1.1 keep-alive connections, so
+    the generator costs little CPU beside the server."""
+    host = base.removeprefix("http://")
+    address, port = host.split(":")
     latencies: list[float] = []
     statuses: Counter = Counter()
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        async def one(message_id: str, body: bytes, headers: dict) -> None:
-            started = time.perf_counter()
-            sent_at.setdefault(message_id, time.time())
-            try:
-                response = await client.post(url, content=body, headers=headers) if body else \
-                    await client.get(url)
-                statuses[response.status_code] += 1
-            except httpx.HTTPError as exc:
-                statuses[type(exc).__name__] += 1
-                return
-            latencies.append(time.perf_counter() - started)
+    queue: asyncio.Queue = asyncio.Queue()
 
-        tasks = []
-        start = time.perf_counter()
-        for n, (message_id, body, headers) in enumerate(payloads):
-            delay = start + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(message_id, body, headers)))
-        await asyncio.gather(*tasks)
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(address, int(port))
+        while (job := await queue.get()) is not None:
+            due, request = job
+            try:
+                statuses[await _exchange(reader, writer, request)] += 1
+                latencies.append(time.perf_counter() - due)
+            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
+                statuses[type(exc).__name__] += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection(address, int(port))
+        writer.close()
+
+    workers = [asyncio.create_task(connection()) for _ in range(connections)]
+    start = time.perf_counter()
+    for n, (message_id, body, headers) in enumerate(payloads):
+        due = start + n / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if message_id:
+            sent_at.setdefault(message_id, time.time())
+        queue.put_nowait((due, _request(host, path, body, headers)))
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
     return latencies, statuses
 
 
@@ -134,19 +165,19 @@ def build_payloads(count: int, dup: float, rng: random.Random) -> tuple[list[tup
     return payloads, len(unique)
 
 
-def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: float) -> dict:
+def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: float, cpus: str = "") -> dict:
     rng = random.Random(7)
     db = prepare_db(semantic)
     with run_fake(FakeGraphAPI()) as graph:
         port = free_port()
-        server = start_server(db, semantic, graph.api_base, port)  # type: ignore[attr-defined]
+        server = start_server(db, semantic, graph.api_base, port, cpus)  # type: ignore[attr-defined]
         base = f"http://127.0.0.1:{port}"
         try:
-            floor, _ = asyncio.run(offer_load(f"{base}/healthz", [("", b"", {})] * int(rate * 5), rate, {}))
+            floor, _ = asyncio.run(offer_load(base, "/healthz", [("", b"", {})] * int(rate * 5), rate, {}))
             payloads, unique = build_payloads(int(rate * seconds), dup, rng)
             sent_at: dict[str, float] = {}
             began = time.time()
-            latencies, statuses = asyncio.run(offer_load(f"{base}/webhooks/whatsapp", payloads, rate, sent_at))
+            latencies, statuses = asyncio.run(offer_load(base, "/webhooks/whatsapp", payloads, rate, sent_at))
             offered_for = time.time() - began
             deadline = time.monotonic() + drain
             while time.monotonic() < deadline and len(graph.deliveries) < unique:
@@ -187,14 +218,16 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=250.0, help="deliveries offered per second")
     parser.add_argument("--dup", type=float, default=0.2, help="share of deliveries that are redeliveries")
     parser.add_argument("--drain", type=float, default=120.0, help="longest wait for the queue to empty")
+    parser.add_argument("--server-cpus", default="", help="pin the server to these cores (taskset -c), e.g. 0,1")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
     args = parser.parse_args()
     if not CORPUS.exists() or not QUERIES.exists():
         sys.exit(f"needs the shared data beside the project: {CORPUS} and {QUERIES}")
-    rows = [run_mode(mode == "on", args.seconds, args.rate, args.dup, args.drain)
+    rows = [run_mode(mode == "on", args.seconds, args.rate, args.dup, args.drain, args.server_cpus)
             for mode in args.modes.split(",")]
     headers = list(rows[0])
-    print(f"machine: {machine()}; {os.cpu_count()} cores shared with other sessions\n")
+    where = f"server pinned to cores {args.server_cpus}" if args.server_cpus else "cores shared with other sessions"
+    print(f"machine: {machine()}; {where}; offered {args.rate:g}/s for {args.seconds:g}s, {args.dup:.0%} duplicates\n")
     print(table(headers, [[r[h] if not isinstance(r[h], float) else round(r[h], 1) for h in headers] for r in rows]))
     if args.json:
         print(json.dumps(rows, indent=2))

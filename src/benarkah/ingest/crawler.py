@@ -23,7 +23,9 @@ from .crawlstate import CrawlState
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = f"benarkah-ingest/{__version__} (+https://github.com/benarkah/benarkah; fact-check archive import)"
+USER_AGENT = (
+    f"benarkah-ingest/{__version__} (+https://github.com/benarkah/benarkah; fact-check archive import)"
+)
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,15 @@ class Crawler:
         nothing is, until a later run can read it (what the big crawlers do too)."""
         parser = RobotFileParser(origin + "/robots.txt")
         try:
-            self._wait_turn(origin)
-            response = self._get(origin + "/robots.txt", {})
+            url = origin + "/robots.txt"
+            for _ in range(self.limits.max_redirects + 1):  # e.g. http -> https
+                self._wait_turn(self._origin(url))
+                response = self._get(url, {})
+                if response.status not in (301, 302, 303, 307, 308) or not response.location:
+                    break
+                url = urljoin(url, response.location)
+            else:
+                raise FetchError(f"{origin}/robots.txt: too many redirects")
         except FetchError as exc:
             log.warning("robots.txt of %s unreadable (%s): not crawling it this run", origin, exc)
             parser.parse(["User-agent: *", "Disallow: /"])
@@ -191,11 +200,17 @@ class Crawler:
                         raise FetchError(f"{url}: download took longer than {self.limits.timeout_s:g} s")
                     chunks.append(chunk)
                 ctype = response.headers.get("content-type", "")
-                return Fetched(url=str(response.url), status=response.status_code, content=b"".join(chunks),
-                               content_type=ctype, charset=_charset(ctype), etag=response.headers.get("etag"),
-                               last_modified=response.headers.get("last-modified"),
-                               not_modified=response.status_code == 304,
-                               location=response.headers.get("location"))
+                return Fetched(
+                    url=str(response.url),
+                    status=response.status_code,
+                    content=b"".join(chunks),
+                    content_type=ctype,
+                    charset=_charset(ctype),
+                    etag=response.headers.get("etag"),
+                    last_modified=response.headers.get("last-modified"),
+                    not_modified=response.status_code == 304,
+                    location=response.headers.get("location"),
+                )
         except httpx.TimeoutException:
             raise FetchError(f"{url}: no answer within {self.limits.timeout_s:g} s") from None
         except httpx.HTTPError as exc:

@@ -47,31 +47,49 @@ class InboxWorker:
         elif self.settings.semantic:
             self.tipline.warm_queries([i.text for i in items if i.kind in TEXT_KINDS])
         with self.tipline.keywords_only() if catching_up else nullcontext():
-            for item in items:
-                self._process(item)
+            prepared = [p for p in (self._prepare_or_park(item) for item in items) if p is not None]
+        try:
+            with self.tipline.store.transaction():  # one commit for the batch: the search is already done
+                for item, parts, turn in prepared:
+                    self._commit(item, parts, turn)
+        except Exception:  # noqa: BLE001 - isolate the message that broke the batch, commit the rest
+            log.exception("committing a batch failed; committing its messages one by one")
+            for item, parts, turn in prepared:
+                self._commit_alone(item, parts, turn)
         return len(items)
 
-    def _process(self, item: InboxItem) -> None:
-        """Compute the answer first (search: no lock held), then in ONE short transaction store the
-        conversation's writes (session, tip, statistics), mark the inbox row done and queue its reply:
-        all of them commit together, or none does."""
+    def _prepare_or_park(self, item: InboxItem) -> tuple[InboxItem, list[Part], "PreparedTurn | None"] | None:
+        """Compute the answer outside any transaction (searching holds no lock)."""
         try:
             turn = self.prepare(item)
-            with self.tipline.store.transaction():
-                if turn is None:
-                    parts = self.notice(item)
-                else:
-                    parts = reply_parts(self.tipline.commit_turn(turn).reply, item.context)
-                if not self.store.complete_inbox(item, parts):
-                    raise _ClaimLost()
-        except _ClaimLost:
+            parts = self.notice(item) if turn is None else reply_parts(turn.reply, item.context)
+            return item, parts, turn
+        except Exception as exc:  # noqa: BLE001 - one bad message must not stop the queue; it is parked
+            self._park(item, exc)
+            return None
+
+    def _commit(self, item: InboxItem, parts: list[Part], turn: "PreparedTurn | None") -> None:
+        """Inbox row done + its one reply queued + the conversation's writes (session, tip, statistics):
+        inside the caller's transaction, so they commit together or not at all."""
+        if not self.store.complete_inbox(item, parts):
             log.warning("inbox message %s was taken over by another worker (lease expired); not answered twice",
                         item.id)
-        except Exception as exc:  # noqa: BLE001 - one bad message must not stop the queue; it is parked
-            log.exception("inbox message %s (%s) failed", item.id, item.channel)
-            status = self.store.release_inbox(item, f"{type(exc).__name__}: {exc}", WORKER_MAX_ATTEMPTS,
-                                              WORKER_RETRY_SECONDS)
-            log.warning("inbox message %s is now %s", item.id, status)
+            return
+        if turn is not None:
+            self.tipline.commit_turn(turn)
+
+    def _commit_alone(self, item: InboxItem, parts: list[Part], turn: "PreparedTurn | None") -> None:
+        try:
+            with self.tipline.store.transaction():
+                self._commit(item, parts, turn)
+        except Exception as exc:  # noqa: BLE001
+            self._park(item, exc)
+
+    def _park(self, item: InboxItem, exc: Exception) -> None:
+        log.exception("inbox message %s (%s) failed", item.id, item.channel)
+        status = self.store.release_inbox(item, f"{type(exc).__name__}: {exc}", WORKER_MAX_ATTEMPTS,
+                                          WORKER_RETRY_SECONDS)
+        log.warning("inbox message %s is now %s", item.id, status)
 
     def prepare(self, item: InboxItem) -> PreparedTurn | None:
         """The conversation's answer (None for the queue's own notices)."""
@@ -99,7 +117,3 @@ class InboxWorker:
                 self.store.inbox_event.wait(self.settings.messaging_poll_seconds)
 
 
-
-
-class _ClaimLost(Exception):
-    """Rolls back an answer whose claim another worker has taken over."""
