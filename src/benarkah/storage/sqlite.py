@@ -2,46 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Iterator
 
-import numpy as np
 
-from ..domain.articles import Article
-from ..domain.verdicts import normalize_verdict
 from ..errors import StorageError
-from .base import Interaction, Tip, UpsertOutcome
 from .migrations import load_migrations
+from .records import CoreRecords, utcnow
 
-MAX_STORED_TEXT = 10_000
-
-
-def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-_ARTICLE_COLUMNS = (
-    "id, url, title, text, summary, claim, verdict, verdict_label, published, publisher, topic, "
-    "language, extra_urls"
-)
-
-
-def _row_to_article(row: sqlite3.Row) -> Article:
-    return Article(
-        id=row["id"], url=row["url"], title=row["title"], text=row["text"], summary=row["summary"],
-        claim=row["claim"], verdict=normalize_verdict(row["verdict"]), verdict_label=row["verdict_label"],
-        published=date.fromisoformat(row["published"]) if row["published"] else None,
-        publisher=row["publisher"], topic=row["topic"], language=row["language"],
-        extra_urls=tuple(json.loads(row["extra_urls"] or "[]")),
-    )
-
-
-class SQLiteStore:
+class SQLiteStore(CoreRecords):
     """The embedded default. Safe across threads and processes (WAL + busy timeout)."""
 
     backend = "sqlite"
@@ -131,116 +103,6 @@ class SQLiteStore:
         row = self.connection().execute("SELECT MAX(version) FROM schema_migrations").fetchone()
         return int(row[0] or 0)
 
-    # articles ------------------------------------------------------------------------------------
-
-    def upsert_articles(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
-        outcomes: list[UpsertOutcome] = []
-        now = utcnow()
-        with self.transaction() as tx:
-            for article in articles:
-                digest = article.content_hash()
-                row = tx.execute("SELECT content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
-                if row is not None and row[0] == digest:
-                    outcomes.append(UpsertOutcome.UNCHANGED)
-                    continue
-                record = article.to_record()
-                values = (
-                    article.id, article.url, article.title, article.text, article.summary, article.claim,
-                    record["verdict"], article.verdict_label, record["published"], article.publisher,
-                    article.topic, article.language, json.dumps(record["extra_urls"], ensure_ascii=False),
-                    digest,
-                )
-                if row is None:
-                    tx.execute(f"INSERT INTO articles ({_ARTICLE_COLUMNS}, content_hash, created_at, updated_at) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, now, now))
-                    outcomes.append(UpsertOutcome.ADDED)
-                else:
-                    tx.execute(
-                        "UPDATE articles SET url=?, title=?, text=?, summary=?, claim=?, verdict=?, "
-                        "verdict_label=?, published=?, publisher=?, topic=?, language=?, extra_urls=?, "
-                        "content_hash=?, updated_at=? WHERE id=?", (*values[1:], now, article.id))
-                    outcomes.append(UpsertOutcome.UPDATED)
-            if any(o is not UpsertOutcome.UNCHANGED for o in outcomes):
-                tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'articles_version'")
-        return outcomes
-
-    def get_article(self, article_id: str) -> Article | None:
-        row = self.connection().execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return _row_to_article(row) if row else None
-
-    def iter_articles(self) -> Iterator[Article]:
-        cursor = self.connection().execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY rowid")
-        for row in cursor:
-            yield _row_to_article(row)
-
-    def count_articles(self) -> int:
-        return int(self.connection().execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-
-    def latest_articles(self, limit: int) -> list[Article]:
-        rows = self.connection().execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY published IS NULL, published DESC, rowid DESC "
-            "LIMIT ?", (limit,)).fetchall()
-        return [_row_to_article(r) for r in rows]
-
-    def articles_version(self) -> int:
-        row = self.connection().execute("SELECT value FROM meta WHERE key = 'articles_version'").fetchone()
-        return int(row[0])
-
-    # vectors -------------------------------------------------------------------------------------
-
-    def load_vectors(self, model: str) -> dict[str, tuple[str, np.ndarray]]:
-        rows = self.connection().execute(
-            "SELECT article_id, text_hash, vector FROM article_vectors WHERE model = ?", (model,))
-        return {r[0]: (r[1], np.frombuffer(r[2], dtype=np.float32)) for r in rows}
-
-    def save_vectors(self, model: str, rows: Iterable[tuple[str, str, np.ndarray]]) -> None:
-        with self.transaction() as tx:
-            tx.executemany(
-                "INSERT INTO article_vectors (article_id, model, text_hash, vector) VALUES (?,?,?,?) "
-                "ON CONFLICT (article_id, model) DO UPDATE SET text_hash=excluded.text_hash, vector=excluded.vector",
-                ((aid, model, h, np.asarray(v, dtype=np.float32).tobytes()) for aid, h, v in rows))
-
-    # tips, interactions, sessions -----------------------------------------------------------------
-
-    def add_tip(self, channel: str, sender_hash: str, text: str) -> int:
-        with self.transaction() as tx:
-            cursor = tx.execute(
-                "INSERT INTO tips (created_at, channel, sender_hash, text) VALUES (?,?,?,?)",
-                (utcnow(), channel, sender_hash, text[:MAX_STORED_TEXT]))
-            return int(cursor.lastrowid or 0)
-
-    def list_tips(self, limit: int = 100, status: str | None = None) -> list[Tip]:
-        sql = "SELECT id, created_at, channel, sender_hash, text, status, cluster_id FROM tips"
-        params: tuple[Any, ...] = ()
-        if status:
-            sql += " WHERE status = ?"
-            params = (status,)
-        rows = self.connection().execute(sql + " ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
-        return [Tip(id=r[0], created_at=datetime.fromisoformat(r[1]), channel=r[2], sender_hash=r[3],
-                    text=r[4], status=r[5], cluster_id=r[6]) for r in rows]
-
-    def log_interaction(self, interaction: Interaction) -> None:
-        with self.transaction() as tx:
-            tx.execute(
-                "INSERT INTO interactions (created_at, channel, sender_hash, text, intent, matched, "
-                "top_article_id, confidence) VALUES (?,?,?,?,?,?,?,?)",
-                (utcnow(), interaction.channel, interaction.sender_hash, interaction.text[:500],
-                 interaction.intent, None if interaction.matched is None else int(interaction.matched),
-                 interaction.top_article_id, interaction.confidence))
-
-    def get_session(self, channel: str, sender_hash: str) -> dict[str, Any] | None:
-        row = self.connection().execute(
-            "SELECT state FROM sessions WHERE channel = ? AND sender_hash = ?", (channel, sender_hash)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def put_session(self, channel: str, sender_hash: str, state: dict[str, Any]) -> None:
-        with self.transaction() as tx:
-            tx.execute(
-                "INSERT INTO sessions (channel, sender_hash, state, updated_at) VALUES (?,?,?,?) "
-                "ON CONFLICT (channel, sender_hash) DO UPDATE SET state=excluded.state, updated_at=excluded.updated_at",
-                (channel, sender_hash, json.dumps(state, ensure_ascii=False), utcnow()))
-
     def sender_tables(self) -> list[str]:
         """Tables with a ``sender_hash`` column. Found from the schema, so a migration that adds one
         is covered by ``erase_sender`` without anyone remembering to register it."""
@@ -249,16 +111,6 @@ class SQLiteStore:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
         return [n for n in names
                 if any(col[1] == "sender_hash" for col in conn.execute(f'PRAGMA table_info("{n}")'))]
-
-    def erase_sender(self, sender_hash: str) -> int:
-        """Delete everything kept about one person: every row of theirs in every table that has a
-        ``sender_hash`` column (tips, interactions, conversation state, and whatever channels add)."""
-        tables = self.sender_tables()
-        with self.transaction() as tx:
-            removed = 0
-            for table in tables:
-                removed += tx.execute(f'DELETE FROM "{table}" WHERE sender_hash = ?', (sender_hash,)).rowcount
-            return removed
 
 
 _WRITE_LOCKS: dict[str, threading.Lock] = {}

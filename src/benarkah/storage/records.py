@@ -1,0 +1,181 @@
+"""The core tables' records (articles, vectors, tips, interactions, sessions), written once for both
+backends.
+
+Both stores offer the same SQL seam: ``connection()`` runs one autocommitted statement (or joins the
+thread's open transaction) and ``transaction()`` groups statements, with ``?`` placeholders and rows
+readable by name and by index. So the record logic lives here, once, and each backend keeps only what
+really differs: connections, transactions, migrations, its catalog, and how it streams large reads.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from ..domain.articles import Article
+from ..domain.verdicts import normalize_verdict
+from .base import Interaction, Tip, UpsertOutcome
+
+MAX_STORED_TEXT = 10_000
+_LOOKUP_CHUNK = 500  # ids per "IN (...)" lookup: under every backend's parameter limit
+
+ARTICLE_COLUMNS = (
+    "id, url, title, text, summary, claim, verdict, verdict_label, published, publisher, topic, "
+    "language, extra_urls"
+)
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def row_to_article(row: Any) -> Article:
+    return Article(
+        id=row["id"], url=row["url"], title=row["title"], text=row["text"], summary=row["summary"],
+        claim=row["claim"], verdict=normalize_verdict(row["verdict"]), verdict_label=row["verdict_label"],
+        published=date.fromisoformat(row["published"]) if row["published"] else None,
+        publisher=row["publisher"], topic=row["topic"], language=row["language"],
+        extra_urls=tuple(json.loads(row["extra_urls"] or "[]")),
+    )
+
+
+class CoreRecords:
+    """Mixed into each store, which provides ``connection()``, ``transaction(immediate)`` and
+    ``sender_tables()``."""
+
+    # The column that orders articles by insertion (SQLite's rowid; a sequence on PostgreSQL).
+    insertion_order = "rowid"
+
+    # articles ------------------------------------------------------------------------------------
+
+    def upsert_articles(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
+        outcomes: list[UpsertOutcome] = []
+        now = utcnow()
+        with self.transaction() as tx:  # immediate: concurrent ingests of one id never collide
+            known = self._content_hashes(tx, [a.id for a in articles])
+            for article in articles:
+                digest = article.content_hash()
+                if known.get(article.id) == digest:
+                    outcomes.append(UpsertOutcome.UNCHANGED)
+                    continue
+                record = article.to_record()
+                values = (
+                    article.id, article.url, article.title, article.text, article.summary, article.claim,
+                    record["verdict"], article.verdict_label, record["published"], article.publisher,
+                    article.topic, article.language, json.dumps(record["extra_urls"], ensure_ascii=False),
+                    digest,
+                )
+                if article.id not in known:
+                    tx.execute(f"INSERT INTO articles ({ARTICLE_COLUMNS}, content_hash, created_at, updated_at) "
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, now, now))
+                    outcomes.append(UpsertOutcome.ADDED)
+                else:
+                    tx.execute(
+                        "UPDATE articles SET url=?, title=?, text=?, summary=?, claim=?, verdict=?, "
+                        "verdict_label=?, published=?, publisher=?, topic=?, language=?, extra_urls=?, "
+                        "content_hash=?, updated_at=? WHERE id=?", (*values[1:], now, article.id))
+                    outcomes.append(UpsertOutcome.UPDATED)
+                known[article.id] = digest
+            if any(o is not UpsertOutcome.UNCHANGED for o in outcomes):
+                tx.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
+                           "WHERE key = 'articles_version'")
+        return outcomes
+
+    @staticmethod
+    def _content_hashes(tx: Any, ids: list[str]) -> dict[str, str]:
+        """Stored content hashes of these ids, a few hundred per statement (one round trip each)."""
+        known: dict[str, str] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), _LOOKUP_CHUNK):
+            chunk = unique[start:start + _LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            known.update((r[0], r[1]) for r in tx.execute(
+                f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk))
+        return known
+
+    def get_article(self, article_id: str) -> Article | None:
+        row = self.connection().execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row_to_article(row) if row else None
+
+    def iter_articles(self) -> Iterator[Article]:
+        cursor = self.connection().execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY {self.insertion_order}")
+        for row in cursor:
+            yield row_to_article(row)
+
+    def count_articles(self) -> int:
+        return int(self.connection().execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def latest_articles(self, limit: int) -> list[Article]:
+        rows = self.connection().execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles "
+            f"ORDER BY published IS NULL, published DESC, {self.insertion_order} DESC LIMIT ?", (limit,)).fetchall()
+        return [row_to_article(r) for r in rows]
+
+    def articles_version(self) -> int:
+        row = self.connection().execute("SELECT value FROM meta WHERE key = 'articles_version'").fetchone()
+        return int(row[0])
+
+    # vectors -------------------------------------------------------------------------------------
+
+    def load_vectors(self, model: str) -> dict[str, tuple[str, np.ndarray]]:
+        rows = self.connection().execute(
+            "SELECT article_id, text_hash, vector FROM article_vectors WHERE model = ?", (model,))
+        return {r[0]: (r[1], np.frombuffer(r[2], dtype=np.float32)) for r in rows}
+
+    def save_vectors(self, model: str, rows: Iterable[tuple[str, str, np.ndarray]]) -> None:
+        with self.transaction(immediate=False) as tx:
+            tx.executemany(
+                "INSERT INTO article_vectors (article_id, model, text_hash, vector) VALUES (?,?,?,?) "
+                "ON CONFLICT (article_id, model) DO UPDATE SET text_hash=excluded.text_hash, vector=excluded.vector",
+                [(aid, model, h, np.asarray(v, dtype=np.float32).tobytes()) for aid, h, v in rows])
+
+    # tips, interactions, sessions -----------------------------------------------------------------
+
+    def add_tip(self, channel: str, sender_hash: str, text: str) -> int:
+        row = self.connection().execute(
+            "INSERT INTO tips (created_at, channel, sender_hash, text) VALUES (?,?,?,?) RETURNING id",
+            (utcnow(), channel, sender_hash, text[:MAX_STORED_TEXT])).fetchone()
+        return int(row[0])
+
+    def list_tips(self, limit: int = 100, status: str | None = None) -> list[Tip]:
+        sql = "SELECT id, created_at, channel, sender_hash, text, status, cluster_id FROM tips"
+        params: tuple[Any, ...] = ()
+        if status:
+            sql += " WHERE status = ?"
+            params = (status,)
+        rows = self.connection().execute(sql + " ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
+        return [Tip(id=r[0], created_at=datetime.fromisoformat(r[1]), channel=r[2], sender_hash=r[3],
+                    text=r[4], status=r[5], cluster_id=r[6]) for r in rows]
+
+    def log_interaction(self, interaction: Interaction) -> None:
+        self.connection().execute(
+            "INSERT INTO interactions (created_at, channel, sender_hash, text, intent, matched, "
+            "top_article_id, confidence) VALUES (?,?,?,?,?,?,?,?)",
+            (utcnow(), interaction.channel, interaction.sender_hash, interaction.text[:500],
+             interaction.intent, None if interaction.matched is None else int(interaction.matched),
+             interaction.top_article_id, interaction.confidence))
+
+    def get_session(self, channel: str, sender_hash: str) -> dict[str, Any] | None:
+        row = self.connection().execute(
+            "SELECT state FROM sessions WHERE channel = ? AND sender_hash = ?", (channel, sender_hash)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_session(self, channel: str, sender_hash: str, state: dict[str, Any]) -> None:
+        self.connection().execute(
+            "INSERT INTO sessions (channel, sender_hash, state, updated_at) VALUES (?,?,?,?) "
+            "ON CONFLICT (channel, sender_hash) DO UPDATE SET state=excluded.state, updated_at=excluded.updated_at",
+            (channel, sender_hash, json.dumps(state, ensure_ascii=False), utcnow()))
+
+    def erase_sender(self, sender_hash: str) -> int:
+        """Delete everything kept about one person: every row of theirs in every table that has a
+        ``sender_hash`` column (tips, interactions, conversation state, and whatever features add),
+        found from the schema so a new feature's tables need no registration."""
+        tables = self.sender_tables()
+        with self.transaction() as tx:
+            return sum(tx.execute(f'DELETE FROM "{table}" WHERE sender_hash = ?', (sender_hash,)).rowcount
+                       for table in tables)
