@@ -9,9 +9,11 @@ search. PostgreSQL is a throwaway cluster started by this script (as the tests d
 full-page writes on; ``synchronous_commit=off``, the counterpart of SQLite's WAL ``synchronous=NORMAL``
 that benarkah uses: a power cut may lose the last commits, never corrupts). The load is ``whatsapp_load.py``'s: open-loop signed deliveries at ``--rate``/s, one
 message each from its own number, ``--dup`` of them redeliveries, replies to the fake Graph API in this
-process. Reported per configuration: accepted deliveries/s, webhook p50/p99, end-to-end p99 (delivery
-to reply at the API), replies/s, lost and duplicated replies (both must be 0), and where the CPU went
-(seconds of CPU per 1,000 deliveries in the benarkah processes, in PostgreSQL, in this load generator).
+process of its own. Reported per configuration: accepted deliveries/s, webhook p50/p99, end-to-end
+p50/p99 (delivery to reply at the API), replies/s, lost (accepted, never answered) and duplicated
+replies (both must be 0), and where the CPU went (seconds of CPU per 1,000 deliveries in the benarkah
+processes, in PostgreSQL, in the load generator + fake API). ``--profile`` adds py-spy samples of the
+benarkah processes by area.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import signal
@@ -33,7 +36,7 @@ from typing import Iterator
 import httpx
 
 from _common import ROOT, machine, percentile, table
-from whatsapp_load import CORPUS, QUERIES, SECRET, build_payloads, offer_load, prepare_db
+from whatsapp_load import CORPUS, QUERIES, SECRET, build_payloads, prepare_db
 
 sys.path.insert(0, str(ROOT))
 from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN, FakeGraphAPI, run_fake  # noqa: E402
@@ -178,35 +181,99 @@ def finish_profile(profiler: subprocess.Popen) -> list[tuple[str, float]]:
     return [(name, 100 * n / total) for name, n in counts.most_common(6)]
 
 
+def _fake_api_main(conn) -> None:  # type: ignore[no-untyped-def]
+    """The fake Graph API in its own process, so its CPU is not the load generator's."""
+    with run_fake(FakeGraphAPI()) as graph:
+        conn.send(graph.api_base)  # type: ignore[attr-defined]
+        while (command := conn.recv()) != "dump":
+            with graph.lock:  # messages answered so far (the first part of a reply quotes its message)
+                conn.send(len({d.body.get("context", {}).get("message_id") for d in graph.deliveries} - {None}))
+        with graph.lock:
+            conn.send(([(d.body.get("context", {}).get("message_id"), d.at) for d in graph.deliveries],
+                       len(graph.rejected)))
+
+
+@contextmanager
+def fake_api_process() -> Iterator[tuple[str, object, multiprocessing.Process]]:
+    parent, child = multiprocessing.get_context("fork").Pipe()
+    process = multiprocessing.get_context("fork").Process(target=_fake_api_main, args=(child,), daemon=True)
+    process.start()
+    try:
+        yield parent.recv(), parent, process
+    finally:
+        process.kill()
+
+
+async def offer(url: str, payloads: list[tuple[str, bytes, dict]], rate: float,
+                sent_at: dict[str, float], accepted: set[str]) -> tuple[list[float], Counter]:
+    """Open-loop load at ``rate``/s (as whatsapp_load.py), also noting which message ids got a 200."""
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        async def one(message_id: str, body: bytes, headers: dict) -> None:
+            started = time.perf_counter()
+            sent_at.setdefault(message_id, time.time())
+            try:
+                response = await client.post(url, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                statuses[type(exc).__name__] += 1
+                return
+            statuses[response.status_code] += 1
+            if response.status_code == 200:
+                accepted.add(message_id)
+            latencies.append(time.perf_counter() - started)
+
+        tasks = []
+        start = time.perf_counter()
+        for n, (message_id, body, headers) in enumerate(payloads):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(message_id, body, headers)))
+        await asyncio.gather(*tasks)
+    return latencies, statuses
+
+
 def run_config(backend: str, processes: int, cluster: Cluster | None, args: argparse.Namespace) -> dict:
     rng = random.Random(7)
     db = database_for(backend, cluster)
     payloads, unique = build_payloads(int(args.rate * args.seconds), args.dup, rng)
-    with run_fake(FakeGraphAPI()) as graph:
-        with serving(db, processes, graph.api_base) as (url, server):  # type: ignore[attr-defined]
+    with fake_api_process() as (api_base, api, api_process):
+        with serving(db, processes, api_base) as (url, server):
             app_pids = descendants(server.pid)
             db_pids = postgres_pids(cluster) if backend == "postgresql" else []
             cpu_app, cpu_db, cpu_load = cpu_seconds(app_pids), cpu_seconds(db_pids), time.process_time()
+            cpu_api = cpu_seconds([api_process.pid])
             profiler = start_profile(server.pid, args.seconds) if args.profile else None
             sent_at: dict[str, float] = {}
+            accepted: set[str] = set()
             began = time.time()
-            latencies, statuses = asyncio.run(offer_load(f"{url}/webhooks/whatsapp", payloads, args.rate, sent_at))
+            latencies, statuses = asyncio.run(
+                offer(f"{url}/webhooks/whatsapp", payloads, args.rate, sent_at, accepted))
             offered_for = time.time() - began
             hot = finish_profile(profiler) if profiler else []
             deadline = time.monotonic() + args.drain
-            while time.monotonic() < deadline and len(graph.deliveries) < unique:
+            while time.monotonic() < deadline:
+                api.send("count")  # type: ignore[attr-defined]
+                if api.recv() >= len(accepted):  # type: ignore[attr-defined]
+                    break
                 time.sleep(0.2)
             time.sleep(1.0)  # anything arriving late would be a duplicate
-            finished = max((d.at for d in graph.deliveries), default=time.time())
             cpu_app = cpu_seconds(app_pids) - cpu_app
             cpu_db = cpu_seconds(db_pids) - cpu_db if db_pids else 0.0
             cpu_load = time.process_time() - cpu_load
+            cpu_api = cpu_seconds([api_process.pid]) - cpu_api
+        api.send("dump")  # type: ignore[attr-defined]
+        deliveries, rejected = api.recv()  # type: ignore[attr-defined]
+    finished = max((at for _, at in deliveries), default=time.time())
     replies: Counter = Counter()
     first_reply: dict[str, float] = {}
-    for d in graph.deliveries:
-        mid = d.body.get("context", {}).get("message_id")
+    for mid, at in deliveries:
+        if mid is None:  # a later part of a multi-part reply
+            continue
         replies[mid] += 1
-        first_reply.setdefault(mid, d.at)
+        first_reply.setdefault(mid, at)
     e2e = [first_reply[mid] - sent_at[mid] for mid in first_reply if mid in sent_at]
     per_k = 1000 / max(len(payloads), 1)
     return {
@@ -215,9 +282,11 @@ def run_config(backend: str, processes: int, cluster: Cluster | None, args: argp
         "webhook p50 ms": percentile(latencies, 50) * 1000, "webhook p99 ms": percentile(latencies, 99) * 1000,
         "e2e p50 ms": percentile(e2e, 50) * 1000, "e2e p99 ms": percentile(e2e, 99) * 1000,
         "replies/s": len(replies) / max(finished - began, 1e-9),
-        "lost": sum(1 for mid in sent_at if mid and mid not in replies),
+        "lost": sum(1 for mid in accepted if mid not in replies),  # accepted (200) but never answered
         "duplicated": sum(c - 1 for c in replies.values() if c > 1),
-        "CPU s/1k app": cpu_app * per_k, "CPU s/1k postgres": cpu_db * per_k, "CPU s/1k loadgen": cpu_load * per_k,
+        "rejected by API": rejected,
+        "CPU s/1k app": cpu_app * per_k, "CPU s/1k postgres": cpu_db * per_k,
+        "CPU s/1k loadgen+API": (cpu_load + cpu_api) * per_k,
         "_profile": hot,
     }
 

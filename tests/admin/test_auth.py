@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from benarkah.admin.accounts import Accounts
+from benarkah.admin.routes import admin_router
 from benarkah.errors import AuthError
 from benarkah.tipline import Tipline
 from benarkah.web.app import create_app
@@ -21,6 +22,7 @@ ADMIN_POSTS = ["/admin/logout", "/admin/clusters/1/status", "/admin/clusters/1/l
 def base_url(demo_tipline: Tipline) -> Iterator[str]:
     Accounts(demo_tipline.store).add_user("editor", PASSWORD)
     demo_tipline.handle_text("whatsapp", "62811", "Beredar video gajah terbang di langit Monas saat malam pergantian tahun")
+    demo_tipline.handle_text("whatsapp", "62812", "<script>alert('x')</script> kabar burung hantu bisa bicara bahasa Jawa")
     with serve_app(create_app(demo_tipline)) as url:
         yield url
 
@@ -71,8 +73,9 @@ def test_logged_in_staff_see_pages_and_posts_need_the_csrf_token(base_url):
         assert cookie.has_nonstandard_attr("HttpOnly") and cookie.get_nonstandard_attr("SameSite") == "lax"
         queue = client.get("/admin")
         assert queue.status_code == 200 and "gajah terbang" in queue.text
+        assert "<script>alert" not in queue.text and "&lt;script&gt;alert" in queue.text  # tips are escaped
         assert queue.headers["x-frame-options"] == "DENY"
-        cluster_id = re.search(r'data-cluster="(\d+)"', queue.text).group(1)
+        cluster_id = re.search(r'data-cluster="(\d+)">\s*<h2><a href="[^"]+">Beredar', queue.text).group(1)
         page = client.get(f"/admin/clusters/{cluster_id}")
         assert client.post(f"/admin/clusters/{cluster_id}/status", data={"status": "dismissed"}).status_code == 422
         refused = client.post(f"/admin/clusters/{cluster_id}/status", data={"status": "dismissed", "csrf_token": "nope"})
@@ -113,3 +116,17 @@ def test_accounts_hash_passwords_and_validate_input(tipline):
     assert accounts.session(token) is None
     accounts.set_disabled("editor", True)
     assert accounts.authenticate("editor", PASSWORD + "!", "127.0.0.1") is None
+
+
+def test_every_admin_route_refuses_anonymous_users(demo_tipline):
+    """Found from the dashboard router's own route table, so a route added later is covered too."""
+    app = create_app(demo_tipline)
+    routes = [(r.path, sorted(r.methods)) for r in admin_router(demo_tipline).routes if r.path != "/admin/login"]
+    assert len(routes) >= 6
+    with serve_app(app) as url, httpx.Client(base_url=url) as client:
+        for path, methods in routes:
+            concrete = re.sub(r"\{[^}]+\}", "1", path)
+            for method in methods:
+                response = client.request(method, concrete, data={"csrf_token": "x"} if method == "POST" else None)
+                expected = {"GET": 303, "HEAD": 303, "POST": 401}[method]
+                assert response.status_code == expected, (method, path, response.status_code)

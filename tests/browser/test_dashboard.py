@@ -104,7 +104,7 @@ def test_fact_checker_links_a_cluster_and_tippers_are_told(live, desktop):
     cards.first.get_by_role("link").click()
     page.get_by_role("button", name="Being checked").click()
     assert page.locator("h1 .badge").inner_text() == "checking"
-    page.get_by_label("Fact-check id").fill("fc-gajah")
+    page.get_by_label("Fact-check id or URL").fill("https://cekfakta.example/satwa-melayang")
     screenshot(page, "admin-cluster")
     page.get_by_role("button", name="Link and notify").click()
     assert page.locator("h1 .badge").inner_text() == "published"

@@ -22,7 +22,7 @@ def run(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
 @pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seeds/000_11bcd6a5151a72ac.txt (the shared "
                     "data beside the project), absent here")
 def test_extract_the_real_liputan6_dump(tmp_path):
-    result = run_cli(str(tmp_path / "cli.db"), "extract", str(SEED), "--json")
+    result = run(tmp_path, "extract", str(SEED), "--json")
     assert result.returncode == 0, result.stderr
     page = json.loads(result.stdout)
     assert page["title"] == "Joe Biden Desak Rusia Segera Turunkan Tensi Ketegangan dengan Ukraina"
@@ -30,18 +30,18 @@ def test_extract_the_real_liputan6_dump(tmp_path):
     for gone in ("Sukses", "2 dari 3 halaman", "3 dari 3 halaman", "silakan WhatsApp", "Infografis"):
         assert gone not in page["text"]
     assert "Tegangan di Ukraina" in page["text"] and "Jen Psaki" in page["text"]
-    human = run_cli(str(tmp_path / "cli.db"), "extract", str(SEED))
+    human = run(tmp_path, "extract", str(SEED))
     assert "title: Joe Biden Desak Rusia" in human.stdout and "published: 2021-12-08" in human.stdout
 
 
 def test_extract_html_with_profile_and_errors(tmp_path):
-    result = run_cli(str(tmp_path / "cli.db"), "extract", str(FIXTURES / "tempo_claimreview.html"), "--json", "--profile", "tempo")
+    result = run(tmp_path, "extract", str(FIXTURES / "tempo_claimreview.html"), "--json", "--profile", "tempo")
     page = json.loads(result.stdout)
     assert (page["verdict"], page["verdict_label"], page["publisher"]) == ("false", "Keliru", "Tempo")
     assert page["claimreview"]["claim_author"] == "Akun Facebook Herbal Sehat Nusantara"
-    missing = run_cli(str(tmp_path / "cli.db"), "extract", str(tmp_path / "tidak-ada.html"))
+    missing = run(tmp_path, "extract", str(tmp_path / "tidak-ada.html"))
     assert missing.returncode == 1 and "no such file" in missing.stderr
-    unknown = run_cli(str(tmp_path / "cli.db"), "extract", str(FIXTURES / "tempo_claimreview.html"), "--profile", "entah")
+    unknown = run(tmp_path, "extract", str(FIXTURES / "tempo_claimreview.html"), "--profile", "entah")
     assert unknown.returncode == 1 and "unknown profile 'entah'" in unknown.stderr
 
 
@@ -77,25 +77,25 @@ def test_ingest_a_folder_of_pages_twice(tmp_path):
     (archive / "rusak.html").write_bytes(b"<html><body><div>\xff\xfe</div>")
     (archive / ".tersembunyi.html").write_text("<html></html>")
     (archive / "catatan.md").write_text("diabaikan")
-    first = run_cli(str(tmp_path / "cli.db"), "ingest", str(archive))
+    first = run(tmp_path, "ingest", str(archive))
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "3 added, 0 updated, 0 unchanged, 1 rejected (1 duplicates merged)"
     assert "rejected rusak.html: no headline found" in first.stderr
-    again = run_cli(str(tmp_path / "cli.db"), "ingest", str(archive))
+    again = run(tmp_path, "ingest", str(archive))
     assert again.stdout.strip().startswith("0 added, 0 updated, 3 unchanged, 1 rejected")
-    found = json.loads(run_cli(str(tmp_path / "cli.db"), "search", "banjir bandang garut video lama", "--json").stdout)
+    found = json.loads(run(tmp_path, "search", "banjir bandang garut video lama", "--json").stdout)
     assert found["results"][0]["url"].startswith("https://www.liputan6.com/cek-fakta/read/4790001/")
 
 
 def test_ingest_urls_feed_follow_and_missing_paths(tmp_path):
     site = Site()
     with serve_app(site.app) as base:
-        result = run_cli(str(tmp_path / "cli.db"), "ingest", f"{base}/feed.xml", "--follow", "--delay", "0", "--timeout", "2")
+        result = run(tmp_path, "ingest", f"{base}/feed.xml", "--follow", "--delay", "0", "--timeout", "2")
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "3 added, 0 updated, 0 unchanged, 2 rejected"
         assert f"rejected {base}/private/rahasia: disallowed by robots.txt" in result.stderr
         assert "crawl: 4 fetched, 0 not modified" in result.stderr
-        page = run_cli(str(tmp_path / "cli.db"), "ingest", f"{base}/fixture/liputan6_cekfakta.html", "--delay", "0")
+        page = run(tmp_path, "ingest", f"{base}/fixture/liputan6_cekfakta.html", "--delay", "0")
         assert page.stdout.strip() == "1 added, 0 updated, 0 unchanged, 0 rejected"
-    missing = run_cli(str(tmp_path / "cli.db"), "ingest", str(tmp_path / "tidak-ada"))
+    missing = run(tmp_path, "ingest", str(tmp_path / "tidak-ada"))
     assert missing.returncode == 1 and "no such file or folder" in missing.stderr

@@ -20,3 +20,15 @@ def test_user_add_passwd_list_disable(tmp_path, monkeypatch):
     assert runner.invoke(app, ["user", "disable", "editor", "--db", db]).exit_code == 0
     listing = runner.invoke(app, ["user", "list", "--db", db])
     assert "editor\tdisabled" in listing.output
+
+
+def test_tips_list_and_sweep(tmp_path, monkeypatch):
+    monkeypatch.setenv("BENARKAH_SECRET_KEY", "test-secret-key-0123456789abcdef")
+    monkeypatch.setenv("BENARKAH_SEMANTIC", "false")
+    db = str(tmp_path / "t.db")
+    for text in ("gajah terbang di langit Monas malam tahun baru", "video gajah terbang di langit monas"):
+        assert runner.invoke(app, ["ask", text, "--db", db]).exit_code == 0
+    listing = runner.invoke(app, ["tips", "list", "--db", db])
+    assert listing.exit_code == 0 and "2 tips" in listing.output and "gajah terbang" in listing.output
+    swept = runner.invoke(app, ["tips", "sweep", "--db", db])
+    assert swept.exit_code == 0 and "clustered 0 tips, queued 0 follow-ups" in swept.output

@@ -81,7 +81,7 @@ class Site:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.versions = {n: 1 for n in ARTICLES}
         self.app = Starlette(routes=[
-            Route("/robots.txt", self.robots), Route("/feed.xml", self.feed), Route("/sitemap.xml", self.sitemap),
+            Route("/robots.txt", self.robots_redirect), Route("/robots-asli.txt", self.robots), Route("/feed.xml", self.feed), Route("/sitemap.xml", self.sitemap),
             Route("/sitemap-pages.xml", self.sitemap_pages), Route("/cek-fakta/{number}", self.article),
             Route("/amp/cek-fakta/{number}", self.article), Route("/private/{rest:path}", self.article),
             Route("/error", self.error), Route("/slow", self.slow), Route("/loop/{n}", self.loop),
@@ -90,6 +90,10 @@ class Site:
             Route("/fixture/{name}", self.fixture),
         ])
         self.app.add_middleware(_Recorder, site=self)
+
+    async def robots_redirect(self, request: Request) -> Response:
+        """Like a site that moved to https: robots.txt answers with a redirect first."""
+        return RedirectResponse("/robots-asli.txt", status_code=301)
 
     async def robots(self, request: Request) -> Response:
         return PlainTextResponse("User-agent: *\nDisallow: /private/\n")

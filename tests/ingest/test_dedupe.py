@@ -1,5 +1,5 @@
 from benarkah.domain.articles import article_from_record
-from benarkah.ingest.dedupe import DuplicateIndex, article_id_for_url, canonical_url, simhash
+from benarkah.ingest.dedupe import DuplicateIndex, article_id_for_url, canonical_url, minhash, similarity
 from benarkah.ingest.extract import Extracted
 from benarkah.ingest.pages import PageRecords
 
@@ -26,11 +26,21 @@ def test_mirrors_fold_to_one_canonical_url():
     assert article_id_for_url("https://m.contoh.id/x/") == article_id_for_url("https://www.contoh.id/x")
 
 
-def test_simhash_is_close_for_republished_copies_and_far_otherwise():
-    republished = BODY.replace("Kesimpulan:", "KESIMPULAN —") + " Bagikan artikel ini."
-    a, b, c = simhash(BODY), simhash(republished), simhash(OTHER)
-    assert (a ^ b).bit_count() <= 3 < (a ^ c).bit_count()
-    assert simhash("terlalu pendek untuk dibandingkan") is None
+def test_minhash_similarity_is_high_for_republished_copies_and_low_otherwise():
+    republished = "Diterbitkan ulang dari mitra kami. " + BODY.replace("Kesimpulan:", "KESIMPULAN —") + (
+        " Bagikan artikel ini ke keluarga dan teman Anda.")
+    a, b, c = minhash(BODY), minhash(republished), minhash(OTHER)
+    assert similarity(a, b) >= 0.6 > 0.2 > similarity(a, c)
+    assert minhash("terlalu pendek untuk dibandingkan") is None
+
+
+def test_a_shared_explanation_template_is_not_a_duplicate():
+    """Fact-checkers reuse explanation paragraphs; two fact-checks about different claims stay two."""
+    builder = PageRecords()
+    first = builder.record(page("https://a.id/1", BODY, title="[SALAH] Kuota Internet Gratis 100 GB"), "a")
+    other = builder.record(page("https://a.id/2", BODY + " Tautan serupa juga beredar untuk pulsa.",
+                                title="[SALAH] Pulsa Gratis Rp200 Ribu dari Operator Seluler"), "b")
+    assert first.fields["id"] != other.fields["id"] and builder.merged == 0
 
 
 def page(url: str, text: str, title: str = "[SALAH] Kuota Internet Gratis 100 GB", mirrors=()) -> Extracted:
@@ -52,7 +62,8 @@ def test_page_records_keep_one_article_and_remember_the_other_urls():
 
 
 def test_duplicates_of_articles_stored_by_an_earlier_run(tipline):
-    stored = article_from_record({"id": "lama-1", "title": "Kuota gratis", "text": BODY, "url": "https://a.id/1"})
+    stored = article_from_record({"id": "lama-1", "title": "Cek Fakta: Kuota Internet Gratis 100 GB", "text": BODY,
+                                  "url": "https://a.id/1"})
     tipline.upsert([stored])
     builder = PageRecords(list(tipline.store.iter_articles()), lookup=tipline.store.get_article)
     record = builder.record(page("https://b.id/republikasi", BODY), "x")

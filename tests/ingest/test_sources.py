@@ -71,3 +71,13 @@ def test_extract_command_follows_a_three_page_article_by_url():
         page = extract_source(f"{base}/berita/tsunami")
     assert page.pages == 3 and "Kesimpulan: pesan berantai" in page.text
     assert [path for path, _ in site.requests if path == "/berita/tsunami"] == ["/berita/tsunami"] * 3
+
+
+def test_a_wrong_path_is_reported_before_anything_is_stored(tmp_path, tipline):
+    (tmp_path / "dump.txt").write_text(DUMP, encoding="utf-8")
+    (tmp_path / "notes.docx").write_text("x")
+    for wrong, message in ((tmp_path / "tidak-ada.html", "no such file or folder"),
+                           (tmp_path / "notes.docx", "don't know how to read .docx")):
+        with pytest.raises(InputFormatError, match=message):
+            ingest(tipline, [tmp_path / "dump.txt", wrong])
+        assert tipline.store.count_articles() == 0

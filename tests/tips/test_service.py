@@ -176,3 +176,34 @@ def test_the_desk_and_accounts_work_on_both_backends(any_tipline):
     user = accounts.authenticate("editor", "kopi-tubruk-2026", "127.0.0.1")
     assert accounts.session(accounts.start_session(user)).username == "editor"
     assert accounts.authenticate("editor", "salah-password", "127.0.0.1") is None
+
+
+def test_a_rolled_back_caller_transaction_leaves_no_ghost_cluster(demo_tipline, desk):
+    """A messaging worker stores its whole turn in one transaction; if that rolls back after the tip
+    was clustered, the in-memory index must not keep pointing at the cluster that never was."""
+    with pytest.raises(RuntimeError):
+        with demo_tipline.store.transaction():
+            demo_tipline.handle_text("whatsapp", "62811", RUMOUR[0])
+            raise RuntimeError("worker crashed before commit")
+    assert demo_tipline.store.list_tips() == [] and desk.queue() == []
+    demo_tipline.handle_text("whatsapp", "62812", RUMOUR[1])
+    demo_tipline.handle_text("whatsapp", "62813", RUMOUR[0])
+    queue = desk.queue()
+    assert [c.tip_count for c in queue] == [2]
+    assert {t.cluster_id for t in demo_tipline.store.list_tips()} == {queue[0].id}
+
+
+def test_the_real_outbox_decides_per_channel_and_the_desk_records_it(demo_tipline):
+    """With the messaging outbox: a WhatsApp tipper whose 24-hour window is closed (here: never opened
+    through the webhook) waits for a template; Telegram is always queued; a repeat is a no-op."""
+    from benarkah.messaging import message_store
+
+    desk = demo_tipline.tips  # the default notifier: messaging.notify.enqueue_notification
+    demo_tipline.handle_text("whatsapp", "6281234", RUMOUR[0])
+    demo_tipline.handle_text("telegram", "4242", RUMOUR[1])
+    demo_tipline.upsert([article()])
+    cid = desk.queue()[0].id
+    assert desk.link_article(cid, "fc-gajah", by="editor").statuses == {"needs_template": 1, "queued": 1}
+    assert message_store(demo_tipline).depths()["outbox"] == {"needs_template": 1, "pending": 1}
+    desk.link_article(cid, "fc-gajah", by="editor")
+    assert message_store(demo_tipline).depths()["outbox"] == {"needs_template": 1, "pending": 1}

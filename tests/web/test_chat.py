@@ -43,3 +43,24 @@ def test_reply_html_escapes_before_formatting():
     assert "<strong>Judul</strong>" in html and "<em>miring</em>" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert '<a href="https://contoh.id/a?b=1&amp;c=2"' in html
+
+
+def test_rate_limit_is_per_client_per_minute_and_bounded():
+    from benarkah.web.chat import RateLimit
+
+    limit = RateLimit(per_minute=3, tracked=2)
+    assert [limit.allow("a", now=60.0) for _ in range(4)] == [True, True, True, False]
+    assert limit.allow("a", now=120.0)  # a new minute
+    limit.allow("b", now=120.0)
+    limit.allow("c", now=120.0)  # "a" is forgotten: memory stays bounded
+    assert len(limit._windows) == 2 and "a" not in limit._windows
+
+
+def test_erase_covers_shared_answers_and_notifications(demo_tipline):
+    with serve_app(create_app(demo_tipline)) as url, httpx.Client(base_url=url) as client:
+        client.post("/chat", data={"text": "vaksin chip"})
+        session = client.cookies["benarkah_chat"]
+    assert "web_answers" in demo_tipline.store.sender_tables()
+    assert "tip_notifications" in demo_tipline.store.sender_tables()
+    assert demo_tipline.erase_sender("web", session) >= 2  # the answer and the interaction
+    assert demo_tipline.store.connection().execute("SELECT COUNT(*) FROM web_answers").fetchone()[0] == 0

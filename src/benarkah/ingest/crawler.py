@@ -115,8 +115,15 @@ class Crawler:
         nothing is, until a later run can read it (what the big crawlers do too)."""
         parser = RobotFileParser(origin + "/robots.txt")
         try:
-            self._wait_turn(origin)
-            response = self._get(origin + "/robots.txt", {})
+            url = origin + "/robots.txt"
+            for _ in range(self.limits.max_redirects + 1):  # e.g. http -> https
+                self._wait_turn(self._origin(url))
+                response = self._get(url, {})
+                if response.status not in (301, 302, 303, 307, 308) or not response.location:
+                    break
+                url = urljoin(url, response.location)
+            else:
+                raise FetchError(f"{origin}/robots.txt: too many redirects")
         except FetchError as exc:
             log.warning("robots.txt of %s unreadable (%s): not crawling it this run", origin, exc)
             parser.parse(["User-agent: *", "Disallow: /"])

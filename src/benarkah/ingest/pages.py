@@ -49,7 +49,7 @@ class PageRecords:
             return RawRecord(origin, error=f"no article text found ({len(page.text)} characters after cleaning)")
         article_id = article_id_for_url(page.url) if page.url else fallback_id(identity or origin)
         urls = [page.url, *page.mirror_urls]
-        duplicate_of, fingerprint = self.index.find(article_id, urls, page.text)
+        duplicate_of, fingerprint = self.index.find(article_id, urls, page.text, page.title)
         if duplicate_of is not None:
             return self._merge(duplicate_of, urls, origin)
         fields = page.record(article_id)
@@ -60,7 +60,7 @@ class PageRecords:
             if any(u and u not in known for u in urls):  # reached under an address not seen before
                 self.merged += 1
             _keep_urls(fields, previous)
-        self.index.add(article_id, urls, page.text, fingerprint)
+        self.index.add(article_id, urls, page.text, fingerprint, page.title)
         self.kept[article_id] = fields
         return RawRecord(origin, fields=fields)
 

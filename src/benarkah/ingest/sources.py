@@ -109,14 +109,19 @@ class Sources:
     # entry point ---------------------------------------------------------------------------------
 
     def records(self, inputs: Iterable[str]) -> Iterator[RawRecord]:
+        inputs = list(inputs)
+        for value in inputs:  # every input checked before the first record: a typo never half-ingests
+            if not is_url(value):
+                path = Path(value)
+                if not path.exists():
+                    raise InputFormatError(f"{value}: no such file or folder (and not an http(s) URL)")
+                if path.is_file() and not _known_suffix(path):
+                    reader_for(path)  # raises "don't know how to read ..." with the known types
         for value in inputs:
             if is_url(value):
                 yield from self._url(value, source="", depth=0)
                 continue
-            path = Path(value)
-            if not path.exists():
-                raise InputFormatError(f"{value}: no such file or folder (and not an http(s) URL)")
-            for file in expand_paths([path]):
+            for file in expand_paths([Path(value)]):
                 yield from self._file(file)
 
     # local files ---------------------------------------------------------------------------------

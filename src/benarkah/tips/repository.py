@@ -103,16 +103,20 @@ class TipRepository:
         return int(cursor.lastrowid)
 
     def attach_tip(self, tx: Any, tip_id: int, created_at: str, cluster_id: int, profile: ClusterProfile,
-                   reply_address: str | None) -> None:
-        tx.execute(
+                   reply_address: str | None) -> bool:
+        """Fold the tip into the cluster row; False when that row does not exist (a stale index)."""
+        updated = tx.execute(
             "UPDATE tip_clusters SET tip_count = tip_count + 1, profile = ?, "
             "last_tip_id = CASE WHEN last_tip_id > ? THEN last_tip_id ELSE ? END, "
             "last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END, "
             "first_seen = CASE WHEN first_seen < ? THEN first_seen ELSE ? END WHERE id = ?",
             (json.dumps(profile.weights, ensure_ascii=False), tip_id, tip_id, created_at, created_at,
-             created_at, created_at, cluster_id))
+             created_at, created_at, cluster_id)).rowcount
+        if updated != 1:
+            return False
         tx.execute("UPDATE tips SET cluster_id = ?, reply_address = COALESCE(?, reply_address) WHERE id = ?",
                    (cluster_id, reply_address, tip_id))
+        return True
 
     # the queue -----------------------------------------------------------------------------------
 
@@ -166,6 +170,15 @@ class TipRepository:
         with self.store.transaction() as tx:
             return tx.execute("UPDATE tip_clusters SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?",
                               (status, now_iso(), by, cluster_id)).rowcount == 1
+
+    def article_id_for_url(self, url: str) -> str | None:
+        """The archive id of a fact-check pasted as its URL (with or without the trailing slash)."""
+        if not url.startswith(("http://", "https://")):
+            return None
+        other = url[:-1] if url.endswith("/") else url + "/"
+        row = self.store.connection().execute(
+            "SELECT id FROM articles WHERE url = ? OR url = ? ORDER BY id LIMIT 1", (url, other)).fetchone()
+        return row[0] if row else None
 
     # notifications -------------------------------------------------------------------------------
 

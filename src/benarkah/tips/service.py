@@ -79,25 +79,42 @@ class TipService:
         return tip_id
 
     def cluster_tip(self, tip_id: int, text: str, sealed_address: str | None = None) -> int:
+        """Put a stored tip in a cluster; returns the cluster id.
+
+        Lock order is store transaction first, then this object's lock: the caller may already hold a
+        store transaction (a messaging worker stores its whole turn atomically), and taking our lock
+        first could deadlock against such a caller. If an enclosing transaction rolls back after we
+        ran, the in-memory index holds a cluster the database never kept; ``attach_tip`` notices (no
+        row updated) and we rebuild the index from the database and assign again."""
         terms = self.tipline.analyzer.terms(text)
-        with self._lock:
+        with self.tipline.store.transaction() as tx, self._lock:
             try:
-                with self.tipline.store.transaction() as tx:
-                    created = self.repo.tip_created(tx, tip_id)
-                    if created is None:
-                        raise BenarkahError(f"tip {tip_id} does not exist")
-                    index = self._refreshed(tx)
-                    choice = index.assign(terms)
-                    cluster_id = choice.cluster_id or self.repo.new_cluster(tx, created, text)
-                    profile = index.add(cluster_id, terms)
-                    self.repo.attach_tip(tx, tip_id, created, cluster_id, profile, sealed_address)
-                    self._seen_tip_id = max(self._seen_tip_id, tip_id)
-                    owed = self.repo.claim_for_tip(tx, cluster_id, tip_id)
+                created = self.repo.tip_created(tx, tip_id)
+                if created is None:
+                    raise BenarkahError(f"tip {tip_id} does not exist")
+                cluster_id = self._assign(tx, tip_id, created, text, terms, sealed_address)
+                if cluster_id is None:
+                    self._index = None
+                    cluster_id = self._assign(tx, tip_id, created, text, terms, sealed_address)
+                if cluster_id is None:
+                    raise BenarkahError(f"tip {tip_id}: the cluster it was assigned to vanished twice")
+                owed = self.repo.claim_for_tip(tx, cluster_id, tip_id)
             except BaseException:
                 self._index = None  # the in-memory index may hold an uncommitted change: reload it
                 raise
-        if owed:
-            self.notify_pending(owed)
+            if owed:
+                self.notify_pending(owed)
+        return cluster_id
+
+    def _assign(self, tx: Any, tip_id: int, created: str, text: str, terms: list[str],
+                sealed_address: str | None) -> int | None:
+        index = self._refreshed(tx)
+        choice = index.assign(terms)
+        cluster_id = choice.cluster_id or self.repo.new_cluster(tx, created, text)
+        profile = index.add(cluster_id, terms)
+        if not self.repo.attach_tip(tx, tip_id, created, cluster_id, profile, sealed_address):
+            return None
+        self._seen_tip_id = max(self._seen_tip_id, tip_id)
         return cluster_id
 
     def _refreshed(self, tx: Any) -> ClusterIndex:
@@ -137,10 +154,12 @@ class TipService:
             raise ClusterNotFound(f"cluster {cluster_id} does not exist")
 
     def link_article(self, cluster_id: int, article_id: str, by: str) -> LinkOutcome:
-        """Attach a published fact-check and tell everyone who sent a tip in the cluster, once."""
-        article = self.tipline.store.get_article(article_id.strip())
+        """Attach a published fact-check (by id or URL) and tell everyone who sent a tip in the cluster, once."""
+        wanted = article_id.strip()
+        article = self.tipline.store.get_article(wanted) or self.tipline.store.get_article(
+            self.repo.article_id_for_url(wanted) or "")
         if article is None:
-            raise ArticleNotFound(f"no fact-check with id {article_id!r} in the archive; ingest it first")
+            raise ArticleNotFound(f"no fact-check with id or URL {wanted!r} in the archive; ingest it first")
         if not self.repo.link_and_claim(cluster_id, article.id, by):
             raise ClusterNotFound(f"cluster {cluster_id} does not exist")
         self.notify_pending(article.id, article)

@@ -1,20 +1,18 @@
-"""The FastAPI application: JSON API, health check and the public ask page.
+"""The FastAPI application: the JSON API and health check. Everything else (the public chat, the
+webhooks, the dashboard, ops endpoints) is mounted from ``web/extensions.py``.
 
 ``create_app`` takes a ready ``Tipline`` so tests and deployments choose the store and model;
-routers for channels and the dashboard are mounted through ``ROUTERS`` hooks.
+extra routers for tests go in ``ROUTERS``.
 """
 
 from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Annotated, AsyncIterator, Callable
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from ..cli.core import search_payload
@@ -24,7 +22,6 @@ from .extensions import load_app_hooks, load_router_factories
 from .limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 MAX_QUERY_CHARS = 10_000
 
 # Extra routers for a tipline, besides those listed in ``extensions.ROUTER_FACTORIES`` (tests add here).
@@ -64,10 +61,6 @@ def api_router(tipline: Tipline) -> APIRouter:
         reply = handled.reply
         matched = None if reply.kind not in ("results", "not_found") else reply.kind == "results"
         return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=matched)
-
-    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        return TEMPLATES.TemplateResponse(request, "ask.html", {"count": tipline.store.count_articles()})
 
     return router
 
