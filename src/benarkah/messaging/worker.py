@@ -3,8 +3,9 @@ exactly one reply per message (inbox row done + outbox row inserted in one trans
 
 Throughput under load: with semantic search, embedding a long forward costs tens of milliseconds on a
 small machine. So the worker claims messages in batches and embeds the batch's texts in one call
-(``Tipline.warm_queries``), and while its backlog exceeds ``worker_semantic_backlog`` it answers by
-keywords only (``Tipline.keywords_only``): a keyword answer now beats a hybrid answer in a minute.
+(``Tipline.warm_queries``), and while its backlog exceeds ``worker_semantic_backlog`` messages (or
+``worker_semantic_budget_seconds`` of embedding at the recently measured cost) it answers by keywords only
+(``Tipline.keywords_only``): a keyword answer now beats a hybrid answer in a minute.
 """
 
 from __future__ import annotations
