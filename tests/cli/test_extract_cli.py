@@ -19,8 +19,10 @@ def run(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
     return run_cli(str(tmp_path / "cli.db"), *args)
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/seeds/000_11bcd6a5151a72ac.txt (the shared "
-                    "data beside the project), absent here")
+@pytest.mark.skipif(
+    not SEED.exists(),
+    reason="needs ../shared/seeds/000_11bcd6a5151a72ac.txt (the shared data beside the project), absent here",
+)
 def test_extract_the_real_liputan6_dump(tmp_path):
     result = run(tmp_path, "extract", str(SEED), "--json")
     assert result.returncode == 0, result.stderr
@@ -35,7 +37,9 @@ def test_extract_the_real_liputan6_dump(tmp_path):
 
 
 def test_extract_html_with_profile_and_errors(tmp_path):
-    result = run(tmp_path, "extract", str(FIXTURES / "tempo_claimreview.html"), "--json", "--profile", "tempo")
+    result = run(
+        tmp_path, "extract", str(FIXTURES / "tempo_claimreview.html"), "--json", "--profile", "tempo"
+    )
     page = json.loads(result.stdout)
     assert (page["verdict"], page["verdict_label"], page["publisher"]) == ("false", "Keliru", "Tempo")
     assert page["claimreview"]["claim_author"] == "Akun Facebook Herbal Sehat Nusantara"
@@ -50,13 +54,21 @@ def test_a_newsroom_profile_from_its_own_folder(tmp_path):
     profiles.mkdir()
     (profiles / "contoh.toml").write_text(
         'name = "contoh"\npublisher = "Cek Fakta Contoh"\nmarkers = ["Redaksi Contoh,"]\n'
-        "[boilerplate]\ndrop_lines = ['dukung jurnalisme kami.*']\n", encoding="utf-8")
+        "[boilerplate]\ndrop_lines = ['dukung jurnalisme kami.*']\n",
+        encoding="utf-8",
+    )
     dump = tmp_path / "halaman.txt"
-    dump.write_text("Vaksin Tidak Mengubah DNA\n\nRedaksi Contoh, Jakarta - Klaim bahwa vaksin mRNA mengubah DNA "
-                    "manusia tidak benar, Kamis (2/5/2024).\n\nDukung jurnalisme kami dengan berlangganan.\n",
-                    encoding="utf-8")
+    dump.write_text(
+        "Vaksin Tidak Mengubah DNA\n\nRedaksi Contoh, Jakarta - Klaim bahwa vaksin mRNA mengubah DNA "
+        "manusia tidak benar, Kamis (2/5/2024).\n\nDukung jurnalisme kami dengan berlangganan.\n",
+        encoding="utf-8",
+    )
     page = json.loads(run(tmp_path, "extract", str(dump), "--json", "--profiles-dir", str(profiles)).stdout)
-    assert (page["profile"], page["publisher"], page["published"]) == ("contoh", "Cek Fakta Contoh", "2024-05-02")
+    assert (page["profile"], page["publisher"], page["published"]) == (
+        "contoh",
+        "Cek Fakta Contoh",
+        "2024-05-02",
+    )
     assert "Dukung jurnalisme" not in page["text"]
     stored = run(tmp_path, "ingest", str(dump), "--profiles-dir", str(profiles))
     assert stored.stdout.strip() == "1 added, 0 updated, 0 unchanged, 0 rejected", stored.stderr
@@ -70,9 +82,14 @@ def test_ingest_a_folder_of_pages_twice(tmp_path):
     for name in ("liputan6_cekfakta.html", "turnbackhoax.html", "tempo_claimreview.html"):
         shutil.copy(FIXTURES / name, archive / "2021" / name)
     # an AMP copy of the Liputan6 page saved under another name: stored once, URL remembered
-    amp = (FIXTURES / "liputan6_cekfakta.html").read_text(encoding="utf-8").replace(
-        '<link rel="canonical" href="https://www.liputan6.com/cek-fakta/read/4790001/',
-        '<link rel="canonical" href="https://m.liputan6.com/amp/4790001/')
+    amp = (
+        (FIXTURES / "liputan6_cekfakta.html")
+        .read_text(encoding="utf-8")
+        .replace(
+            '<link rel="canonical" href="https://www.liputan6.com/cek-fakta/read/4790001/',
+            '<link rel="canonical" href="https://m.liputan6.com/amp/4790001/',
+        )
+    )
     (archive / "2021" / "liputan6_amp.htm").write_text(amp, encoding="utf-8")
     (archive / "rusak.html").write_bytes(b"<html><body><div>\xff\xfe</div>")
     (archive / ".tersembunyi.html").write_text("<html></html>")

@@ -19,22 +19,28 @@ from starlette.routing import Route
 FIXTURES = Path(__file__).parent / "fixtures"
 
 ARTICLES = {
-    "1": ("[HOAKS] Foto Jembatan Ambruk di Kalimantan Diambil dari Kejadian di Luar Negeri",
-          "Foto jembatan ambruk yang disebut berada di Kalimantan Timur ternyata diambil dari peristiwa di "
-          "negara lain pada 2019. Penelusuran gambar terbalik menemukan foto yang sama di situs berita "
-          "internasional, lengkap dengan keterangan lokasi aslinya. Dinas Pekerjaan Umum setempat juga "
-          "memastikan tidak ada jembatan yang ambruk di wilayahnya sepanjang bulan ini. Kesimpulan: foto "
-          "tersebut adalah hoaks karena tidak berkaitan dengan Kalimantan."),
-    "2": ("[SALAH] Pesan Berantai Kuota Internet Gratis 100 GB dari Kementerian",
-          "Pesan berantai yang menjanjikan kuota internet gratis 100 GB dari kementerian mengarah ke situs "
-          "tiruan yang meminta nomor telepon dan kode OTP. Kementerian menyatakan tidak pernah membagikan "
-          "kuota melalui tautan di pesan berantai. Pola seperti ini dipakai untuk mengambil alih akun "
-          "WhatsApp korban. Kesimpulan: pesan itu salah dan merupakan upaya penipuan."),
-    "3": ("[MENYESATKAN] Video Antrean Minyak Goreng Disebut Terjadi Hari Ini",
-          "Video antrean panjang warga membeli minyak goreng yang beredar dengan narasi terjadi hari ini "
-          "sebenarnya direkam pada awal 2022 ketika harga minyak goreng melonjak. Sejumlah media merekam "
-          "antrean serupa pada waktu itu. Kesimpulan: video tersebut menyesatkan karena konteks waktunya "
-          "keliru."),
+    "1": (
+        "[HOAKS] Foto Jembatan Ambruk di Kalimantan Diambil dari Kejadian di Luar Negeri",
+        "Foto jembatan ambruk yang disebut berada di Kalimantan Timur ternyata diambil dari peristiwa di "
+        "negara lain pada 2019. Penelusuran gambar terbalik menemukan foto yang sama di situs berita "
+        "internasional, lengkap dengan keterangan lokasi aslinya. Dinas Pekerjaan Umum setempat juga "
+        "memastikan tidak ada jembatan yang ambruk di wilayahnya sepanjang bulan ini. Kesimpulan: foto "
+        "tersebut adalah hoaks karena tidak berkaitan dengan Kalimantan.",
+    ),
+    "2": (
+        "[SALAH] Pesan Berantai Kuota Internet Gratis 100 GB dari Kementerian",
+        "Pesan berantai yang menjanjikan kuota internet gratis 100 GB dari kementerian mengarah ke situs "
+        "tiruan yang meminta nomor telepon dan kode OTP. Kementerian menyatakan tidak pernah membagikan "
+        "kuota melalui tautan di pesan berantai. Pola seperti ini dipakai untuk mengambil alih akun "
+        "WhatsApp korban. Kesimpulan: pesan itu salah dan merupakan upaya penipuan.",
+    ),
+    "3": (
+        "[MENYESATKAN] Video Antrean Minyak Goreng Disebut Terjadi Hari Ini",
+        "Video antrean panjang warga membeli minyak goreng yang beredar dengan narasi terjadi hari ini "
+        "sebenarnya direkam pada awal 2022 ketika harga minyak goreng melonjak. Sejumlah media merekam "
+        "antrean serupa pada waktu itu. Kesimpulan: video tersebut menyesatkan karena konteks waktunya "
+        "keliru.",
+    ),
 }
 
 
@@ -42,7 +48,11 @@ def article_html(number: str, version: int = 1, base: str = "") -> str:
     title, body = ARTICLES[number]
     sentences = [s.strip() + "." for s in body.split(". ") if s.strip()]
     paragraphs = "".join(f"<p>{s.rstrip('.')}.</p>" for s in sentences)
-    update = f"<p>Pembaruan {version}: artikel ini diperbarui dengan tanggapan pihak terkait.</p>" if version > 1 else ""
+    update = (
+        f"<p>Pembaruan {version}: artikel ini diperbarui dengan tanggapan pihak terkait.</p>"
+        if version > 1
+        else ""
+    )
     return f"""<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{title} | Cek Fakta Contoh</title>
 <link rel="canonical" href="{base}/cek-fakta/{number}">
 <meta property="article:published_time" content="2024-0{number}-1{number}T09:00:00+07:00"></head>
@@ -80,15 +90,29 @@ class Site:
         self.hits: Counter[str] = Counter()
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.versions = {n: 1 for n in ARTICLES}
-        self.app = Starlette(routes=[
-            Route("/robots.txt", self.robots_redirect), Route("/robots-asli.txt", self.robots), Route("/feed.xml", self.feed), Route("/sitemap.xml", self.sitemap),
-            Route("/sitemap-pages.xml", self.sitemap_pages), Route("/cek-fakta/{number}", self.article),
-            Route("/amp/cek-fakta/{number}", self.article), Route("/private/{rest:path}", self.article),
-            Route("/error", self.error), Route("/slow", self.slow), Route("/loop/{n}", self.loop),
-            Route("/chain/{n}", self.chain), Route("/kosong", self.empty), Route("/to-private", self.to_private),
-            Route("/huge", self.huge), Route("/huge-stream", self.huge_stream), Route("/latin1", self.latin1), Route("/berita/tsunami", self.multipage),
-            Route("/fixture/{name}", self.fixture),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/robots.txt", self.robots_redirect),
+                Route("/robots-asli.txt", self.robots),
+                Route("/feed.xml", self.feed),
+                Route("/sitemap.xml", self.sitemap),
+                Route("/sitemap-pages.xml", self.sitemap_pages),
+                Route("/cek-fakta/{number}", self.article),
+                Route("/amp/cek-fakta/{number}", self.article),
+                Route("/private/{rest:path}", self.article),
+                Route("/error", self.error),
+                Route("/slow", self.slow),
+                Route("/loop/{n}", self.loop),
+                Route("/chain/{n}", self.chain),
+                Route("/kosong", self.empty),
+                Route("/to-private", self.to_private),
+                Route("/huge", self.huge),
+                Route("/huge-stream", self.huge_stream),
+                Route("/latin1", self.latin1),
+                Route("/berita/tsunami", self.multipage),
+                Route("/fixture/{name}", self.fixture),
+            ]
+        )
         self.app.add_middleware(_Recorder, site=self)
 
     async def robots_redirect(self, request: Request) -> Response:
@@ -103,25 +127,35 @@ class Site:
         items = "".join(
             f"<item><title>{ARTICLES[n][0].replace('&', '&amp;')}</title><link>{base}/cek-fakta/{n}</link>"
             f"<pubDate>Wed, 1{n} Jan 2024 09:00:00 +0700</pubDate>"
-            f"<description>{ARTICLES[n][1][:120]}</description></item>" for n in ARTICLES)
-        extra = (f"<item><title>Rahasia</title><link>{base}/private/rahasia</link></item>"
-                 f"<item><title>Hilang</title><link>{base}/cek-fakta/404</link></item>")
-        body = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Cek Fakta Contoh</title>'
-                f"<link>{base}/</link>{items}{extra}</channel></rss>")
+            f"<description>{ARTICLES[n][1][:120]}</description></item>"
+            for n in ARTICLES
+        )
+        extra = (
+            f"<item><title>Rahasia</title><link>{base}/private/rahasia</link></item>"
+            f"<item><title>Hilang</title><link>{base}/cek-fakta/404</link></item>"
+        )
+        body = (
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Cek Fakta Contoh</title>'
+            f"<link>{base}/</link>{items}{extra}</channel></rss>"
+        )
         return _conditional(request, body.encode(), "application/rss+xml")
 
     async def sitemap(self, request: Request) -> Response:
         base = str(request.base_url).rstrip("/")
-        body = ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                f"<sitemap><loc>{base}/sitemap-pages.xml</loc></sitemap></sitemapindex>")
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{base}/sitemap-pages.xml</loc></sitemap></sitemapindex>"
+        )
         return Response(body, media_type="application/xml")
 
     async def sitemap_pages(self, request: Request) -> Response:
         base = str(request.base_url).rstrip("/")
         urls = "".join(f"<url><loc>{base}/cek-fakta/{n}</loc></url>" for n in ARTICLES)
         urls += f"<url><loc>{base}/amp/cek-fakta/1</loc></url><url><loc>{base}/berita/tsunami</loc></url>"
-        body = ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                f"{urls}</urlset>")
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{urls}</urlset>"
+        )
         return Response(body, media_type="application/xml")
 
     async def article(self, request: Request) -> Response:
@@ -157,18 +191,24 @@ class Site:
         return RedirectResponse(f"/chain/{n - 1}" if n > 1 else "/cek-fakta/1", status_code=301)
 
     async def empty(self, request: Request) -> Response:
-        return Response("<html><body><nav>Beranda</nav></body></html>", media_type="text/html",
-                        headers={"ETag": '"kosong"'})
+        return Response(
+            "<html><body><nav>Beranda</nav></body></html>",
+            media_type="text/html",
+            headers={"ETag": '"kosong"'},
+        )
 
     async def to_private(self, request: Request) -> Response:
         return RedirectResponse("/private/rahasia", status_code=302)
 
     async def huge(self, request: Request) -> Response:
-        return Response(b"<html><body>" + b"<p>isi yang sangat panjang</p>" * 40_000 + b"</body></html>",
-                        media_type="text/html")
+        return Response(
+            b"<html><body>" + b"<p>isi yang sangat panjang</p>" * 40_000 + b"</body></html>",
+            media_type="text/html",
+        )
 
     async def huge_stream(self, request: Request) -> Response:
         """No Content-Length: only counting while reading catches it."""
+
         async def chunks():  # type: ignore[no-untyped-def]
             for _ in range(400):
                 yield b"<p>isi yang sangat panjang</p>" * 1000
@@ -177,11 +217,14 @@ class Site:
 
     async def latin1(self, request: Request) -> Response:
         """Declared UTF-8, actually Windows-1252: a classic archive defect."""
-        text = ("<html><head><title>[HOAKS] Hadiah \u201cRp1.000.000\u201d dari Bank \u2013 Jangan Klik</title></head>"
-                "<body><article><h1>[HOAKS] Hadiah \u201cRp1.000.000\u201d dari Bank \u2013 Jangan Klik</h1>"
-                + "<p>Pesan yang menjanjikan hadiah \u201cRp1.000.000\u201d dari bank adalah penipuan; "
-                  "bank tidak pernah meminta kode OTP lewat pesan berantai, kata juru bicara bank itu.</p>" * 3
-                + "</article></body></html>")
+        text = (
+            "<html><head><title>[HOAKS] Hadiah \u201cRp1.000.000\u201d dari Bank \u2013 Jangan Klik</title></head>"
+            "<body><article><h1>[HOAKS] Hadiah \u201cRp1.000.000\u201d dari Bank \u2013 Jangan Klik</h1>"
+            + "<p>Pesan yang menjanjikan hadiah \u201cRp1.000.000\u201d dari bank adalah penipuan; "
+            "bank tidak pernah meminta kode OTP lewat pesan berantai, kata juru bicara bank itu.</p>"
+            * 3
+            + "</article></body></html>"
+        )
         return Response(text.encode("cp1252"), media_type="text/html; charset=utf-8")
 
 

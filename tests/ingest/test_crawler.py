@@ -46,16 +46,19 @@ def test_robots_disallow_is_obeyed_and_the_agent_is_named(site, crawler):
     assert all(a.startswith("benarkah-ingest/") for a in agents)
 
 
-@pytest.mark.parametrize("path, message", [
-    ("/cek-fakta/404", "HTTP 404"),
-    ("/error", "HTTP 500"),
-    ("/slow", "no answer within 1 s"),
-    ("/loop/0", r"redirect loop \(.*/loop/0 -> .*/loop/1 -> .*/loop/0\)"),
-    ("/chain/9", "more than 5 redirects"),
-    ("/to-private", "redirected to .*/private/rahasia, which robots.txt disallows"),
-    ("/huge", "1,200,026 bytes; the limit is 200,000"),
-    ("/huge-stream", "larger than the 200,000-byte limit"),
-])
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("/cek-fakta/404", "HTTP 404"),
+        ("/error", "HTTP 500"),
+        ("/slow", "no answer within 1 s"),
+        ("/loop/0", r"redirect loop \(.*/loop/0 -> .*/loop/1 -> .*/loop/0\)"),
+        ("/chain/9", "more than 5 redirects"),
+        ("/to-private", "redirected to .*/private/rahasia, which robots.txt disallows"),
+        ("/huge", "1,200,026 bytes; the limit is 200,000"),
+        ("/huge-stream", "larger than the 200,000-byte limit"),
+    ],
+)
 def test_failures_are_typed_with_the_reason(site, crawler, path, message):
     started = time.monotonic()
     with pytest.raises(FetchError, match=message):
@@ -79,8 +82,11 @@ def test_three_page_article_is_joined_in_order(site, crawler):
     page = fetch_article(crawler, crawler.fetch(f"{site.base}/berita/tsunami"), ProfileChooser())
     assert page.pages == 3
     text = page.text
-    assert text.index("pesan berantai menyebut air laut") < text.index("Badan Meteorologi") < text.index(
-        "Kesimpulan: pesan berantai")
+    assert (
+        text.index("pesan berantai menyebut air laut")
+        < text.index("Badan Meteorologi")
+        < text.index("Kesimpulan: pesan berantai")
+    )
     assert "Halaman 2 dari 3" not in text and "Simak video" not in text
     assert page.url == f"{site.base}/berita/tsunami" and page.verdict.value == "false"
 
@@ -122,6 +128,7 @@ def test_feed_follow_then_rerun_fetches_only_what_changed(site, tipline):
     assert reasons[f"{site.base}/private/rahasia"] == "disallowed by robots.txt"
     assert reasons[f"{site.base}/cek-fakta/404"] == "HTTP 404"
     article = tipline.store.get_article(report_id(tipline, "Jembatan Ambruk"))
+    assert CrawlState(tipline.store).get(f"{site.base}/cek-fakta/1").article_id == article.id
     assert article.verdict.value == "false" and str(article.published) == "2024-01-11"
     assert "Advertisement" not in article.text and "Bagikan" not in article.text
 
@@ -131,7 +138,10 @@ def test_feed_follow_then_rerun_fetches_only_what_changed(site, tipline):
     assert (report.counts["added"], report.counts["updated"]) == (0, 1)
     assert sources.stats["not_modified"] == 3  # the feed and the two unchanged articles: 304
     assert site.hits["/cek-fakta/1"] == hits_before["/cek-fakta/1"] + 1  # asked once, conditionally
-    assert f"Pembaruan {site.versions['3']}" in tipline.store.get_article(report_id(tipline, "Minyak Goreng")).text
+    assert (
+        f"Pembaruan {site.versions['3']}"
+        in tipline.store.get_article(report_id(tipline, "Minyak Goreng")).text
+    )
 
 
 def report_id(tipline, words):
@@ -155,8 +165,9 @@ def test_interrupted_crawl_resumes_where_it_stopped(site, tipline):
 
 def test_sitemap_without_follow_says_what_to_do(site, tipline):
     report, _ = run_ingest(tipline, [f"{site.base}/sitemap-pages.xml"])
-    assert report.rejections == [(f"{site.base}/sitemap-pages.xml",
-                                  "a sitemap only lists pages: add --follow to fetch them")]
+    assert report.rejections == [
+        (f"{site.base}/sitemap-pages.xml", "a sitemap only lists pages: add --follow to fetch them")
+    ]
 
 
 def test_a_page_without_an_article_is_retried_next_run(site, tipline):

@@ -43,19 +43,25 @@ def test_kinds_are_sniffed_not_trusted_from_content_type():
 
 
 def test_sitemap_and_index_and_gzip():
-    urlset = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-              b"<url><loc> https://contoh.id/a </loc></url><url><loc>https://contoh.id/b</loc></url></urlset>")
+    urlset = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc> https://contoh.id/a </loc></url><url><loc>https://contoh.id/b</loc></url></urlset>"
+    )
     assert parse_sitemap(gzip.compress(urlset)).pages == ["https://contoh.id/a", "https://contoh.id/b"]
-    index = parse_sitemap(b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                          b"<sitemap><loc>https://contoh.id/s1.xml</loc></sitemap></sitemapindex>")
+    index = parse_sitemap(
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>https://contoh.id/s1.xml</loc></sitemap></sitemapindex>"
+    )
     assert index.children == ["https://contoh.id/s1.xml"] and index.pages == []
 
 
 def test_sitemap_entities_are_not_expanded(tmp_path):
     secret = tmp_path / "rahasia.txt"
     secret.write_text("KUNCI-RAHASIA")
-    xxe = (f'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file://{secret}">]>'
-           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.id/&x;</loc></url></urlset>')
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.id/&x;</loc></url></urlset>'
+    )
     pages = parse_sitemap(xxe.encode()).pages
     assert all("KUNCI-RAHASIA" not in p for p in pages)
 
@@ -67,10 +73,16 @@ def test_garbage_feed_is_a_clear_error():
 
 def test_claimreview_none_and_rating_without_name():
     assert claim_reviews("<html><body>biasa</body></html>") == []
-    html = ('<script type="application/ld+json">{"@context":"https://schema.org","@type":"ClaimReview",'
-            '"claimReviewed":"Bumi datar","reviewRating":{"@type":"Rating","ratingValue":"1","bestRating":"5"},'
-            '"author":"Cek Contoh","datePublished":"2020-01-02"}</script>')
+    html = (
+        '<script type="application/ld+json">{"@context":"https://schema.org","@type":"ClaimReview",'
+        '"claimReviewed":"Bumi datar","reviewRating":{"@type":"Rating","ratingValue":"1","bestRating":"5"},'
+        '"author":"Cek Contoh","datePublished":"2020-01-02"}</script>'
+    )
     [review] = claim_reviews(html)
-    assert (review.claim, review.verdict_label, review.publisher, review.published) == \
-        ("Bumi datar", "1/5", "Cek Contoh", "2020-01-02")
+    assert (review.claim, review.verdict_label, review.publisher, review.published) == (
+        "Bumi datar",
+        "1/5",
+        "Cek Contoh",
+        "2020-01-02",
+    )
     assert claim_reviews('<script type="application/ld+json">{"@type": "ClaimReview", rusak</script>') == []

@@ -1,6 +1,5 @@
 """Local inputs through the same path as the CLI: feed and sitemap files, text dumps, mixed folders."""
 
-
 import pytest
 
 from benarkah.errors import InputFormatError
@@ -44,8 +43,10 @@ def test_feed_file_items_become_articles_without_follow(tmp_path, tipline):
 
 
 def test_sitemap_file_needs_follow_and_unknown_xml_is_refused(tmp_path, tipline):
-    (tmp_path / "sitemap.xml").write_text('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                                          "<url><loc>https://contoh.id/a</loc></url></urlset>")
+    (tmp_path / "sitemap.xml").write_text(
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>https://contoh.id/a</loc></url></urlset>"
+    )
     report = ingest(tipline, [tmp_path / "sitemap.xml"])
     assert report.rejections == [("sitemap.xml", "a sitemap only lists pages: add --follow to fetch them")]
     (tmp_path / "lain.xml").write_text("<catatan/>")
@@ -76,8 +77,10 @@ def test_extract_command_follows_a_three_page_article_by_url():
 def test_a_wrong_path_is_reported_before_anything_is_stored(tmp_path, tipline):
     (tmp_path / "dump.txt").write_text(DUMP, encoding="utf-8")
     (tmp_path / "notes.docx").write_text("x")
-    for wrong, message in ((tmp_path / "tidak-ada.html", "no such file or folder"),
-                           (tmp_path / "notes.docx", "don't know how to read .docx")):
+    for wrong, message in (
+        (tmp_path / "tidak-ada.html", "no such file or folder"),
+        (tmp_path / "notes.docx", "don't know how to read .docx"),
+    ):
         with pytest.raises(InputFormatError, match=message):
             ingest(tipline, [tmp_path / "dump.txt", wrong])
         assert tipline.store.count_articles() == 0

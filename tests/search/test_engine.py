@@ -27,6 +27,8 @@ UNKNOWN = [
     "resep rendang padang yang enak gimana ya",
     "jadwal kereta bandung jakarta besok pagi",
     "jadwal sholat jumat di masjid istiqlal",
+    # Only "tahun" and "malam" are words of the archive; the rest (what it is about) is in no title.
+    "GAJAH TERBANG DI MONAS MALAM TAHUN BARU 😱😱",
 ]
 
 
@@ -82,12 +84,20 @@ def test_empty_archive():
 
 
 @pytest.fixture(scope="module")
-def hybrid_engine(tmp_path_factory) -> SearchEngine:
-    db = tmp_path_factory.mktemp("hybrid") / "h.db"
-    tl = Tipline(Settings(db=str(db), secret_key=TEST_KEY, semantic=True))
+def hybrid_db(tmp_path_factory) -> str:
+    """A database with the demo corpus and its vectors (embedded once with the bundled model)."""
+    db = str(tmp_path_factory.mktemp("hybrid") / "h.db")
+    tl = Tipline(Settings(db=db, secret_key=TEST_KEY, semantic=True))
     load_demo(tl)
-    engine = tl.engine()  # embeds the 112 demo articles with the bundled model
-    yield engine
+    tl.embed_missing()
+    tl.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def hybrid_engine(hybrid_db) -> SearchEngine:
+    tl = Tipline(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
+    yield tl.engine()
     tl.close()
 
 
@@ -127,10 +137,9 @@ def test_keywords_only_skips_the_embedding_and_uses_the_lexical_calibration(hybr
     assert keywords.evidence["cos"] == 0.0 and full.evidence["cos"] > 0.5
 
 
-def test_tipline_warms_the_query_cache_and_can_shed_embeddings(tmp_path):
-    tl = Tipline(Settings(db=str(tmp_path / "w.db"), secret_key=TEST_KEY, semantic=True))
-    load_demo(tl)
-    tl.engine()
+def test_tipline_warms_the_query_cache_and_can_shed_embeddings(hybrid_db):
+    tl = Tipline(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
+    tl.engine()  # vectors come from the store: nothing is embedded here
     cache = tl.embedder
     tl.warm_queries(["halo", "Vaksin mengandung chip?", "  sinyal 5g bikin burung mati  "])
     assert cache.misses == 2  # greetings are not looked up, so not embedded

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-def extract_source(source: str, profile: str | None = None, timeout: float = 20.0,
-                   profiles_dir: str = "") -> "Extracted":
+def extract_source(
+    source: str, profile: str | None = None, timeout: float = 20.0, profiles_dir: str = ""
+) -> "Extracted":
     # imported here: the extraction libraries are heavy and only this command and ingest need them
     from ..ingest.crawler import CrawlLimits, Crawler
     from ..ingest.extract import extract_page
@@ -44,20 +45,43 @@ def extract_source(source: str, profile: str | None = None, timeout: float = 20.
 
 def _show(page: "Extracted") -> str:
     fields = page.to_json()
-    lines = [f"{name:>13}: {fields[name]}" for name in
-             ("title", "published", "updated", "verdict", "verdict_label", "claim", "url", "publisher",
-              "profile", "pages", "total_pages", "next_url", "mirror_urls") if fields[name] not in (None, "", [])]
+    lines = [
+        f"{name:>13}: {fields[name]}"
+        for name in (
+            "title",
+            "published",
+            "updated",
+            "verdict",
+            "verdict_label",
+            "claim",
+            "url",
+            "publisher",
+            "profile",
+            "pages",
+            "total_pages",
+            "next_url",
+            "mirror_urls",
+        )
+        if fields[name] not in (None, "", [])
+    ]
     words = len(page.text.split())
-    return "\n".join(lines) + f"\n{'text':>13}: {words} words, {page.text.count(chr(10) * 2) + 1} paragraphs\n\n{page.text}"
+    return (
+        "\n".join(lines)
+        + f"\n{'text':>13}: {words} words, {page.text.count(chr(10) * 2) + 1} paragraphs\n\n{page.text}"
+    )
 
 
 @app.command()
 def extract(
     source: Annotated[str, typer.Argument(help="An HTML file, a plain-text page dump, or an http(s) URL")],
-    profile: Annotated[Optional[str], typer.Option(help="Site profile (default: by URL host or page markers)")] = None,
+    profile: Annotated[
+        Optional[str], typer.Option(help="Site profile (default: by URL host or page markers)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
-    profiles_dir: Annotated[Optional[str], typer.Option(
-        help="Folder of your own site profiles (*.toml) [env BENARKAH_PROFILES_DIR]")] = None,
+    profiles_dir: Annotated[
+        Optional[str],
+        typer.Option(help="Folder of your own site profiles (*.toml) [env BENARKAH_PROFILES_DIR]"),
+    ] = None,
 ) -> None:
     """Show what ingest would store for one page: title, date, verdict, claim, cleaned text."""
     try:

@@ -79,8 +79,9 @@ def claim_reviews(html: str, base_url: str = "") -> list[ClaimReview]:
     import extruct  # heavy (rdflib); only pages that mention ClaimReview pay for it
 
     try:
-        data = extruct.extract(html, base_url=base_url or None, syntaxes=["json-ld", "microdata"],
-                               uniform=True, errors="ignore")
+        data = extruct.extract(
+            html, base_url=base_url or None, syntaxes=["json-ld", "microdata"], uniform=True, errors="ignore"
+        )
     except (ValueError, TypeError) as exc:  # extruct surfaces parser failures as these
         log.warning("unreadable structured data on %s: %s", base_url or "page", exc)
         return []
@@ -89,15 +90,17 @@ def claim_reviews(html: str, base_url: str = "") -> list[ClaimReview]:
         if "ClaimReview" not in _types(item):
             continue
         reviewed = item.get("itemReviewed") if isinstance(item.get("itemReviewed"), dict) else {}
-        reviews.append(ClaimReview(
-            claim=_text(item.get("claimReviewed")) or _text(reviewed.get("name")),
-            verdict_label=_label(item.get("reviewRating")),
-            url=_text(item.get("url")),
-            title=_text(item.get("headline")) or _text(item.get("name")),
-            publisher=_text(item.get("author")) or _text(item.get("publisher")),
-            published=_text(item.get("datePublished")),
-            claim_author=_text(reviewed.get("author")),
-            claim_date=_text(reviewed.get("datePublished")),
-            appearances=_appearances(reviewed),
-        ))
+        reviews.append(
+            ClaimReview(
+                claim=_text(item.get("claimReviewed")) or _text(reviewed.get("name")),
+                verdict_label=_label(item.get("reviewRating")),
+                url=_text(item.get("url")),
+                title=_text(item.get("headline")) or _text(item.get("name")),
+                publisher=_text(item.get("author")) or _text(item.get("publisher")),
+                published=_text(item.get("datePublished")),
+                claim_author=_text(reviewed.get("author")),
+                claim_date=_text(reviewed.get("datePublished")),
+                appearances=_appearances(reviewed),
+            )
+        )
     return reviews

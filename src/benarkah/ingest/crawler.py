@@ -23,7 +23,9 @@ from .crawlstate import CrawlState
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = f"benarkah-ingest/{__version__} (+https://github.com/benarkah/benarkah; fact-check archive import)"
+USER_AGENT = (
+    f"benarkah-ingest/{__version__} (+https://github.com/benarkah/benarkah; fact-check archive import)"
+)
 
 
 @dataclass(frozen=True)
@@ -198,11 +200,17 @@ class Crawler:
                         raise FetchError(f"{url}: download took longer than {self.limits.timeout_s:g} s")
                     chunks.append(chunk)
                 ctype = response.headers.get("content-type", "")
-                return Fetched(url=str(response.url), status=response.status_code, content=b"".join(chunks),
-                               content_type=ctype, charset=_charset(ctype), etag=response.headers.get("etag"),
-                               last_modified=response.headers.get("last-modified"),
-                               not_modified=response.status_code == 304,
-                               location=response.headers.get("location"))
+                return Fetched(
+                    url=str(response.url),
+                    status=response.status_code,
+                    content=b"".join(chunks),
+                    content_type=ctype,
+                    charset=_charset(ctype),
+                    etag=response.headers.get("etag"),
+                    last_modified=response.headers.get("last-modified"),
+                    not_modified=response.status_code == 304,
+                    location=response.headers.get("location"),
+                )
         except httpx.TimeoutException:
             raise FetchError(f"{url}: no answer within {self.limits.timeout_s:g} s") from None
         except httpx.HTTPError as exc:

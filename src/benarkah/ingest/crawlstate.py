@@ -32,9 +32,15 @@ class CrawlState:
         self.store = store
 
     def get(self, url: str) -> PageState | None:
-        row = self.store.connection().execute(
-            "SELECT url, status, etag, last_modified, content_hash, article_id FROM crawl_pages WHERE url = ?",
-            (url,)).fetchone()
+        row = (
+            self.store.connection()
+            .execute(
+                "SELECT url, status, etag, last_modified, content_hash, article_id "
+                "FROM crawl_pages WHERE url = ?",
+                (url,),
+            )
+            .fetchone()
+        )
         return PageState(*row) if row else None
 
     def add_pending(self, urls: list[str], source: str) -> int:
@@ -42,28 +48,42 @@ class CrawlState:
         with self.store.transaction() as tx:
             before = tx.execute("SELECT COUNT(*) FROM crawl_pages").fetchone()[0]
             for url in urls:
-                tx.execute("INSERT INTO crawl_pages (url, source, status, updated_at) VALUES (?, ?, 'pending', ?) "
-                           "ON CONFLICT (url) DO NOTHING", (url, source, _now()))
+                tx.execute(
+                    "INSERT INTO crawl_pages (url, source, status, updated_at) VALUES (?, ?, 'pending', ?) "
+                    "ON CONFLICT (url) DO NOTHING",
+                    (url, source, _now()),
+                )
             return int(tx.execute("SELECT COUNT(*) FROM crawl_pages").fetchone()[0] - before)
 
     def pending(self, source: str) -> list[str]:
         """URLs a previous run listed from ``source`` but never finished (an interrupted run)."""
         rows = self.store.connection().execute(
-            "SELECT url FROM crawl_pages WHERE source = ? AND status = 'pending' ORDER BY url", (source,))
+            "SELECT url FROM crawl_pages WHERE source = ? AND status = 'pending' ORDER BY url", (source,)
+        )
         return [r[0] for r in rows]
 
     def listed(self, source: str) -> list[str]:
         """Every URL ``source`` (a feed or sitemap) listed in earlier runs, whatever its status."""
         rows = self.store.connection().execute(
-            "SELECT url FROM crawl_pages WHERE source = ? ORDER BY url", (source,))
+            "SELECT url FROM crawl_pages WHERE source = ? ORDER BY url", (source,)
+        )
         return [r[0] for r in rows]
 
-    def done(self, url: str, http_status: int, etag: str | None, last_modified: str | None,
-             content_hash: str | None, article_id: str | None = None, source: str = "") -> None:
+    def done(
+        self,
+        url: str,
+        http_status: int,
+        etag: str | None,
+        last_modified: str | None,
+        content_hash: str | None,
+        article_id: str | None = None,
+        source: str = "",
+    ) -> None:
         with self.store.transaction() as tx:
             tx.execute(
-                "INSERT INTO crawl_pages (url, source, status, http_status, etag, last_modified, content_hash, "
-                "article_id, error, attempts, fetched_at, updated_at) VALUES (?, ?, 'done', ?, ?, ?, ?, ?, NULL, 1, ?, ?) "
+                "INSERT INTO crawl_pages (url, source, status, http_status, etag, last_modified, "
+                "content_hash, article_id, error, attempts, fetched_at, updated_at) "
+                "VALUES (?, ?, 'done', ?, ?, ?, ?, ?, NULL, 1, ?, ?) "
                 "ON CONFLICT (url) DO UPDATE SET status = 'done', http_status = excluded.http_status, "
                 "etag = COALESCE(excluded.etag, crawl_pages.etag), "
                 "last_modified = COALESCE(excluded.last_modified, crawl_pages.last_modified), "
@@ -71,16 +91,19 @@ class CrawlState:
                 "article_id = COALESCE(excluded.article_id, crawl_pages.article_id), error = NULL, "
                 "attempts = crawl_pages.attempts + 1, fetched_at = excluded.fetched_at, "
                 "updated_at = excluded.updated_at",
-                (url, source, http_status, etag, last_modified, content_hash, article_id, _now(), _now()))
+                (url, source, http_status, etag, last_modified, content_hash, article_id, _now(), _now()),
+            )
 
     def failed(self, url: str, error: str, http_status: int | None = None, source: str = "") -> None:
         with self.store.transaction() as tx:
             tx.execute(
-                "INSERT INTO crawl_pages (url, source, status, http_status, error, attempts, fetched_at, updated_at) "
-                "VALUES (?, ?, 'failed', ?, ?, 1, ?, ?) ON CONFLICT (url) DO UPDATE SET status = 'failed', "
-                "http_status = excluded.http_status, error = excluded.error, attempts = crawl_pages.attempts + 1, "
+                "INSERT INTO crawl_pages (url, source, status, http_status, error, attempts, fetched_at, "
+                "updated_at) VALUES (?, ?, 'failed', ?, ?, 1, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET status = 'failed', http_status = excluded.http_status, "
+                "error = excluded.error, attempts = crawl_pages.attempts + 1, "
                 "fetched_at = excluded.fetched_at, updated_at = excluded.updated_at",
-                (url, source, http_status, error[:500], _now(), _now()))
+                (url, source, http_status, error[:500], _now(), _now()),
+            )
 
     def counts(self) -> dict[str, int]:
         rows = self.store.connection().execute("SELECT status, COUNT(*) FROM crawl_pages GROUP BY status")

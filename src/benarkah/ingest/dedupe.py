@@ -52,8 +52,9 @@ def canonical_url(url: str) -> str:
         host = _MIRROR_HOST.sub("", host, count=1)
     path = _AMP_PATH.sub("", parts.path) or "/"
     path = path.rstrip("/") or "/"
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                             if not _TRACKING.match(k)))
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+    )
     port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
     return urlunsplit(("https", host + port, path, query, ""))
 
@@ -67,9 +68,12 @@ def minhash(text: str) -> np.ndarray | None:
     words = _WORD.findall(text.casefold())
     if len(words) < MIN_WORDS:
         return None
-    shingles = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
-    x = np.fromiter((int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little")
-                     for s in shingles), dtype=np.uint64, count=len(shingles))
+    shingles = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+    x = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little") for s in shingles),
+        dtype=np.uint64,
+        count=len(shingles),
+    )
     # multiply-shift hashing, one function per row: (a*x + b) mod 2^64, top 32 bits
     hashed = (x[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
     return hashed.min(axis=0).astype(np.uint32)
@@ -89,7 +93,7 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _bands(signature: np.ndarray) -> list[tuple[int, bytes]]:
-    return [(band, signature[band * ROWS:(band + 1) * ROWS].tobytes()) for band in range(BANDS)]
+    return [(band, signature[band * ROWS : (band + 1) * ROWS].tobytes()) for band in range(BANDS)]
 
 
 @dataclass
@@ -102,8 +106,14 @@ class DuplicateIndex:
     signatures: dict[str, np.ndarray] = field(default_factory=dict)
     titles: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def add(self, article_id: str, urls: Iterable[str], text: str,
-            fingerprint: np.ndarray | None = None, title: str = "") -> None:
+    def add(
+        self,
+        article_id: str,
+        urls: Iterable[str],
+        text: str,
+        fingerprint: np.ndarray | None = None,
+        title: str = "",
+    ) -> None:
         self.known_ids.add(article_id)
         if title:
             self.titles[article_id] = title_words(title)
@@ -116,8 +126,9 @@ class DuplicateIndex:
             for key in _bands(fingerprint):
                 self.buckets.setdefault(key, []).append(article_id)
 
-    def find(self, own_id: str, urls: Iterable[str], text: str,
-             title: str = "") -> tuple[str | None, np.ndarray | None]:
+    def find(
+        self, own_id: str, urls: Iterable[str], text: str, title: str = ""
+    ) -> tuple[str | None, np.ndarray | None]:
         """(id of another article this page duplicates, or None; the page's fingerprint for ``add``).
         A hit on ``own_id`` is the same article coming back (an update), not a duplicate."""
         for url in urls:

@@ -48,25 +48,45 @@ class Extracted:
     def record(self, article_id: str) -> dict[str, Any]:
         """The input row for ``article_from_record`` (the verdict label as published, resolved there)."""
         return {
-            "id": article_id, "url": self.url, "title": self.title, "text": self.text, "summary": self.summary,
-            "claim": self.claim, "verdict_label": self.verdict_label, "verdict": self.verdict.value
-            if self.verdict is not Verdict.OTHER else "", "published": self.published.isoformat()
-            if self.published else None, "publisher": self.publisher, "language": self.language or "id",
+            "id": article_id,
+            "url": self.url,
+            "title": self.title,
+            "text": self.text,
+            "summary": self.summary,
+            "claim": self.claim,
+            "verdict_label": self.verdict_label,
+            "verdict": self.verdict.value if self.verdict is not Verdict.OTHER else "",
+            "published": self.published.isoformat() if self.published else None,
+            "publisher": self.publisher,
+            "language": self.language or "id",
         }
 
     def to_json(self) -> dict[str, Any]:
         payload = {
-            "url": self.url, "title": self.title, "published": self.published.isoformat() if self.published else None,
-            "updated": self.updated.isoformat() if self.updated else None, "verdict": self.verdict.value,
-            "verdict_label": self.verdict_label, "claim": self.claim, "publisher": self.publisher,
-            "summary": self.summary, "language": self.language, "profile": self.profile, "pages": self.pages,
-            "total_pages": self.total_pages, "next_url": self.next_url or None,
-            "mirror_urls": list(self.mirror_urls), "text": self.text,
+            "url": self.url,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "verdict": self.verdict.value,
+            "verdict_label": self.verdict_label,
+            "claim": self.claim,
+            "publisher": self.publisher,
+            "summary": self.summary,
+            "language": self.language,
+            "profile": self.profile,
+            "pages": self.pages,
+            "total_pages": self.total_pages,
+            "next_url": self.next_url or None,
+            "mirror_urls": list(self.mirror_urls),
+            "text": self.text,
         }
         if self.claimreview is not None:
             cr = self.claimreview
-            payload["claimreview"] = {"claim_author": cr.claim_author, "claim_date": cr.claim_date,
-                                      "appearances": list(cr.appearances)}
+            payload["claimreview"] = {
+                "claim_author": cr.claim_author,
+                "claim_date": cr.claim_date,
+                "appearances": list(cr.appearances),
+            }
         return payload
 
 
@@ -109,7 +129,11 @@ def _first_pattern(patterns: tuple[re.Pattern[str], ...], text: str, group: str)
 def _summary(paragraphs: list[str]) -> str:
     for paragraph in paragraphs:
         if len(paragraph) >= 40:
-            return paragraph if len(paragraph) <= SUMMARY_CHARS else paragraph[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+            return (
+                paragraph
+                if len(paragraph) <= SUMMARY_CHARS
+                else paragraph[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+            )
     return ""
 
 
@@ -127,16 +151,23 @@ def _date_from_text(paragraphs: list[str], profile: Profile) -> tuple[date | Non
     if found := _first_pattern(profile.date_patterns, head, "date"):
         return parse_date(found), None
     for paragraph in paragraphs[:6]:
-        if len(paragraph) <= 120 and re.search(r"\b(WIB|WITA|WIT|diperbarui|diterbitkan|dipublikasikan)\b",
-                                                paragraph, re.IGNORECASE):
+        if len(paragraph) <= 120 and re.search(
+            r"\b(WIB|WITA|WIT|diperbarui|diterbitkan|dipublikasikan)\b", paragraph, re.IGNORECASE
+        ):
             published, updated = published_and_updated(paragraph)
             if published:
                 return published, updated
     return None, None
 
 
-def _finish(page: Extracted, paragraphs: list[str], profile: Profile, verdict_hint: str = "",
-            claim_hint: str = "", raw_lines: list[str] | None = None) -> Extracted:
+def _finish(
+    page: Extracted,
+    paragraphs: list[str],
+    profile: Profile,
+    verdict_hint: str = "",
+    claim_hint: str = "",
+    raw_lines: list[str] | None = None,
+) -> Extracted:
     """Fill what depends on the body: verdict, claim, summary, date fallbacks."""
     body = "\n".join(paragraphs)
     if not page.verdict_label:
@@ -152,7 +183,8 @@ def _finish(page: Extracted, paragraphs: list[str], profile: Profile, verdict_hi
     if page.published is None:
         # raw lines: a byline that is only a date is boilerplate in the body, but it dates the page
         page.published, updated = _date_from_text(
-            [line.strip() for line in (raw_lines or paragraphs) if line.strip()], profile)
+            [line.strip() for line in (raw_lines or paragraphs) if line.strip()], profile
+        )
         page.updated = page.updated or updated
     page.text = "\n\n".join(paragraphs)
     page.publisher = page.publisher or profile.publisher
@@ -165,8 +197,9 @@ def extract_text_dump(text: str, chooser: ProfileChooser, url: str = "") -> Extr
     cleaned = clean_lines(text.splitlines(), profile)
     paragraphs = cleaned.paragraphs
     title = _clean_title(paragraphs[0], profile) if paragraphs else ""
-    page = Extracted(url=url, title=title, profile=profile.name, total_pages=cleaned.total_pages,
-                     pages=cleaned.last_page)
+    page = Extracted(
+        url=url, title=title, profile=profile.name, total_pages=cleaned.total_pages, pages=cleaned.last_page
+    )
     return _finish(page, paragraphs[1:], profile, raw_lines=text.splitlines()[:200])
 
 
@@ -180,8 +213,14 @@ def extract_html(html: str, chooser: ProfileChooser, url: str = "") -> Extracted
     page_url = links.canonical or links.og_url or url or (review.url if review else "")
     mirrors = tuple(u for u in dict.fromkeys([url, links.amp, links.og_url]) if u and u != page_url)
     title = doc.first(profile.title_selectors) or (review.title if review else "")
-    page = Extracted(url=page_url, title=_clean_title(title, profile), profile=profile.name,
-                     mirror_urls=mirrors, claimreview=review, language=doc.language() or "id")
+    page = Extracted(
+        url=page_url,
+        title=_clean_title(title, profile),
+        profile=profile.name,
+        mirror_urls=mirrors,
+        claimreview=review,
+        language=doc.language() or "id",
+    )
     published_raw = doc.first(profile.date_selectors)
     if published_raw:
         page.published, page.updated = published_and_updated(published_raw)
@@ -201,13 +240,21 @@ def extract_html(html: str, chooser: ProfileChooser, url: str = "") -> Extracted
     page.total_pages = cleaned.total_pages
     page.pages = cleaned.last_page
     page.next_url = _next_url(doc, profile, page_url or url)
-    return _finish(page, paragraphs, profile, verdict_hint=doc.first(profile.verdict_selectors),
-                   claim_hint=doc.first(profile.claim_selectors), raw_lines=lines[:200])
+    return _finish(
+        page,
+        paragraphs,
+        profile,
+        verdict_hint=doc.first(profile.verdict_selectors),
+        claim_hint=doc.first(profile.claim_selectors),
+        raw_lines=lines[:200],
+    )
 
 
 def _next_url(doc: Document, profile: Profile, url: str) -> str:
     """The page's own link to the article's next page (``rel=next`` or the profile's selectors)."""
-    if found := doc.first(tuple(s if s.attribute else type(s)(s.css, "href") for s in profile.next_selectors)):
+    if found := doc.first(
+        tuple(s if s.attribute else type(s)(s.css, "href") for s in profile.next_selectors)
+    ):
         return urljoin(doc.url or url, found)
     return ""
 
@@ -232,7 +279,9 @@ def append_page(first: Extracted, later: Extracted) -> Extracted:
     return first
 
 
-def extract_page(content: str, chooser: ProfileChooser, url: str = "", is_html: bool | None = None) -> Extracted:
+def extract_page(
+    content: str, chooser: ProfileChooser, url: str = "", is_html: bool | None = None
+) -> Extracted:
     """Either kind of page; HTML is recognised by its markup when the caller does not know."""
     if is_html is None:
         is_html = looks_like_html(content)

@@ -36,8 +36,15 @@ class FeedItem:
     published: str = ""
 
     def record(self, article_id: str, publisher: str = "") -> dict[str, Any]:
-        return {"id": article_id, "url": self.url, "title": self.title, "text": self.text,
-                "summary": self.summary, "published": self.published or None, "publisher": publisher}
+        return {
+            "id": article_id,
+            "url": self.url,
+            "title": self.title,
+            "text": self.text,
+            "summary": self.summary,
+            "published": self.published or None,
+            "publisher": publisher,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,8 +99,15 @@ def parse_feed(data: bytes, base_url: str = "") -> tuple[str, list[FeedItem]]:
         body = _plain(content[0].get("value", "")) if content else ""
         summary = _plain(entry.get("summary", ""))
         published = entry.get("published") or entry.get("updated") or ""
-        items.append(FeedItem(url=link, title=" ".join(entry.get("title", "").split()), text=body or summary,
-                              summary=summary if body else "", published=_iso(published)))
+        items.append(
+            FeedItem(
+                url=link,
+                title=" ".join(entry.get("title", "").split()),
+                text=body or summary,
+                summary=summary if body else "",
+                published=_iso(published),
+            )
+        )
     return parsed.feed.get("title", ""), items
 
 
@@ -114,8 +128,11 @@ def parse_sitemap(data: bytes, base_url: str = "") -> Sitemap:
         raise InputFormatError(f"not a readable sitemap: {exc}") from exc
     if root is None:
         raise InputFormatError("not a readable sitemap: empty document")
-    locs = [urljoin(base_url, (el.text or "").strip()) for el in root.iter(f"{_SITEMAP_NS}loc", "loc")
-            if (el.text or "").strip()]
+    locs = [
+        urljoin(base_url, (el.text or "").strip())
+        for el in root.iter(f"{_SITEMAP_NS}loc", "loc")
+        if (el.text or "").strip()
+    ]
     tag = etree.QName(root).localname if isinstance(root.tag, str) else ""
     if tag == "sitemapindex":
         return Sitemap(pages=[], children=locs)

@@ -18,8 +18,9 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from .profiles import Selector
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
-_HTML_SNIFF = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|div|article|p)\b",
-                         re.IGNORECASE | re.DOTALL)
+_HTML_SNIFF = re.compile(
+    r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|div|article|p)\b", re.IGNORECASE | re.DOTALL
+)
 
 
 def _usable(encoding: str | None) -> str | None:
@@ -84,7 +85,11 @@ class Document:
             except ValueError:  # an unsupported selector in a newsroom's profile: skip it, keep going
                 continue
             for node in nodes:
-                value = node.attributes.get(selector.attribute) if selector.attribute else node.text(separator=" ")
+                value = (
+                    node.attributes.get(selector.attribute)
+                    if selector.attribute
+                    else node.text(separator=" ")
+                )
                 value = " ".join((value or "").split())
                 if value:
                     return value
@@ -105,8 +110,11 @@ class Document:
             return urljoin(self.url, value) if value else ""
 
         og = self.meta("og:url")
-        return Links(canonical=href('link[rel="canonical"]'), amp=href('link[rel="amphtml"]'),
-                     og_url=urljoin(self.url, og) if og else "")
+        return Links(
+            canonical=href('link[rel="canonical"]'),
+            amp=href('link[rel="amphtml"]'),
+            og_url=urljoin(self.url, og) if og else "",
+        )
 
     def language(self) -> str:
         node = self.tree.css_first("html")
@@ -116,9 +124,17 @@ class Document:
     def main_text_lines(self) -> list[str]:
         """The article body as lines (one per paragraph), boilerplate removed by trafilatura;
         falls back to the page's paragraphs when trafilatura finds no main content."""
-        text = trafilatura.extract(self.html, url=self.url or None, include_comments=False, include_tables=False,
-                                   include_images=False, include_links=False, output_format="txt",
-                                   favor_recall=True, deduplicate=False)
+        text = trafilatura.extract(
+            self.html,
+            url=self.url or None,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+            output_format="txt",
+            favor_recall=True,
+            deduplicate=False,
+        )
         if text:
             return text.splitlines()
         return [p.text(separator=" ") for p in self.tree.css("h1, h2, h3, p, li")]

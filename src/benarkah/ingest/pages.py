@@ -26,8 +26,11 @@ def fallback_id(origin: str) -> str:
 class PageRecords:
     """Turns ``Extracted`` pages into ``RawRecord``s, remembering what it kept to merge duplicates."""
 
-    def __init__(self, existing: Iterable[Article] | Callable[[], Iterable[Article]] = (),
-                 lookup: Callable[[str], Article | None] | None = None) -> None:
+    def __init__(
+        self,
+        existing: Iterable[Article] | Callable[[], Iterable[Article]] = (),
+        lookup: Callable[[str], Article | None] | None = None,
+    ) -> None:
         self._existing = existing
         self._index: DuplicateIndex | None = None
         self.lookup = lookup  # id -> Article | None, for merging into an article stored by an earlier run
@@ -42,11 +45,17 @@ class PageRecords:
             self._index = DuplicateIndex.from_articles(articles)
         return self._index
 
-    def record(self, page: Extracted, origin: str, identity: str = "", require_body: bool = True) -> RawRecord:
+    def record(
+        self, page: Extracted, origin: str, identity: str = "", require_body: bool = True
+    ) -> RawRecord:
         if not page.title:
-            return RawRecord(origin, error="no headline found on the page (check the profile's title selectors)")
+            return RawRecord(
+                origin, error="no headline found on the page (check the profile's title selectors)"
+            )
         if require_body and len(page.text) < MIN_BODY_CHARS and not page.claim:
-            return RawRecord(origin, error=f"no article text found ({len(page.text)} characters after cleaning)")
+            return RawRecord(
+                origin, error=f"no article text found ({len(page.text)} characters after cleaning)"
+            )
         article_id = article_id_for_url(page.url) if page.url else fallback_id(identity or origin)
         urls = [page.url, *page.mirror_urls]
         duplicate_of, fingerprint = self.index.find(article_id, urls, page.text, page.title)
@@ -97,8 +106,12 @@ def is_mirror(url: str) -> bool:
 
 def _keep_urls(fields: dict[str, Any], previous: dict[str, Any]) -> None:
     """Union of both records' URLs; the previous primary URL stays primary over a mirror."""
-    everything = [fields.get("url", ""), *fields.get("extra_urls", []), previous.get("url", ""),
-                  *previous.get("extra_urls", [])]
+    everything = [
+        fields.get("url", ""),
+        *fields.get("extra_urls", []),
+        previous.get("url", ""),
+        *previous.get("extra_urls", []),
+    ]
     everything = [u for u in dict.fromkeys(everything) if u]
     if previous.get("url") and (is_mirror(fields.get("url", "")) or not fields.get("url")):
         fields["url"] = previous["url"]

@@ -138,8 +138,19 @@ def profile_from_toml(text: str, source: str, base: Profile | None = None) -> Pr
 
 def _extend(own: Profile, base: Profile) -> Profile:
     merged = {}
-    for name in ("drop_lines", "cut_from", "next_selectors", "title_selectors", "title_strip", "date_selectors",
-                 "date_patterns", "verdict_selectors", "verdict_patterns", "claim_selectors", "claim_patterns"):
+    for name in (
+        "drop_lines",
+        "cut_from",
+        "next_selectors",
+        "title_selectors",
+        "title_strip",
+        "date_selectors",
+        "date_patterns",
+        "verdict_selectors",
+        "verdict_patterns",
+        "claim_selectors",
+        "claim_patterns",
+    ):
         merged[name] = tuple(dict.fromkeys(getattr(own, name) + getattr(base, name)))
     return Profile(**{**own.__dict__, **merged})
 
@@ -148,8 +159,11 @@ def _extend(own: Profile, base: Profile) -> Profile:
 def builtin_profiles() -> dict[str, Profile]:
     """The profiles shipped in the package, generic first."""
     folder = resources.files("benarkah.ingest") / "profiles"
-    texts = {entry.name: entry.read_text(encoding="utf-8") for entry in folder.iterdir()
-             if entry.name.endswith(".toml")}
+    texts = {
+        entry.name: entry.read_text(encoding="utf-8")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    }
     generic = profile_from_toml(texts.pop(f"{GENERIC}.toml"), f"{GENERIC}.toml")
     profiles = {GENERIC: generic}
     for filename, text in sorted(texts.items()):

@@ -75,6 +75,7 @@ class Sources:
         self.state = CrawlState(store)
         self._crawler: Crawler | None = None
         self._marks: list[tuple[str, Fetched | None, str, str]] = []  # url, response, source, error
+        self._article_of: dict[str, str] = {}  # page URL -> the article it became
         self.stats: Counter[str] = Counter()
         self._visited: set[str] = set()
 
@@ -94,14 +95,23 @@ class Sources:
             if error:
                 self.state.failed(url, error, source=source)
             elif fetched is not None:
-                self.state.done(url, fetched.status, fetched.etag, fetched.last_modified, fetched.content_hash,
-                                source=source)
+                self.state.done(
+                    url,
+                    fetched.status,
+                    fetched.etag,
+                    fetched.last_modified,
+                    fetched.content_hash,
+                    article_id=self._article_of.pop(url, None),
+                    source=source,
+                )
         self._marks.clear()
 
     def crawl_summary(self) -> str:
         s = self.stats
-        line = (f"crawl: {s['fetched']} fetched, {s['not_modified']} not modified, "
-                f"{s['unchanged_content']} unchanged content, {s['failed']} failed")
+        line = (
+            f"crawl: {s['fetched']} fetched, {s['not_modified']} not modified, "
+            f"{s['unchanged_content']} unchanged content, {s['failed']} failed"
+        )
         if s["deferred"]:
             line += f"; page limit reached, {s['deferred']} left pending for the next run"
         return line
@@ -135,7 +145,9 @@ class Sources:
             reader_for(path)  # raises the "don't know how to read" error with the known types
         size = path.stat().st_size
         if size > self.options.limits.max_bytes:
-            yield RawRecord(path.name, error=f"{size:,} bytes; the page limit is {self.options.limits.max_bytes:,}")
+            yield RawRecord(
+                path.name, error=f"{size:,} bytes; the page limit is {self.options.limits.max_bytes:,}"
+            )
             return
         data = path.read_bytes()
         if suffix in XML_SUFFIXES:
@@ -158,8 +170,10 @@ class Sources:
                 yield from self._url(child, source=str(path.resolve()), depth=1)
             yield from self._follow(sitemap.pages, source=str(path.resolve()))
         else:
-            raise InputFormatError(f"{path}: don't know how to read {path.suffix} files that are neither an "
-                                   "RSS/Atom feed nor a sitemap")
+            raise InputFormatError(
+                f"{path}: don't know how to read {path.suffix} files that are neither an "
+                "RSS/Atom feed nor a sitemap"
+            )
 
     # feeds, sitemaps, URLs -----------------------------------------------------------------------
 
@@ -174,8 +188,14 @@ class Sources:
     def _feed_item(self, item: FeedItem, origin: str, publisher: str) -> RawRecord:
         if not item.url:
             return RawRecord(origin, error="feed item has no link")
-        page = Extracted(url=item.url, title=item.title, text=item.text, summary=item.summary,
-                         publisher=publisher, published=parse_date(item.published))
+        page = Extracted(
+            url=item.url,
+            title=item.title,
+            text=item.text,
+            summary=item.summary,
+            publisher=publisher,
+            published=parse_date(item.published),
+        )
         return self.pages.record(page, origin, require_body=False)
 
     def _follow(self, urls: list[str], source: str) -> Iterator[RawRecord]:
@@ -200,7 +220,9 @@ class Sources:
             yield RawRecord(url, error=str(exc).removeprefix(f"{url}: "))
             return
         known = self.state.get(url)
-        unchanged = (known is not None and known.status == "done" and known.content_hash == fetched.content_hash)
+        unchanged = (
+            known is not None and known.status == "done" and known.content_hash == fetched.content_hash
+        )
         if fetched.not_modified or unchanged:
             self.stats["not_modified" if fetched.not_modified else "unchanged_content"] += 1
             self.stats["fetched"] += 0 if fetched.not_modified else 1
@@ -215,6 +237,8 @@ class Sources:
             record = self._page(url, fetched)
             # a page that yielded no article is not "done": the next run tries it again in full
             self._marks.append((url, fetched, source, record.error or ""))
+            if record.fields is not None:
+                self._article_of[url] = str(record.fields["id"])
             yield record
             return
         self._marks.append((url, fetched, source, ""))

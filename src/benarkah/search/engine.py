@@ -100,7 +100,7 @@ class SearchEngine:
         limit = max(1, min(limit, 100))
         if not self.articles:
             return SearchResult(query=query, matched=False, confidence=0.0)
-        counts = self.lexical.query_terms(query)
+        counts, unknown = self.lexical.analyse_query(query)
         mode = self.mode if semantic else "lexical"
         bm25 = self.lexical.score_terms(counts) if mode != "semantic" else None
         if mode == "lexical":
@@ -120,7 +120,7 @@ class SearchEngine:
                 for j, i in enumerate(top)][:limit]
         evidence = self._evidence(ranked, scores, parts, bm25, cosines)
         if len(ranked):
-            evidence["qcov"] = float(self.lexical.query_coverage(counts, ranked[:1])[0])
+            evidence["qcov"] = float(self.lexical.query_coverage(counts, ranked[:1], unknown)[0])
         calibration = self.config.calibration or CALIBRATIONS[mode]
         confidence = calibration.confidence(evidence)
         matched = confidence >= calibration.threshold and bool(hits)

@@ -75,6 +75,7 @@ class LexicalIndex:
         )
         df = np.bincount(tf_matrix.indices, minlength=len(vocab)).astype(np.float32)
         self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        self.unknown_idf = float(np.log1p((n_docs + 0.5) / 0.5))  # a word no article contains
         avgdl = float(lengths.mean()) if len(articles) else 1.0
         norm = k1 * (1 - b + b * lengths / max(avgdl, 1e-9))
         coo = tf_matrix.tocoo()
@@ -103,12 +104,23 @@ class LexicalIndex:
 
     def query_terms(self, text: str) -> Counter[int]:
         """Known term ids of a query with their counts (unknown words cannot score)."""
+        return self.analyse_query(text)[0]
+
+    def analyse_query(self, text: str) -> tuple[Counter[int], int]:
+        """Known term ids with their counts, and how many distinct words the archive never uses.
+
+        Unknown words cannot score, but they still say what the message is about: "gajah terbang di
+        monas malam tahun baru" against an archive without elephants is not a match on "tahun".
+        """
         counts: Counter[int] = Counter()
+        unknown: set[str] = set()
         for term in self.analyzer.terms(text):
             term_id = self.vocab.get(term)
             if term_id is not None:
                 counts[term_id] += 1
-        return Counter(dict(counts.most_common(MAX_QUERY_TERMS)))
+            else:
+                unknown.add(term)
+        return Counter(dict(counts.most_common(MAX_QUERY_TERMS))), len(unknown)
 
     def score(self, text: str) -> np.ndarray:
         """BM25 score of every article for ``text`` (dense, aligned with ``self.ids``)."""
@@ -136,11 +148,13 @@ class LexicalIndex:
         covered = np.asarray(self.title_terms[rows] @ present).ravel()
         return covered / np.maximum(self.title_mass[rows], 1e-6)
 
-    def query_coverage(self, counts: Counter[int], rows: np.ndarray) -> np.ndarray:
-        """Share of the query's idf mass found in each candidate's title/claim (0..1)."""
+    def query_coverage(self, counts: Counter[int], rows: np.ndarray, unknown: int = 0) -> np.ndarray:
+        """Share of the query's idf mass found in each candidate's title/claim (0..1). Words the
+        archive never uses weigh as much as its rarest word: they are in no title."""
         if not counts or not len(rows):
             return np.zeros(len(rows), dtype=np.float32)
         term_ids = np.fromiter(counts.keys(), dtype=np.int64)
         weights = self.idf[term_ids]
         hits = self.title_terms[rows][:, term_ids].toarray()
-        return (hits @ weights) / max(float(weights.sum()), 1e-6)
+        mass = float(weights.sum()) + unknown * self.unknown_idf
+        return (hits @ weights) / max(mass, 1e-6)
