@@ -66,7 +66,8 @@ def _copy_db(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
-def start_server(db: Path, semantic: bool, api_base: str, port: int, cpus: str = "") -> subprocess.Popen:
+def start_server(db: Path, semantic: bool, api_base: str, port: int, cpus: str = "",
+                 workers: bool = True) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BENARKAH_")}
     env.update({
         "BENARKAH_DB": str(db), "BENARKAH_SECRET_KEY": SECRET, "BENARKAH_SEMANTIC": str(semantic).lower(),
@@ -76,7 +77,9 @@ def start_server(db: Path, semantic: bool, api_base: str, port: int, cpus: str =
         "BENARKAH_MESSAGING_POLL_SECONDS": "0.2",
     })
     pin = ["taskset", "-c", cpus] if cpus else []  # the server (and its worker child) on these cores only
-    process = subprocess.Popen([*pin, sys.executable, "-m", "benarkah", "serve", "--port", str(port)], env=env, cwd=ROOT,
+    extra = [] if workers else ["--no-workers"]
+    process = subprocess.Popen([*pin, sys.executable, "-m", "benarkah", "serve", "--port", str(port), *extra],
+                               env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while True:
@@ -165,12 +168,13 @@ def build_payloads(count: int, dup: float, rng: random.Random) -> tuple[list[tup
     return payloads, len(unique)
 
 
-def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: float, cpus: str = "") -> dict:
+def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: float, cpus: str = "",
+             workers: bool = True) -> dict:
     rng = random.Random(7)
     db = prepare_db(semantic)
     with run_fake(FakeGraphAPI()) as graph:
         port = free_port()
-        server = start_server(db, semantic, graph.api_base, port, cpus)  # type: ignore[attr-defined]
+        server = start_server(db, semantic, graph.api_base, port, cpus, workers)  # type: ignore[attr-defined]
         base = f"http://127.0.0.1:{port}"
         try:
             floor, _ = asyncio.run(offer_load(base, "/healthz", [("", b"", {})] * int(rate * 5), rate, {}))
@@ -180,7 +184,7 @@ def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: flo
             latencies, statuses = asyncio.run(offer_load(base, "/webhooks/whatsapp", payloads, rate, sent_at))
             offered_for = time.time() - began
             deadline = time.monotonic() + drain
-            while time.monotonic() < deadline and len(graph.deliveries) < unique:
+            while workers and time.monotonic() < deadline and len(graph.deliveries) < unique:
                 time.sleep(0.2)
             time.sleep(1.0)  # anything arriving late would be a duplicate
             finished = max((d.at for d in graph.deliveries), default=time.time())
@@ -200,7 +204,7 @@ def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: flo
     lost = sum(1 for mid in sent_at if mid and mid not in replies)
     duplicated = sum(c - 1 for c in replies.values() if c > 1)
     return {
-        "mode": "semantic on" if semantic else "semantic off",
+        "mode": ("semantic on" if semantic else "semantic off") + ("" if workers else ", webhook only"),
         "offered/s": rate, "deliveries": len(payloads), "unique": unique,
         "accepted/s": statuses[200] / offered_for, "non-200": sum(v for k, v in statuses.items() if k != 200),
         "200 p50 ms": percentile(latencies, 50) * 1000, "200 p99 ms": percentile(latencies, 99) * 1000,
@@ -218,12 +222,15 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=250.0, help="deliveries offered per second")
     parser.add_argument("--dup", type=float, default=0.2, help="share of deliveries that are redeliveries")
     parser.add_argument("--drain", type=float, default=120.0, help="longest wait for the queue to empty")
+    parser.add_argument("--webhook-only", action="store_true",
+                        help="serve --no-workers: time-to-200 without the worker competing (no replies)")
     parser.add_argument("--server-cpus", default="", help="pin the server to these cores (taskset -c), e.g. 0,1")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
     args = parser.parse_args()
     if not CORPUS.exists() or not QUERIES.exists():
         sys.exit(f"needs the shared data beside the project: {CORPUS} and {QUERIES}")
-    rows = [run_mode(mode == "on", args.seconds, args.rate, args.dup, args.drain, args.server_cpus)
+    rows = [run_mode(mode == "on", args.seconds, args.rate, args.dup, args.drain, args.server_cpus,
+                     not args.webhook_only)
             for mode in args.modes.split(",")]
     headers = list(rows[0])
     where = f"server pinned to cores {args.server_cpus}" if args.server_cpus else "cores shared with other sessions"

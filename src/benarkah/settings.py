@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     messaging_worker_batch: int = Field(16, description="Inbox messages a worker claims (and embeds) at once")
     worker_semantic_backlog: int = Field(
         64, description="Above this many waiting messages the worker answers by keywords only, to catch up")
+    worker_semantic_budget_seconds: float = Field(
+        5.0, description="...or above this many seconds of embedding work at the recent cost per message")
     messaging_lease_seconds: float = Field(
         60.0, description="A claimed message whose worker died is retried after this long")
     messaging_max_attempts: int = Field(8, description="Send attempts before a reply goes to dead letters")

@@ -66,7 +66,7 @@ def test_progress_is_kept_per_part_and_a_lost_send_claim_is_taken_again(tipline)
     store.accept([_in(1)])
     store.complete_inbox(store.claim_inbox(1)[0], [{"kind": "text", "text": "a"}, {"kind": "text", "text": "b"}])
     sending = store.claim_outbox(5)[0]
-    store.record_part_sent(sending, 1, "wamid.out1")
+    store.record_part_sent(sending, 1, ["wamid.out1"])
     retaken = store.claim_outbox(5, now=time.time() + tipline.settings.messaging_lease_seconds + 1)[0]
     assert retaken.parts_sent == 1 and retaken.attempts == 2
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -42,7 +43,16 @@ def spawn_worker_process(settings) -> subprocess.Popen:  # type: ignore[no-untyp
     return subprocess.Popen(command, preexec_fn=_die_with_parent)
 
 
+WORKER_NICENESS = 10  # the webhook answers Meta within its deadline first; the queue absorbs the worker's delay
+
+
 def _die_with_parent() -> None:
+    """In the child before exec: die with the server, and yield the CPU to the webhooks when both want it
+    (a delivery must be acknowledged fast; a reply that waits a moment in the durable queue loses nothing)."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
     except (OSError, AttributeError):

@@ -63,6 +63,7 @@ class OutboxSender:
             log.warning("outbox %s waits for a template: outside the 24-hour window", item.id)
             return
         address = self.tipline.unseal_address(item.address)
+        sent_ids: list[str] = []
         for index in range(item.parts_sent, len(item.parts)):
             part = item.parts[index]
             try:
@@ -74,8 +75,10 @@ class OutboxSender:
                 else:
                     self._failed(item, exc)
                     return
-            self.store.record_part_sent(item, index + 1, external_id)
-        self.store.mark_sent(item)
+            sent_ids.append(external_id)
+            self.store.record_part_sent(item, index + 1, sent_ids)  # the last one also marks the row sent
+        if item.parts_sent >= len(item.parts):
+            self.store.mark_sent(item)  # nothing left to send (a crash came after the last part was recorded)
 
     def _outside_window(self, item: OutboxItem, client: ChannelClient) -> bool:
         window = getattr(client, "service_window_seconds", None)

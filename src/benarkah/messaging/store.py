@@ -215,13 +215,18 @@ class MessageStore:
         return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=r[4],
                            parts=json.loads(r[5]), parts_sent=r[6], attempts=r[7], claim_token=r[8]) for r in rows]
 
-    def record_part_sent(self, item: OutboxItem, parts_sent: int, external_id: str) -> None:
-        """Remember progress after each API call, so a crash resends only the parts not yet sent."""
+    def record_part_sent(self, item: OutboxItem, parts_sent: int, external_ids: list[str]) -> None:
+        """Remember progress after each API call, so a crash resends only the parts not yet sent; after
+        the last part the row is marked sent in the same statement (one write per reply, not two)."""
+        done = parts_sent >= len(item.parts)
         with self.db.transaction() as tx:
-            row = tx.execute("SELECT external_ids FROM messaging_outbox WHERE id = ?", (item.id,)).fetchone()
-            ids = [*json.loads(row[0] or "[]"), external_id][-20:]
-            tx.execute("UPDATE messaging_outbox SET parts_sent = ?, external_ids = ? WHERE id = ? AND claim_token = ?",
-                       (parts_sent, json.dumps(ids), item.id, item.claim_token))
+            tx.execute(
+                "UPDATE messaging_outbox SET parts_sent = ?, external_ids = ?, status = ?, sent_at = ?, "
+                "claim_token = ?, lease_until = ? WHERE id = ? AND claim_token = ?",
+                (parts_sent, json.dumps(external_ids[-20:]),
+                 OutboxStatus.SENT.value if done else OutboxStatus.SENDING.value, time.time() if done else None,
+                 "" if done else item.claim_token, 0 if done else time.time() + self.settings.messaging_lease_seconds,
+                 item.id, item.claim_token))
 
     def _finish_outbox(self, item: OutboxItem, status: str, error: str = "", next_at: float = 0.0) -> None:
         now = time.time()

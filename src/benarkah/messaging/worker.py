@@ -3,14 +3,16 @@ exactly one reply per message (inbox row done + outbox row inserted in one trans
 
 Throughput under load: with semantic search, embedding a long forward costs tens of milliseconds on a
 small machine. So the worker claims messages in batches and embeds the batch's texts in one call
-(``Tipline.warm_queries``), and while its backlog exceeds ``worker_semantic_backlog`` it answers by
-keywords only (``Tipline.keywords_only``): a keyword answer now beats a hybrid answer in a minute.
+(``Tipline.warm_queries``), and while its backlog exceeds ``worker_semantic_backlog`` messages (or
+``worker_semantic_budget_seconds`` of embedding at the recently measured cost) it answers by keywords only
+(``Tipline.keywords_only``): a keyword answer now beats a hybrid answer in a minute.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
@@ -32,7 +34,19 @@ class InboxWorker:
         self.tipline = tipline
         self.store = store or message_store(tipline)
         self.settings = tipline.settings
-        self.keyword_batches = 0  # batches answered by keywords only (reported by benchmarks)
+        self.keyword_batches = 0  # batches answered by keywords only
+        self.semantic_cost: float | None = None  # recent seconds per message with embeddings (moving average)
+
+    def _catching_up(self, waiting: int) -> bool:
+        """Answer by keywords only while the queue is long: more than ``worker_semantic_backlog`` messages,
+        or more than ``worker_semantic_budget_seconds`` of embedding work at the recent cost per message
+        (on a busy machine embedding slows down, and people should not wait a minute for a better match)."""
+        if not self.settings.semantic:
+            return False
+        if waiting > self.settings.worker_semantic_backlog:
+            return True
+        return self.semantic_cost is not None and waiting * self.semantic_cost > \
+            self.settings.worker_semantic_budget_seconds
 
     def run_once(self) -> int:
         """Claim and answer one batch; returns how many messages it took."""
@@ -41,13 +55,17 @@ class InboxWorker:
         items = self.store.claim_inbox(self.settings.messaging_worker_batch)
         if not items:
             return 0
-        catching_up = self.store.inbox_backlog() > self.settings.worker_semantic_backlog
+        catching_up = self._catching_up(self.store.inbox_backlog() + len(items))
+        started = time.perf_counter()
         if catching_up:
             self.keyword_batches += 1
         elif self.settings.semantic:
             self.tipline.warm_queries([i.text for i in items if i.kind in TEXT_KINDS])
         with self.tipline.keywords_only() if catching_up else nullcontext():
             prepared = [p for p in (self._prepare_or_park(item) for item in items) if p is not None]
+        if self.settings.semantic and not catching_up:
+            cost = (time.perf_counter() - started) / len(items)
+            self.semantic_cost = cost if self.semantic_cost is None else 0.7 * self.semantic_cost + 0.3 * cost
         try:
             with self.tipline.store.transaction():  # one commit for the batch: the search is already done
                 for item, parts, turn in prepared:
