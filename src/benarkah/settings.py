@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     messaging_sender_threads: int = Field(4, description="Concurrent API calls (one per recipient at a time)")
     messaging_poll_seconds: float = Field(0.1, description="How often idle workers peek for work (a cheap read)")
 
+    tips_sweep_seconds: float = Field(
+        60.0, description="How often an idle worker finishes interrupted tips work (clustering, follow-ups)")
+
     # Page ingest (docs/ingest.md)
     profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "
                               "a profile with a built-in's name replaces it")

@@ -39,3 +39,14 @@ def test_a_batch_gets_one_reply_each_with_state_and_tips_committed_together(demo
     assert state and state["last_query"] == "vaksin chip"
     kinds = {tuple(p["kind"] for p in item.parts) for item in store.claim_outbox(10)}
     assert kinds <= {("text",), ("more",)}
+
+
+def test_an_idle_worker_finishes_interrupted_tips_work(demo_tipline):
+    # A crash between storing a tip and clustering it leaves the tip without a cluster.
+    demo_tipline.store.add_tip("whatsapp", "h" * 32, "gajah terbang di atas monas malam tahun baru")
+    worker = InboxWorker(demo_tipline)
+    assert worker.sweep_tips(now=1000.0) == (1, 0)
+    assert [c.tip_count for c in demo_tipline.tips.queue()] == [1]
+    demo_tipline.store.add_tip("whatsapp", "i" * 32, "gajah terbang di atas monas")
+    assert worker.sweep_tips(now=1001.0) == (0, 0)  # not due yet
+    assert worker.sweep_tips(now=1000.0 + demo_tipline.settings.tips_sweep_seconds) == (1, 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import time
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ class InboxWorker:
         self.settings = tipline.settings
         self.keyword_batches = 0  # batches answered by keywords only
         self.semantic_cost: float | None = None  # recent seconds per message with embeddings (moving average)
+        self._swept_at = float("-inf")  # the first idle moment sweeps the tips desk
 
     def _catching_up(self, waiting: int) -> bool:
         """Answer by keywords only while the queue is long: more than ``worker_semantic_backlog`` messages,
@@ -122,6 +124,19 @@ class InboxWorker:
         state = ConversationState.from_dict(self.tipline.store.get_session(item.channel, item.sender_hash))
         return notice_parts("throttled", state.language, item.context)
 
+    def sweep_tips(self, now: float | None = None) -> tuple[int, int]:
+        """Finish the tips desk's interrupted work, at most every ``tips_sweep_seconds``: tips a crash
+        left without a cluster, follow-ups claimed but not queued. Returns (clustered, queued)."""
+        now = time.monotonic() if now is None else now
+        if now - self._swept_at < self.settings.tips_sweep_seconds:
+            return 0, 0
+        self._swept_at = now
+        try:
+            return self.tipline.tips.cluster_pending(), self.tipline.tips.retry_pending()
+        except Exception:  # noqa: BLE001 - the sweep is best effort; answering messages goes on
+            log.exception("tips sweep failed; it runs again in %.0f s", self.settings.tips_sweep_seconds)
+            return 0, 0
+
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set; idle, wait for a new message (same process) or the poll interval."""
         while not stop.is_set():
@@ -132,6 +147,7 @@ class InboxWorker:
                 log.exception("inbox worker iteration failed")
                 taken = 0
             if not taken:
+                self.sweep_tips()
                 self.store.inbox_event.wait(self.settings.messaging_poll_seconds)
 
 
