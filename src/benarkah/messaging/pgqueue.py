@@ -20,14 +20,11 @@ subclass lets them run in parallel and stays exactly-once:
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from .model import InboxItem, InboxStatus, Kind, OutboxItem, OutboxStatus
-from .store import _INBOX_COLUMNS, _OUTBOX_COLUMNS, CLAIM_OVERSCAN, MessageStore
+from .store import CLAIM_OVERSCAN, MessageStore
 
 if TYPE_CHECKING:
     from ..tipline import Tipline
@@ -50,25 +47,6 @@ class PostgresMessageStore(MessageStore):
     def __init__(self, tipline: "Tipline") -> None:
         super().__init__(tipline)
         self.db = _RowLockedStore(tipline.store)
-
-    def claim_inbox(self, limit: int, now: float | None = None) -> list[InboxItem]:
-        now = time.time() if now is None else now
-        rows = self._claim("messaging_inbox", _INBOX_COLUMNS, limit, now,
-                           "status = ? OR (status = ? AND lease_until < ?)",
-                           (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now),
-                           InboxStatus.WORKING.value)
-        return [InboxItem(id=r[0], channel=r[1], external_id=r[2], sender_hash=r[3], address=r[4],
-                          kind=Kind(r[5]), text=r[6], context=json.loads(r[7] or "{}"), claim_token=r[8])
-                for r in rows]
-
-    def claim_outbox(self, limit: int, now: float | None = None) -> list[OutboxItem]:
-        now = time.time() if now is None else now
-        rows = self._claim("messaging_outbox", _OUTBOX_COLUMNS, limit, now,
-                           "(status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)",
-                           (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now),
-                           OutboxStatus.SENDING.value)
-        return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=r[4],
-                           parts=json.loads(r[5]), parts_sent=r[6], attempts=r[7], claim_token=r[8]) for r in rows]
 
     def _claim(self, table: str, columns: str, limit: int, now: float, claimable: str,
                params: tuple[Any, ...], working: str) -> list[Any]:

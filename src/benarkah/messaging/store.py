@@ -97,37 +97,42 @@ class MessageStore:
             (message.channel, who, now))
         return Accepted(message.external_id, stored=cursor.rowcount == 1, status=str(status))
 
-    def _claimable_inbox(self, tx: Any, now: float, limit: int) -> list[tuple[int, str]]:
-        return [(r[0], r[1]) for r in tx.execute(
-            "SELECT id, sender_hash FROM messaging_inbox WHERE status = ? OR (status = ? AND lease_until < ?) "
-            "ORDER BY id LIMIT ?", (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now, limit))]
-
     def inbox_ready(self, now: float | None = None) -> bool:
         """A read-only peek, so idle workers in other processes poll without taking the write lock."""
-        now = time.time() if now is None else now
-        return self.db.connection().execute(
-            "SELECT 1 FROM messaging_inbox WHERE status = ? OR (status = ? AND lease_until < ?) LIMIT 1",
-            (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now)).fetchone() is not None
+        return self._ready("messaging_inbox", *_inbox_claimable(time.time() if now is None else now))
 
     def claim_inbox(self, limit: int, now: float | None = None) -> list[InboxItem]:
         """Take up to ``limit`` messages, at most one per person and none of a person already in work,
         so one person's messages are answered in order and a flood cannot occupy every worker."""
         now = time.time() if now is None else now
-        token = uuid.uuid4().hex
-        with self.db.transaction() as tx:
-            busy = {r[0] for r in tx.execute(
-                "SELECT DISTINCT sender_hash FROM messaging_inbox WHERE status = ? AND lease_until >= ?",
-                (InboxStatus.WORKING.value, now))}
-            ids = _one_per_sender(self._claimable_inbox(tx, now, limit * CLAIM_OVERSCAN), busy, limit)
-            for row_id in ids:
-                tx.execute("UPDATE messaging_inbox SET status = ?, claim_token = ?, lease_until = ?, "
-                           "attempts = attempts + 1 WHERE id = ?",
-                           (InboxStatus.WORKING.value, token, now + self.settings.messaging_lease_seconds, row_id))
-            rows = [tx.execute(f"SELECT {_INBOX_COLUMNS} FROM messaging_inbox WHERE id = ?", (i,)).fetchone()
-                    for i in ids]
+        rows = self._claim("messaging_inbox", _INBOX_COLUMNS, limit, now, *_inbox_claimable(now),
+                           working=InboxStatus.WORKING.value)
         return [InboxItem(id=r[0], channel=r[1], external_id=r[2], sender_hash=r[3], address=r[4],
                           kind=Kind(r[5]), text=r[6], context=json.loads(r[7] or "{}"), claim_token=r[8])
                 for r in rows]
+
+    def _ready(self, table: str, claimable: str, params: tuple[Any, ...]) -> bool:
+        return self.db.connection().execute(
+            f"SELECT 1 FROM {table} WHERE {claimable} LIMIT 1", params).fetchone() is not None
+
+    def _claim(self, table: str, columns: str, limit: int, now: float, claimable: str,
+               params: tuple[Any, ...], working: str) -> list[Any]:
+        """Claim up to ``limit`` claimable rows of ``table`` under one token and lease, at most one per
+        person and none of a person whose earlier row is still in work. One writer at a time on SQLite;
+        the PostgreSQL store overrides this with ``FOR UPDATE SKIP LOCKED``."""
+        token = uuid.uuid4().hex
+        with self.db.transaction() as tx:
+            busy = {r[0] for r in tx.execute(
+                f"SELECT DISTINCT sender_hash FROM {table} WHERE status = ? AND lease_until >= ?", (working, now))}
+            candidates = [(r[0], r[1]) for r in tx.execute(
+                f"SELECT id, sender_hash FROM {table} WHERE {claimable} ORDER BY id LIMIT ?",
+                (*params, limit * CLAIM_OVERSCAN))]
+            ids = _one_per_sender(candidates, busy, limit)
+            for row_id in ids:
+                tx.execute(f"UPDATE {table} SET status = ?, claim_token = ?, lease_until = ?, "
+                           "attempts = attempts + 1 WHERE id = ?",
+                           (working, token, now + self.settings.messaging_lease_seconds, row_id))
+            return [tx.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (i,)).fetchone() for i in ids]
 
     def complete_inbox(self, item: InboxItem, parts: list[dict[str, Any]], now: float | None = None) -> bool:
         """Mark the message answered and queue its one reply, atomically. False if the claim was lost."""
@@ -185,33 +190,13 @@ class MessageStore:
             self.outbox_event.set()
         return inserted
 
-    def _claimable_outbox(self, tx: Any, now: float, limit: int) -> list[tuple[int, str]]:
-        return [(r[0], r[1]) for r in tx.execute(
-            "SELECT id, sender_hash FROM messaging_outbox WHERE (status = ? AND next_attempt_at <= ?) "
-            "OR (status = ? AND lease_until < ?) ORDER BY id LIMIT ?",
-            (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now, limit))]
-
     def outbox_ready(self, now: float | None = None) -> bool:
-        now = time.time() if now is None else now
-        return self.db.connection().execute(
-            "SELECT 1 FROM messaging_outbox WHERE (status = ? AND next_attempt_at <= ?) OR (status = ? AND "
-            "lease_until < ?) LIMIT 1",
-            (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now)).fetchone() is not None
+        return self._ready("messaging_outbox", *_outbox_claimable(time.time() if now is None else now))
 
     def claim_outbox(self, limit: int, now: float | None = None) -> list[OutboxItem]:
         now = time.time() if now is None else now
-        token = uuid.uuid4().hex
-        with self.db.transaction() as tx:
-            busy = {r[0] for r in tx.execute(
-                "SELECT DISTINCT sender_hash FROM messaging_outbox WHERE status = ? AND lease_until >= ?",
-                (OutboxStatus.SENDING.value, now))}
-            ids = _one_per_sender(self._claimable_outbox(tx, now, limit * CLAIM_OVERSCAN), busy, limit)
-            for row_id in ids:
-                tx.execute("UPDATE messaging_outbox SET status = ?, claim_token = ?, lease_until = ?, "
-                           "attempts = attempts + 1 WHERE id = ?",
-                           (OutboxStatus.SENDING.value, token, now + self.settings.messaging_lease_seconds, row_id))
-            rows = [tx.execute(f"SELECT {_OUTBOX_COLUMNS} FROM messaging_outbox WHERE id = ?", (i,)).fetchone()
-                    for i in ids]
+        rows = self._claim("messaging_outbox", _OUTBOX_COLUMNS, limit, now, *_outbox_claimable(now),
+                           working=OutboxStatus.SENDING.value)
         return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=r[4],
                            parts=json.loads(r[5]), parts_sent=r[6], attempts=r[7], claim_token=r[8]) for r in rows]
 
@@ -291,6 +276,18 @@ class MessageStore:
             (key,)).fetchone()
         return None if row is None else {"id": row[0], "status": row[1], "attempts": row[2],
                                          "parts_sent": row[3], "error": row[4]}
+
+
+def _inbox_claimable(now: float) -> tuple[str, tuple[Any, ...]]:
+    """Messages waiting, or taken by a worker whose lease ran out (it died)."""
+    return ("status = ? OR (status = ? AND lease_until < ?)",
+            (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now))
+
+
+def _outbox_claimable(now: float) -> tuple[str, tuple[Any, ...]]:
+    """Replies due (first try or a retry whose time came), or taken by a sender whose lease ran out."""
+    return ("(status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)",
+            (OutboxStatus.PENDING.value, now, OutboxStatus.SENDING.value, now))
 
 
 def _one_per_sender(candidates: list[tuple[int, str]], busy: set[str], limit: int) -> list[int]:

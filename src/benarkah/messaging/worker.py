@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import time
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
