@@ -24,7 +24,6 @@ import json
 import multiprocessing
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -42,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN, FakeGraphAPI, run_fake  # noqa: E402
 from tests.support.payloads import APP_SECRET, VERIFY_TOKEN  # noqa: E402
 from tests.support.postgres import Cluster, start_cluster  # noqa: E402
-from tests.support.servers import free_port  # noqa: E402
+from tests.support.servers import free_port, stop_process  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 LOAD_BEFORE = ""
@@ -114,11 +113,7 @@ def serving(db: str, processes: int, api_base: str) -> Iterator[tuple[str, subpr
         _wait_ready(url, process, processes)
         yield url, process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process, timeout=30)
 
 
 def _wait_ready(url: str, process: subprocess.Popen, processes: int) -> None:
@@ -185,7 +180,7 @@ def _fake_api_main(conn) -> None:  # type: ignore[no-untyped-def]
     """The fake Graph API in its own process, so its CPU is not the load generator's."""
     with run_fake(FakeGraphAPI()) as graph:
         conn.send(graph.api_base)  # type: ignore[attr-defined]
-        while (command := conn.recv()) != "dump":
+        while conn.recv() != "dump":
             with graph.lock:  # messages answered so far (the first part of a reply quotes its message)
                 conn.send(len({d.body.get("context", {}).get("message_id") for d in graph.deliveries} - {None}))
         with graph.lock:

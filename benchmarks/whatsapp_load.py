@@ -19,7 +19,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from _common import CACHE, ROOT, SHARED, machine, percentile, read_jsonl, table
 sys.path.insert(0, str(ROOT))
 from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN, FakeGraphAPI, run_fake  # noqa: E402
 from tests.support.payloads import APP_SECRET, VERIFY_TOKEN, signed, wa_delivery, wa_message  # noqa: E402
-from tests.support.servers import free_port  # noqa: E402
+from tests.support.servers import free_port, stop_process  # noqa: E402
 
 CORPUS = SHARED / "corpora/turnbackhoax-2024/articles.jsonl"
 QUERIES = SHARED / "bench/turnbackhoax-dev/queries.jsonl"
@@ -189,11 +188,7 @@ def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: flo
             time.sleep(1.0)  # anything arriving late would be a duplicate
             finished = max((d.at for d in graph.deliveries), default=time.time())
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_process(server, timeout=15)
     replies: Counter = Counter()
     first_reply: dict[str, float] = {}
     for d in graph.deliveries:

@@ -32,27 +32,25 @@ def browser() -> Iterator[object]:
             browser.close()
 
 
-@pytest.fixture
-def phone(browser) -> Iterator[object]:
-    """A page the size of a cheap Android phone."""
-    context = browser.new_context(viewport={"width": 390, "height": 780}, device_scale_factor=1, locale="id-ID")
+def _page(browser, **context_options) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def phone(browser) -> Iterator[object]:
+    """A page the size of a cheap Android phone."""
+    yield from _page(browser, viewport={"width": 390, "height": 780}, device_scale_factor=1, locale="id-ID")
 
 
 @pytest.fixture
 def desktop(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        yield page
-    finally:
-        context.close()
+    yield from _page(browser, viewport={"width": 1100, "height": 800}, locale="en-US")
 
 
 def screenshot(page, name: str) -> Path:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
 import threading
 import time
 from contextlib import contextmanager
@@ -35,3 +37,15 @@ def serve_app(app: Any, port: int | None = None, lifespan: str = "on") -> Iterat
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def stop_process(process: "subprocess.Popen[bytes]", timeout: float = 15.0) -> None:
+    """Ask a server subprocess to stop (SIGTERM, as a process manager would), then kill it if it hangs."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

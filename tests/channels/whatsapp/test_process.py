@@ -19,7 +19,7 @@ from benarkah.tipline import Tipline
 from tests.conftest import ROOT, TEST_KEY, load_demo
 from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN, FakeGraphAPI, run_fake
 from tests.support.payloads import APP_SECRET, VERIFY_TOKEN, signed, wa_delivery, wa_message
-from tests.support.servers import free_port
+from tests.support.servers import free_port, stop_process
 
 pytestmark = pytest.mark.slow
 
@@ -57,13 +57,7 @@ def serving(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.P
             time.sleep(0.1)
         yield url, process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, timeout=10)
 
 
 def deliver(url: str, message: dict) -> None:
