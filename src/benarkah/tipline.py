@@ -13,7 +13,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -218,53 +218,37 @@ class Tipline:
     def handle_unsupported(self, channel: str, sender_id: str, kind: str) -> HandledMessage:
         return self.commit_turn(self.prepare_unsupported(channel, sender_id, kind))
 
-    def prepare_text(self, channel: str, sender_id: str, text: str) -> "PreparedTurn":
+    def prepare_text(self, channel: str, sender_id: str, text: str) -> PreparedTurn:
         """The reply to a message, computed but not stored. A messaging worker searches outside its
         write transaction (so webhooks are not kept waiting) and then stores the turn together with its
         queue rows via ``commit_turn``."""
-        who = self.hash_sender(channel, sender_id)
-        state = ConversationState.from_dict(self.store.get_session(channel, who))
+        who, state = self._state(channel, sender_id)
         turn = self.conversation.respond(text, state)
         return PreparedTurn(channel, who, sender_id, text, turn.reply, state, turn.state)
 
-    def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> "PreparedTurn":
-        who = self.hash_sender(channel, sender_id)
-        state = ConversationState.from_dict(self.store.get_session(channel, who))
+    def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> PreparedTurn:
+        who, state = self._state(channel, sender_id)
         turn = self.conversation.respond_unsupported(state)
         return PreparedTurn(channel, who, sender_id, f"[{kind}]", turn.reply, state, turn.state)
 
-    def commit_turn(self, turn: "PreparedTurn") -> HandledMessage:
-        """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
-        return self._finish(turn.channel, turn.who, turn.text, turn.reply, turn.old, turn.new, turn.address)
+    def _state(self, channel: str, sender_id: str) -> tuple[str, ConversationState]:
+        who = self.hash_sender(channel, sender_id)
+        return who, ConversationState.from_dict(self.store.get_session(channel, who))
 
-    def _finish(self, channel: str, who: str, text: str, reply: Reply,
-                old: ConversationState, new: ConversationState, sender_id: str) -> HandledMessage:
-        tip_id = self.tips.record(channel, who, sender_id, text) if reply.record_tip else None
-        if new != old:
-            self.store.put_session(channel, who, new.to_dict())
+    def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
+        """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
+        reply = turn.reply
+        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text) if reply.record_tip else None
+        if turn.new != turn.old:
+            self.store.put_session(turn.channel, turn.who, turn.new.to_dict())
         top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
         self.store.log_interaction(Interaction(
-            channel=channel, sender_hash=who, text=text, intent=str(reply.kind),
+            channel=turn.channel, sender_hash=turn.who, text=turn.text, intent=str(reply.kind),
             matched=None if reply.kind not in (ReplyKind.RESULTS, ReplyKind.NOT_FOUND)
             else reply.kind is ReplyKind.RESULTS,
             top_article_id=top, confidence=reply.confidence))
-        return HandledMessage(reply=reply, sender_hash=who, tip_id=tip_id)
+        return HandledMessage(reply=reply, sender_hash=turn.who, tip_id=tip_id)
 
     def erase_sender(self, channel: str, sender_id: str) -> int:
         return self.store.erase_sender(self.hash_sender(channel, sender_id))
 
-
-def open_tipline(settings: Settings | None = None, **overrides: object) -> Tipline:
-    settings = settings or Settings(**overrides)  # type: ignore[arg-type]
-    return Tipline(settings)
-
-
-def iter_batches(items: Iterable[Article], size: int) -> Iterable[list[Article]]:
-    batch: list[Article] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
