@@ -79,7 +79,7 @@ def search(
     with open_tipline(db) as tipline:
         result = tipline.search(query, limit=limit)
         if as_json:
-            typer.echo(json.dumps(search_payload(result), ensure_ascii=False))
+            typer.echo(json.dumps(result.payload(), ensure_ascii=False))
             return
         if not result.matched:
             typer.echo(f"no confident match (confidence {result.confidence:.2f})")
@@ -87,21 +87,6 @@ def search(
             a = hit.article
             date = a.published.isoformat() if a.published else "----------"
             typer.echo(f"{hit.score:8.3f}  {date}  [{a.verdict.value}] {a.title}  ({a.id})")
-
-
-def search_payload(result) -> dict:  # type: ignore[no-untyped-def]
-    return {
-        "query": result.query,
-        "matched": result.matched,
-        "confidence": round(result.confidence, 4),
-        "results": [
-            {"id": h.article.id, "title": h.article.title, "url": h.article.url,
-             "verdict": h.article.verdict.value,
-             "published": h.article.published.isoformat() if h.article.published else None,
-             "score": round(h.score, 4)}
-            for h in result.hits
-        ],
-    }
 
 
 @app.command()

@@ -57,6 +57,21 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     evidence: dict[str, float] = field(default_factory=dict)
 
+    def payload(self) -> dict:
+        """The public JSON shape of a search (``benarkah search --json`` and ``GET /api/search``)."""
+        return {
+            "query": self.query,
+            "matched": self.matched,
+            "confidence": round(self.confidence, 4),
+            "results": [
+                {"id": h.article.id, "title": h.article.title, "url": h.article.url,
+                 "verdict": h.article.verdict.value,
+                 "published": h.article.published.isoformat() if h.article.published else None,
+                 "score": round(h.score, 4)}
+                for h in self.hits
+            ],
+        }
+
 
 class SearchEngine:
     def __init__(

@@ -1,21 +1,19 @@
 """The FastAPI application: the JSON API and health check. Everything else (the public chat, the
 webhooks, the dashboard, ops endpoints) is mounted from ``web/extensions.py``.
 
-``create_app`` takes a ready ``Tipline`` so tests and deployments choose the store and model;
-extra routers for tests go in ``ROUTERS``.
+``create_app`` takes a ready ``Tipline`` so tests and deployments choose the store and model.
 """
 
 from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from typing import Annotated, AsyncIterator, Callable
+from typing import Annotated, AsyncIterator
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from ..cli.core import search_payload
 from ..domain.render import render_text
 from ..tipline import Tipline
 from .extensions import load_app_hooks, load_router_factories
@@ -23,10 +21,6 @@ from .limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 10_000
-
-# Extra routers for a tipline, besides those listed in ``extensions.ROUTER_FACTORIES`` (tests add here).
-RouterFactory = Callable[[Tipline], APIRouter | None]
-ROUTERS: list[RouterFactory] = []
 
 
 class AskRequest(BaseModel):
@@ -52,7 +46,7 @@ def api_router(tipline: Tipline) -> APIRouter:
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="The query text")],
         limit: Annotated[int, Query(ge=1, le=100)] = 3,
     ) -> dict:
-        return search_payload(tipline.search(q, limit=limit))
+        return tipline.search(q, limit=limit).payload()
 
     @router.post("/api/ask", response_model=AskResponse)
     def api_ask(body: AskRequest, request: Request) -> AskResponse:
@@ -79,7 +73,7 @@ def create_app(tipline: Tipline) -> FastAPI:
     )
     app.state.tipline = tipline
     app.include_router(api_router(tipline))
-    for factory in [*load_router_factories(), *ROUTERS]:
+    for factory in load_router_factories():
         router = factory(tipline)
         if router is not None:
             app.include_router(router)

@@ -23,12 +23,13 @@ ROUTER_FACTORIES: tuple[str, ...] = (
 )
 
 
+def _load(spec: str) -> Callable[..., object]:
+    module_name, _, attribute = spec.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
 def load_router_factories() -> list[Callable[["Tipline"], "APIRouter | None"]]:
-    factories = []
-    for spec in ROUTER_FACTORIES:
-        module_name, _, attribute = spec.partition(":")
-        factories.append(getattr(importlib.import_module(module_name), attribute))
-    return factories
+    return [_load(spec) for spec in ROUTER_FACTORIES]  # type: ignore[misc]
 
 
 # Hooks that need the app itself (middleware): ``"module:function"``, function(app, tipline) -> None.
@@ -38,8 +39,4 @@ APP_HOOKS: tuple[str, ...] = (
 
 
 def load_app_hooks() -> list[Callable[["FastAPI", "Tipline"], None]]:
-    hooks = []
-    for spec in APP_HOOKS:
-        module_name, _, attribute = spec.partition(":")
-        hooks.append(getattr(importlib.import_module(module_name), attribute))
-    return hooks
+    return [_load(spec) for spec in APP_HOOKS]  # type: ignore[misc]
