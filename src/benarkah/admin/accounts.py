@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..errors import AuthError
-from ..tips.repository import iso, now_iso
+from ..storage.records import iso, utcnow
 
 SESSION_HOURS = 12
 MIN_PASSWORD_CHARS = 10
@@ -79,7 +79,7 @@ class Accounts:
     # users ---------------------------------------------------------------------------------------
 
     def add_user(self, username: str, password: str) -> StaffUser:
-        name, digest, now = check_username(username), _HASHER.hash(check_password(password)), now_iso()
+        name, digest, now = check_username(username), _HASHER.hash(check_password(password)), utcnow()
         with self.store.transaction() as tx:
             if tx.execute("SELECT 1 FROM staff_users WHERE username = ?", (name,)).fetchone():
                 raise AuthError(f"user {name!r} already exists; use `benarkah user passwd {name}`")
@@ -93,7 +93,7 @@ class Accounts:
             row = tx.execute("SELECT id FROM staff_users WHERE username = ?", (name,)).fetchone()
             if row is None:
                 raise AuthError(f"no user {name!r}; add one with `benarkah user add {name}`")
-            tx.execute("UPDATE staff_users SET password_hash = ?, updated_at = ? WHERE id = ?", (digest, now_iso(), row[0]))
+            tx.execute("UPDATE staff_users SET password_hash = ?, updated_at = ? WHERE id = ?", (digest, utcnow(), row[0]))
             tx.execute("DELETE FROM staff_sessions WHERE user_id = ?", (row[0],))  # log out everywhere
 
     def set_disabled(self, username: str, disabled: bool) -> None:
@@ -103,7 +103,7 @@ class Accounts:
             if row is None:
                 raise AuthError(f"no user {name!r}")
             tx.execute("UPDATE staff_users SET disabled = ?, updated_at = ? WHERE id = ?",
-                       (int(disabled), now_iso(), row[0]))
+                       (int(disabled), utcnow(), row[0]))
             if disabled:
                 tx.execute("DELETE FROM staff_sessions WHERE user_id = ?", (row[0],))
 
@@ -131,7 +131,7 @@ class Accounts:
         if self._verify(row[4] if row else _DUMMY_HASH, password[:MAX_PASSWORD_CHARS]) and row and not row[2]:
             return StaffUser(int(row[0]), row[1], False, row[3])
         with self.store.transaction() as tx:
-            now = now_iso()
+            now = utcnow()
             tx.executemany("INSERT INTO staff_login_failures (username, created_at) VALUES (?, ?)",
                            [(f"user:{name}", now), (f"client:{client}", now)])
             tx.execute("DELETE FROM staff_login_failures WHERE created_at < ?", (since,))
@@ -161,7 +161,7 @@ class Accounts:
             return None
         row = self.store.connection().execute(
             "SELECT s.user_id, u.username, s.csrf_token FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id "
-            "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0", (token_digest(token), now_iso())).fetchone()
+            "WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0", (token_digest(token), utcnow())).fetchone()
         return StaffSession(int(row[0]), row[1], row[2]) if row else None
 
     def end_session(self, token: str | None) -> None:

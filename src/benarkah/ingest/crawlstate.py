@@ -7,12 +7,9 @@ backend can reuse it. Statuses: ``pending`` (listed, not fetched yet), ``done``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+from ..storage.records import utcnow
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ class CrawlState:
                 tx.execute(
                     "INSERT INTO crawl_pages (url, source, status, updated_at) VALUES (?, ?, 'pending', ?) "
                     "ON CONFLICT (url) DO NOTHING",
-                    (url, source, _now()),
+                    (url, source, utcnow()),
                 )
             return int(tx.execute("SELECT COUNT(*) FROM crawl_pages").fetchone()[0] - before)
 
@@ -91,7 +88,7 @@ class CrawlState:
                 "article_id = COALESCE(excluded.article_id, crawl_pages.article_id), error = NULL, "
                 "attempts = crawl_pages.attempts + 1, fetched_at = excluded.fetched_at, "
                 "updated_at = excluded.updated_at",
-                (url, source, http_status, etag, last_modified, content_hash, article_id, _now(), _now()),
+                (url, source, http_status, etag, last_modified, content_hash, article_id, utcnow(), utcnow()),
             )
 
     def failed(self, url: str, error: str, http_status: int | None = None, source: str = "") -> None:
@@ -102,7 +99,7 @@ class CrawlState:
                 "ON CONFLICT (url) DO UPDATE SET status = 'failed', http_status = excluded.http_status, "
                 "error = excluded.error, attempts = crawl_pages.attempts + 1, "
                 "fetched_at = excluded.fetched_at, updated_at = excluded.updated_at",
-                (url, source, http_status, error[:500], _now(), _now()),
+                (url, source, http_status, error[:500], utcnow(), utcnow()),
             )
 
     def counts(self) -> dict[str, int]:

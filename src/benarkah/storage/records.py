@@ -28,8 +28,14 @@ ARTICLE_COLUMNS = (
 )
 
 
+def iso(moment: datetime) -> str:
+    """How every table stores a moment: UTC ISO-8601 text, which sorts and compares the same way on
+    SQLite and PostgreSQL."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return iso(datetime.now(timezone.utc))
 
 
 def row_to_article(row: Any) -> Article:

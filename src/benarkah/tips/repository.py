@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable, Sequence
 
 from ..domain.clustering import ClusterProfile, profile_from_mapping
+from ..storage.records import iso, utcnow
 
 EXAMPLE_CHARS = 280
 
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def now_iso() -> str:
-    return iso(datetime.now(timezone.utc))
 
 
 class ClusterStatus:
@@ -96,7 +90,7 @@ class TipRepository:
         return row[0] if row else None
 
     def new_cluster(self, tx: Any, created_at: str, text: str) -> int:
-        now = now_iso()
+        now = utcnow()
         cursor = tx.execute(
             "INSERT INTO tip_clusters (created_at, first_seen, last_seen, tip_count, example, updated_at) "
             "VALUES (?, ?, ?, 0, ?, ?)", (now, created_at, created_at, text[:EXAMPLE_CHARS], now))
@@ -169,7 +163,7 @@ class TipRepository:
     def set_status(self, cluster_id: int, status: str, by: str) -> bool:
         with self.store.transaction() as tx:
             return tx.execute("UPDATE tip_clusters SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-                              (status, now_iso(), by, cluster_id)).rowcount == 1
+                              (status, utcnow(), by, cluster_id)).rowcount == 1
 
     def article_id_for_url(self, url: str) -> str | None:
         """The archive id of a fact-check pasted as its URL (with or without the trailing slash)."""
@@ -187,7 +181,7 @@ class TipRepository:
 
         The UNIQUE (article_id, sender_hash) constraint is what makes "told exactly once" hold: a
         second link, a double click or another process can only find the claims already taken."""
-        now = now_iso()
+        now = utcnow()
         with self.store.transaction() as tx:
             if tx.execute("UPDATE tip_clusters SET status = ?, article_id = ?, updated_at = ?, updated_by = ? "
                           "WHERE id = ?", (ClusterStatus.PUBLISHED, article_id, now, by, cluster_id)).rowcount != 1:
@@ -200,7 +194,7 @@ class TipRepository:
         row = tx.execute("SELECT status, article_id FROM tip_clusters WHERE id = ?", (cluster_id,)).fetchone()
         if row is None or row[0] != ClusterStatus.PUBLISHED or not row[1]:
             return None
-        self._claim(tx, cluster_id, row[1], now_iso(), tip_id=tip_id)
+        self._claim(tx, cluster_id, row[1], utcnow(), tip_id=tip_id)
         return str(row[1])
 
     def _claim(self, tx: Any, cluster_id: int, article_id: str, now: str, tip_id: int | None = None) -> None:
@@ -230,7 +224,7 @@ class TipRepository:
     def finish_notification(self, notification_id: int, status: str) -> None:
         with self.store.transaction() as tx:
             tx.execute("UPDATE tip_notifications SET status = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-                       (status, now_iso(), notification_id))
+                       (status, utcnow(), notification_id))
 
     def notifications(self, cluster_id: int) -> list[NotificationRow]:
         rows = self.store.connection().execute(

@@ -25,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from ..domain.render import render_text
-from ..tips.repository import iso, now_iso
+from ..storage.records import iso, utcnow
 from ..tipline import Tipline
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -88,7 +88,7 @@ class AnswerStore:
         token = secrets.token_urlsafe(12)
         with self.store.transaction() as tx:
             tx.execute("INSERT INTO web_answers (token, created_at, sender_hash, question, reply, kind, language) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)", (token, now_iso(), sender_hash, question[:4000], reply, kind,
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", (token, utcnow(), sender_hash, question[:4000], reply, kind,
                                                         language))
             tx.execute("DELETE FROM web_answers WHERE created_at < ?",
                        (iso(datetime.now(timezone.utc) - timedelta(days=ANSWER_DAYS)),))

@@ -27,6 +27,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from ..errors import BenarkahError
+from ..storage.records import iso
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -115,7 +116,7 @@ class DatabaseCollector:
         return families
 
     def _match_rate(self) -> list[GaugeMetricFamily]:
-        since = (datetime.now(timezone.utc) - MATCH_WINDOW).isoformat(timespec="milliseconds")
+        since = iso(datetime.now(timezone.utc) - MATCH_WINDOW)
         rows = self.tipline.store.connection().execute(
             "SELECT matched, COUNT(*) FROM interactions WHERE created_at >= ? AND matched IS NOT NULL "
             "GROUP BY matched", (since,)).fetchall()
