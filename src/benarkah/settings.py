@@ -67,3 +67,8 @@ class Settings(BaseSettings):
     # Page ingest (docs/ingest.md)
     profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "
                               "a profile with a built-in's name replaces it")
+
+    @property
+    def messaging_configured(self) -> bool:
+        """Whether any channel is set up, so serving should also run the messaging worker and sender."""
+        return bool(self.whatsapp_app_secret or self.whatsapp_token or self.telegram_token)

@@ -23,16 +23,12 @@ def run_server(tipline, host: str, port: int, workers: bool = True) -> None:  # 
     from ..web.app import create_app
     from .messaging import spawn_worker_process, stop_worker_process
 
-    child = spawn_worker_process(tipline.settings) if workers and _messaging_configured(tipline.settings) else None
+    child = spawn_worker_process(tipline.settings) if workers and tipline.settings.messaging_configured else None
     try:
         uvicorn.run(create_app(tipline), host=host, port=port, log_level="info", proxy_headers=True)
     finally:
         if child is not None:
             stop_worker_process(child)
-
-
-def _messaging_configured(settings) -> bool:  # type: ignore[no-untyped-def]
-    return bool(settings.whatsapp_app_secret or settings.whatsapp_token or settings.telegram_token)
 
 
 @app.command()

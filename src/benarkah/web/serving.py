@@ -28,8 +28,7 @@ def app_from_env() -> Any:
 
     tipline = Tipline(Settings())
     settings = tipline.settings
-    channels = settings.whatsapp_app_secret or settings.whatsapp_token or settings.telegram_token
-    if channels and os.environ.get(_WORKERS_ENV, "1") == "1":
+    if settings.messaging_configured and os.environ.get(_WORKERS_ENV, "1") == "1":
         from ..channels.registry import build_clients
         from ..messaging.runtime import MessagingRuntime
 
