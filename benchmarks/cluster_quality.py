@@ -10,10 +10,14 @@ Two tip streams per query set, clustered online in a shuffled (seeded) arrival o
   rewording by a different person). Here merges are wanted, so pairwise recall and ARI mean
   something.
 
+Two term sets: ``words`` (the analysed words only, as before issue 13) and ``tip`` (what the desk
+uses, ``domain.clustering.tip_terms``: plus one term per link, a word-less text by its folded words,
+and a cluster holding the same specific link wins below the threshold).
+
 Metrics: clusters vs distinct fact-checks, purity (share of tips in their cluster's majority
 fact-check), inverse purity, pairwise precision/recall/F1, adjusted Rand index.
 
-    python benchmarks/cluster_quality.py [--thresholds 0.3 0.4 0.45 0.5 0.6] [--seed 7]
+    python benchmarks/cluster_quality.py [--thresholds 0.3 0.4 0.45 0.5 0.6] [--seed 7] [--terms words tip]
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import Sequence
 from _common import CORPORA, QUERY_SETS, machine, read_jsonl, require_shared, table
 from perturb import perturb
 
-from benarkah.domain.clustering import DEFAULT_THRESHOLD, cluster_all
+from benarkah.domain.clustering import DEFAULT_THRESHOLD, cluster_all, tip_terms
 from benarkah.domain.text import Analyzer
 
 LABEL = re.compile(r"^\s*\[[^\]]+\]\s*")
@@ -78,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.3, 0.4, DEFAULT_THRESHOLD, 0.5, 0.6])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--terms", nargs="+", choices=["words", "tip"], default=["words", "tip"])
     args = parser.parse_args()
     require_shared()
     titles = {r["id"]: r["title"] for path in CORPORA[:1] for r in read_jsonl(path)}
@@ -90,17 +95,19 @@ def main() -> None:
                    "variants": variants(rows, titles if name == "2024" else {}, rng)}
         for stream, tips in streams.items():
             rng.shuffle(tips)
-            terms = [analyzer.terms(text) for text, _ in tips]
+            words = [analyzer.terms(text) for text, _ in tips]
+            term_sets = {"words": words, "tip": [tip_terms(t, w) for (t, _), w in zip(tips, words)]}
             truth = [label for _, label in tips]
-            for threshold in args.thresholds:
-                started = time.perf_counter()
-                labels = cluster_all(terms, threshold=threshold)
-                elapsed = time.perf_counter() - started
-                s = scores(truth, labels)
-                out.append([name, stream, threshold, s["tips"], s["factchecks"], s["clusters"], s["purity"],
-                            s["inverse_purity"], s["pair_precision"], s["pair_recall"], s["ari"],
-                            f"{1000 * elapsed / len(tips):.2f}"])
-    print(table(["set", "stream", "threshold", "tips", "fact-checks", "clusters", "purity", "inv. purity",
+            for kind in args.terms:
+                for threshold in args.thresholds:
+                    started = time.perf_counter()
+                    labels = cluster_all(term_sets[kind], threshold=threshold)
+                    elapsed = time.perf_counter() - started
+                    s = scores(truth, labels)
+                    out.append([name, stream, kind, threshold, s["tips"], s["factchecks"], s["clusters"],
+                                s["purity"], s["inverse_purity"], s["pair_precision"], s["pair_recall"], s["ari"],
+                                f"{1000 * elapsed / len(tips):.2f}"])
+    print(table(["set", "stream", "terms", "threshold", "tips", "fact-checks", "clusters", "purity", "inv. purity",
                  "pair P", "pair R", "ARI", "ms/tip"], out))
     print(f"\nmachine: {machine()} (shared with other sessions)")
 

@@ -57,3 +57,47 @@ def test_tf_vector_is_unit_length_and_threshold_is_checked():
     assert sum(w * w for w in vector.values()) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="threshold"):
         ClusterIndex(threshold=0)
+
+
+# tips with few or no analysed words ----------------------------------------------------------------
+
+from benarkah.domain.clustering import LINK_PREFIX, tip_terms  # noqa: E402
+
+
+def tipped(text: str) -> list[str]:
+    return tip_terms(text, ANALYZER.terms(text))
+
+
+def test_identical_and_near_identical_chat_tips_share_a_cluster():
+    texts = ["terima kasih min", "Terima kasih, MIN!!", "terima kasihhh min 🙏", "terima kasih ya min",
+             "🙏🙏", "🙏", OTHER_RUMOUR]
+    labels = cluster_all(tipped(t) for t in texts)
+    assert labels[0] == labels[1] == labels[2] == labels[3]
+    assert labels[4] == labels[5] != labels[0]
+    assert labels[6] not in (labels[0], labels[4])
+
+
+def test_one_page_however_linked_is_one_cluster_and_other_pages_are_not():
+    texts = [
+        "https://www.contoh.id/berita/vaksin-chip?utm_source=whatsapp",
+        "contoh.id/berita/vaksin-chip",
+        "Beredar pesan panjang soal pendaftaran bantuan pemerintah, isi data diri dan nomor rekening di "
+        "formulir berikut sebelum ditutup besok pagi: https://m.contoh.id/berita/vaksin-chip/amp",
+        "https://contoh.id/berita/lain",
+    ]
+    labels = cluster_all(tipped(t) for t in texts)
+    assert labels[0] == labels[1] == labels[2]
+    assert labels[3] != labels[0]
+    assert f"{LINK_PREFIX}https://contoh.id/berita/vaksin-chip" in tipped(texts[1])
+
+
+def test_a_home_page_link_is_no_evidence_of_the_same_rumour():
+    labels = cluster_all(tipped(t) for t in [f"{SAME_RUMOUR[0]} https://contoh.id/", f"{OTHER_RUMOUR} https://contoh.id"])
+    assert labels[0] != labels[1]
+
+
+def test_a_long_clusters_links_survive_the_profile_cap():
+    index = ClusterIndex(max_terms=5)
+    profile = index.add(1, tipped(f"{SAME_RUMOUR[0]} {OTHER_RUMOUR} https://contoh.id/x/1"))
+    assert f"{LINK_PREFIX}https://contoh.id/x/1" in profile.weights and len(profile.weights) == 5
+    assert index.assign(tipped("https://www.contoh.id/x/1/")).cluster_id == 1

@@ -12,18 +12,61 @@ clusters rather than tips, so everything this index needs can be rebuilt from th
 alone (one row per cluster) and a rumour forwarded a thousand times does not make its own words
 look common. Only clusters sharing a term with the tip are scored (an inverted index).
 
+Two kinds of tips have few or no analysed words and used to open a cluster each: a bare link, and
+chat such as "terima kasih min" or "🙏🙏" whose every word is a stopword. ``tip_terms`` gives them
+terms: each link becomes a ``link:`` term (its ``domain.urls.url_key``, so the AMP, mobile and
+tracking-parameter spellings of one page are one term), and a text without any analysed word is
+represented by its own folded words and symbols, so identical and near-identical texts meet in one
+cluster by the same cosine rule. A tip that carries a link to one specific page joins a cluster
+holding the same link even below the threshold: the same page is the same rumour, however little
+text came with it.
+
 No I/O here: the tips service loads profiles from the database and stores what ``add`` returns.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+from .text import normalize
+from .urls import find_urls, is_specific, strip_urls, url_key
+
 DEFAULT_THRESHOLD = 0.6  # chosen on the dev benchmark (precision first), see docs/benchmarks/clustering.md
 DEFAULT_MAX_TERMS = 64
+LINK_PREFIX = "link:"  # analysed terms are word characters only, so no word can look like a link term
+MAX_LINK_TERMS = 8
+RAW_PREFIX = "raw:"    # a word (or symbol) of a text that has no analysed word at all
+_RAW_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_REPEATS = re.compile(r"(.)\1{2,}")
+
+
+def tip_terms(text: str, analysed: Sequence[str]) -> list[str]:
+    """The terms a tip is clustered by: its analysed words plus one ``link:`` term per link; a text
+    with neither (chat, emoji) is represented by its folded words or symbols instead."""
+    links = [LINK_PREFIX + url_key(u) for u in find_urls(text)]
+    if analysed or links:
+        return [*analysed, *links]
+    return raw_terms(strip_urls(text))
+
+
+def raw_terms(text: str) -> list[str]:
+    """Folded words ("Terima kasih, MIN!!" and "terima kasihhh min" give the same), else the
+    distinct symbols of an emoji-only text; elongations collapsed."""
+    folded = _REPEATS.sub(r"\1", normalize(text).casefold())
+    words = _RAW_WORD.findall(folded)
+    if words:
+        return [RAW_PREFIX + w for w in words]
+    symbols = [c for c in folded if not c.isspace() and unicodedata.category(c)[0] in "SP"]
+    return [RAW_PREFIX + c for c in dict.fromkeys(symbols)]
+
+
+def _specific_link(term: str) -> bool:
+    return term.startswith(LINK_PREFIX) and is_specific(term[len(LINK_PREFIX):])
 
 
 def tf_vector(terms: Sequence[str]) -> dict[str, float]:
@@ -137,13 +180,18 @@ class ClusterIndex:
         return {cid: dot / (q_norm * self._norm(cid)) for cid, dot in dots.items()}
 
     def assign(self, terms: Sequence[str]) -> Assignment:
-        """The cluster a tip with these terms belongs to, or ``None`` (a new rumour)."""
+        """The cluster a tip with these terms belongs to, or ``None`` (a new rumour). A cluster that
+        holds the same link to a specific page wins whatever the similarity."""
         scores = self.similarities(terms)
         if not scores:
             return Assignment(None, 0.0)
         best = max(scores, key=lambda cid: (scores[cid], -cid))
         if scores[best] >= self.threshold:
             return Assignment(best, scores[best])
+        same_page = {cid for term in set(terms) if _specific_link(term) for cid in self._postings.get(term, ())}
+        if same_page:
+            linked = max(same_page, key=lambda cid: (scores.get(cid, 0.0), -cid))
+            return Assignment(linked, scores.get(linked, 0.0))
         return Assignment(None, scores[best])
 
     def add(self, cluster_id: int, terms: Sequence[str]) -> ClusterProfile:
@@ -152,7 +200,10 @@ class ClusterIndex:
         merged: Counter[str] = Counter(old.weights if old else {})
         for term, weight in tf_vector(terms).items():
             merged[term] += weight
-        top = dict(merged.most_common(self.max_terms))
+        # a cluster's links stay in its profile even among a long forward's many equally weighted words
+        links = [t for t, _ in merged.most_common() if t.startswith(LINK_PREFIX)][:MAX_LINK_TERMS]
+        top = {t: merged[t] for t in links}
+        top.update(merged.most_common(self.max_terms - len(links)))
         profile = ClusterProfile(cluster_id, {t: round(w, 5) for t, w in top.items()},
                                  (old.size if old else 0) + 1)
         self.put(profile)

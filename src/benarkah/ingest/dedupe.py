@@ -21,16 +21,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
 from ..domain.articles import Article
+from ..domain.urls import url_key
 from ..domain.verdicts import strip_verdict_prefix
 
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|amp|outputtype|_ga|ref|source|mc_\w+)$", re.IGNORECASE)
-_MIRROR_HOST = re.compile(r"^(www|m|amp|mobile)\.")
-_AMP_PATH = re.compile(r"(/amp/?$|^/amp(?=/)|\.amp(?=\.html?$)|/amp(?=/\d))")
 _WORD = re.compile(r"\w+")
 MIN_WORDS = 40  # below this a body is too short to call two pages the same article
 NUM_PERM, BANDS = 64, 16
@@ -43,20 +40,9 @@ _B = _RNG.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
 
 
 def canonical_url(url: str) -> str:
-    """Fold mirrors of one page to one key: scheme, www/m/amp hosts, /amp paths, tracking params."""
-    if not url:
-        return ""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    while _MIRROR_HOST.match(host):
-        host = _MIRROR_HOST.sub("", host, count=1)
-    path = _AMP_PATH.sub("", parts.path) or "/"
-    path = path.rstrip("/") or "/"
-    query = urlencode(
-        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
-    )
-    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
-    return urlunsplit(("https", host + port, path, query, ""))
+    """Fold mirrors of one page to one key (``domain.urls.url_key``: scheme, www/m/amp hosts, /amp
+    paths, tracking parameters); article ids derive from it, so a mirror maps onto the same row."""
+    return url_key(url) if url else ""
 
 
 def article_id_for_url(url: str) -> str:
