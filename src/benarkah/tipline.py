@@ -27,7 +27,8 @@ RELATED_SCORE_SHARE = 0.5  # in replies, show further results only if at least h
 class TipRecorder(Protocol):
     """Keeps a message that matched nothing for the fact-checkers (``tips.service.TipService``)."""
 
-    def record(self, channel: str, sender_hash: str, sender_id: str, text: str) -> int: ...
+    def record(self, channel: str, sender_hash: str, sender_id: str, text: str,
+               shown: Sequence[str] = ()) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,10 @@ class Tipline:
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
         """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
         reply = turn.reply
-        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text) if reply.record_tip else None
+        tip_id = None
+        if reply.record_tip:  # "Tidak" on results: the question that was asked, with what it was shown
+            text = reply.query if reply.kind is ReplyKind.NOT_HELPFUL else turn.text
+            tip_id = self.tips.record(turn.channel, turn.who, turn.address, text, shown=reply.shown)
         if turn.new != turn.old:
             self.store.put_session(turn.channel, turn.who, turn.new.to_dict())
         top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None

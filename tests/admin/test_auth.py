@@ -15,7 +15,7 @@ from tests.support.servers import serve_app
 
 PASSWORD = "kopi-tubruk-2026"
 ADMIN_PAGES = ["/admin", "/admin?view=all", "/admin/stats", "/admin/clusters/1"]
-ADMIN_POSTS = ["/admin/logout", "/admin/clusters/1/status", "/admin/clusters/1/link"]
+ADMIN_POSTS = ["/admin/logout", "/admin/clusters/1/status", "/admin/clusters/1/link/review", "/admin/clusters/1/link"]
 
 
 @pytest.fixture
@@ -51,12 +51,12 @@ def test_anonymous_users_are_refused_everywhere(base_url):
 def test_wrong_password_is_refused_and_guessing_is_slowed(base_url):
     with httpx.Client(base_url=base_url) as client:
         response = login(client, "salah-password-1")
-        assert response.status_code == 401 and "Wrong user name or password" in response.text
+        assert response.status_code == 401 and "Nama pengguna atau kata sandi salah" in response.text
         assert "benarkah_admin" not in client.cookies
         for _ in range(4):
             login(client, "salah-password-1")
         locked = login(client)  # even the right password waits out the lockout
-        assert locked.status_code == 429 and "too many failed logins" in locked.text
+        assert locked.status_code == 429 and "Terlalu banyak percobaan masuk" in locked.text
 
 
 def test_login_needs_its_csrf_token(base_url):
@@ -82,9 +82,9 @@ def test_logged_in_staff_see_pages_and_posts_need_the_csrf_token(base_url):
         assert refused.status_code == 403
         done = client.post(f"/admin/clusters/{cluster_id}/status",
                            data={"status": "checking", "csrf_token": csrf_from(page.text)})
-        assert done.status_code == 303 and "checking" in client.get(f"/admin/clusters/{cluster_id}").text
+        assert done.status_code == 303 and "sedang dicek" in client.get(f"/admin/clusters/{cluster_id}").text
         assert client.get("/admin/clusters/999").status_code == 404
-        assert "Messages per day" in client.get("/admin/stats").text
+        assert "Pesan per hari" in client.get("/admin/stats").text
         client.post("/admin/logout", data={"csrf_token": csrf_from(page.text)})
         assert client.get("/admin").status_code == 303
 

@@ -70,19 +70,21 @@ def live(tmp_path) -> Iterator[Live]:
 def login(page, url: str) -> None:
     page.goto(f"{url}/admin")
     assert "/admin/login" in page.url
-    page.get_by_label("User name").fill("editor")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Nama pengguna").fill("editor")
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(f"{url}/admin")
 
 
 def test_fact_checker_links_a_cluster_and_tippers_are_told(live, desktop):
+    """In Indonesian (the default), then the same screens in English."""
     page = desktop
     page.goto(f"{live.url}/admin/login")
-    page.get_by_label("User name").fill("editor")
-    page.get_by_label("Password").fill("salah-password")
-    page.get_by_role("button", name="Log in").click()
-    assert page.get_by_role("alert").inner_text() == "Wrong user name or password."
+    assert page.locator("html").get_attribute("lang") == "id"
+    page.get_by_label("Nama pengguna").fill("editor")
+    page.get_by_label("Kata sandi").fill("salah-password")
+    page.get_by_role("button", name="Masuk").click()
+    assert page.get_by_role("alert").inner_text() == "Nama pengguna atau kata sandi salah."
     screenshot(page, "admin-login")
 
     login(page, live.url)
@@ -90,9 +92,10 @@ def test_fact_checker_links_a_cluster_and_tippers_are_told(live, desktop):
         live.send(*tip)
     live.wait_for_tips(4)
     page.reload()
+    assert page.get_by_role("heading", level=1).inner_text() == "Klaster tips"
     cards = page.locator("article.card")
     assert cards.count() == 2
-    assert "3 tips" in cards.first.inner_text() and "telegram, whatsapp" in cards.first.inner_text()
+    assert "3 tip" in cards.first.inner_text() and "telegram, whatsapp" in cards.first.inner_text()
     screenshot(page, "admin-queue")
 
     # the fact-check is published (worded differently from the tips, so they did not match it)
@@ -100,13 +103,28 @@ def test_fact_checker_links_a_cluster_and_tippers_are_told(live, desktop):
                                  url="https://cekfakta.example/satwa-melayang", claim="Satwa melayang di ibu kota",
                                  summary="Rekaman itu hasil suntingan digital, bukan kejadian nyata.")])
     cards.first.get_by_role("link").click()
-    page.get_by_role("button", name="Being checked").click()
-    assert page.locator("h1 .badge").inner_text() == "checking"
-    page.get_by_label("Fact-check id or URL").fill("https://cekfakta.example/satwa-melayang")
+    page.get_by_role("button", name="Sedang dicek").click()
+    assert page.locator("h1 .badge").inner_text() == "sedang dicek"
+    field = page.get_by_label("Atau id atau URL cek fakta")
+    assert field.input_value() == ""  # nothing pre-filled next to the button that notifies people
+    assert page.locator("input[type=radio]:checked").count() == 0
+    page.get_by_role("button", name="Periksa sebelum memberi tahu").click()
+    assert "Pilih cek fakta yang disarankan" in page.get_by_role("alert").inner_text()  # neither picked nor typed
+    page.get_by_label("Atau id atau URL cek fakta").fill("https://cekfakta.example/satwa-melayang")
     screenshot(page, "admin-cluster")
-    page.get_by_role("button", name="Link and notify").click()
-    assert page.locator("h1 .badge").inner_text() == "published"
-    assert "3 queued" in page.locator("#notified").inner_text()
+    page.get_by_role("button", name="Periksa sebelum memberi tahu").click()
+
+    # the confirmation: the article, who will be told, and the message they get; nothing sent yet
+    assert page.locator("#chosen h2").inner_text() == "Rekaman satwa melayang di ibu kota hasil suntingan"
+    assert page.locator("#recipient-count").inner_text() == "3 orang akan diberi tahu"
+    assert "2 lewat whatsapp" in page.locator("#audience").inner_text()
+    assert "cekfakta.example/satwa-melayang" in page.locator("#preview").inner_text()
+    screenshot(page, "admin-confirm")
+    time.sleep(0.3)
+    assert not [m for m in live.graph.deliveries if FOLLOW_UP in str(m.body)]
+    page.get_by_role("button", name="Tautkan dan beri tahu 3 orang").click()
+    assert page.locator("h1 .badge").inner_text() == "terbit"
+    assert "3 diantrekan" in page.locator("#notified").inner_text()
     screenshot(page, "admin-cluster-linked")
 
     # the workers deliver the follow-ups to the (fake) WhatsApp and Telegram APIs, once per person
@@ -125,12 +143,45 @@ def test_fact_checker_links_a_cluster_and_tippers_are_told(live, desktop):
     time.sleep(0.3)
     assert len([m for m in live.graph.deliveries if FOLLOW_UP in str(m.body)]) == 2
 
+    # English on request, remembered from page to page
+    page.get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1 .badge").inner_text() == "published"
+    assert "3 queued" in page.locator("#notified").inner_text()
+    screenshot(page, "admin-cluster-linked-en")
     page.get_by_role("link", name="Statistics").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Statistics, last 30 days"
     assert page.locator("#total-messages").inner_text() == "4"
     screenshot(page, "admin-stats")
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("link", name="Bahasa Indonesia").click()
+    assert page.get_by_role("heading", level=2).first.inner_text() == "Pesan per hari"
+    page.get_by_role("button", name="Keluar").click()
     page.goto(f"{live.url}/admin")
     assert "/admin/login" in page.url
+
+
+def test_the_confirmation_in_english_links_a_picked_suggestion(live, desktop):
+    page = desktop
+    page.goto(f"{live.url}/admin/login?lang=en")
+    page.get_by_label("User name").fill("editor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    live.send("whatsapp", "6281300000009", "Beredar link pendaftaran bansos Rp600 ribu lewat formulir online, isi KTP")
+    live.wait_for_tips(1)
+    page.goto(f"{live.url}/admin")
+    page.locator("article.card").first.get_by_role("link").click()
+    suggestions = page.locator("fieldset.suggestions input[type=radio]")
+    assert suggestions.count() >= 1 and page.locator("input[type=radio]:checked").count() == 0
+    chosen = suggestions.first.get_attribute("value")
+    suggestions.first.check()
+    page.get_by_role("button", name="Review before notifying").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Link this fact-check to cluster")
+    assert page.locator("#recipient-count").inner_text() == "1 person will be told"
+    assert chosen in page.locator("#chosen").inner_text()
+    page.get_by_role("link", name="Cancel").first.click()  # cancelling sends nothing
+    assert page.get_by_role("button", name="Review before notifying").is_visible()
+    time.sleep(0.3)
+    assert not [m for m in live.graph.deliveries if FOLLOW_UP in str(m.body)]
 
 
 def test_public_chat_answers_on_a_phone(demo_services, phone, browser):

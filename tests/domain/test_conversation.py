@@ -119,3 +119,35 @@ def test_summary_falls_back_to_body_and_trims_cleanly():
     summary = summarize(article, limit=120)
     assert len(summary) <= 120 and summary.endswith(("…", "."))
     assert summarize(Article(id="y", title="t")) == ""
+
+
+# feedback on results ------------------------------------------------------------------------------
+
+def test_results_ask_for_feedback_and_ya_is_counted(conversation):
+    turn = conversation.respond("vaksin chip")
+    assert turn.reply.asks_feedback and turn.state.question.shown == ("a1", "a2", "a3")
+    stored = ConversationState.from_dict(turn.state.to_dict())
+    assert stored == turn.state
+    yes = conversation.respond("/ya", stored)
+    assert yes.reply.kind is ReplyKind.HELPFUL and not yes.reply.record_tip
+    assert not yes.state.question.open
+    assert conversation.respond("/ya", yes.state).reply.kind is ReplyKind.FEEDBACK_LATE  # once per results
+
+
+def test_tidak_sends_the_question_and_what_was_shown_to_the_fact_checkers(conversation):
+    shown = conversation.respond("vaksin chip").state
+    page2 = conversation.respond("lagi", shown)
+    assert page2.state.question.shown == ("a4", "a5", "a6")
+    no = conversation.respond("tidak min", page2.state)  # typed, while the question is open
+    assert no.reply.kind is ReplyKind.NOT_HELPFUL and no.reply.record_tip
+    assert no.reply.query == "vaksin chip" and no.reply.shown == ("a4", "a5", "a6")
+    assert "tim pemeriksa fakta" in render_text(no.reply)
+
+
+def test_typed_yes_or_no_is_feedback_only_while_a_question_is_open(conversation):
+    assert conversation.respond("tidak").reply.kind is not ReplyKind.NOT_HELPFUL
+    not_found = conversation.respond("zzz tidak ada").state
+    assert not not_found.question.open
+    asked = conversation.respond("vaksin chip").state
+    assert conversation.respond("tidak benar vaksin ada chipnya", asked).reply.kind is ReplyKind.NOT_FOUND
+    assert conversation.respond("iya", asked).reply.kind is ReplyKind.HELPFUL

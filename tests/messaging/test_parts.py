@@ -56,3 +56,54 @@ def test_parts_keep_their_stored_json_form():
     assert parts == [TextPart("a", "id", Widget.NONE, "wamid.1"), TextPart("m", "en", Widget.MENU),
                      TextPart("x", "id", Widget.MORE), TemplatePart("t", "id", "p"), CallbackAnswer("c1")]
     assert [part_to_json(p) for p in parts] == stored
+
+
+# "Apakah ini menjawab pertanyaan Anda?" -------------------------------------------------------------
+
+from benarkah.domain.articles import Article  # noqa: E402
+
+
+def results(count: int, more: bool, summary_words: int = 8) -> Reply:
+    articles = tuple(Article(id=f"a{i}", title=f"[HOAKS] Judul cek fakta nomor {i}", url=f"https://contoh.id/{i}",
+                             summary="kata " * summary_words) for i in range(count))
+    return Reply(ReplyKind.RESULTS, "id", query="vaksin", articles=articles, more_available=more)
+
+
+def test_a_short_results_page_carries_its_question_and_three_buttons_on_whatsapp():
+    [page] = reply_parts(results(2, more=True), {"message_id": "wamid.Q"}, "whatsapp")
+    assert page.widget is Widget.MORE_FEEDBACK and page.prompt == "Apakah ini menjawab pertanyaan Anda?"
+    body = build_message("6281", page)
+    assert whatsapp_message_problem(body) is None
+    interactive = body["interactive"]
+    assert interactive["footer"]["text"] == "Apakah ini menjawab pertanyaan Anda?"
+    assert [(b["reply"]["id"], b["reply"]["title"]) for b in interactive["action"]["buttons"]] == [
+        ("cmd:ya", "Ya"), ("cmd:tidak", "Tidak"), ("cmd:lagi", "Hasil lainnya")]
+    assert part_from_json(part_to_json(page)) == page
+
+
+def test_a_long_results_page_goes_as_text_and_the_buttons_follow_on_whatsapp_only():
+    reply = results(3, more=False, summary_words=60)
+    text, question = reply_parts(reply, {}, "whatsapp")
+    assert text.widget is Widget.NONE and text_units(text.text) > 1024 and not text.prompt
+    assert question.text == "Apakah ini menjawab pertanyaan Anda?" and question.widget is Widget.FEEDBACK
+    for part in (text, question):
+        assert whatsapp_message_problem(build_message("6281", part)) is None
+    assert [b["reply"]["title"] for b in build_message("6281", question)["interactive"]["action"]["buttons"]] == [
+        "Ya", "Tidak"]
+    [telegram] = reply_parts(reply, {}, "telegram")  # any length takes an inline keyboard
+    method, request = build_request("42", telegram)
+    assert telegram_message_problem(request) is None
+    assert [[b["callback_data"] for b in row] for row in request["reply_markup"]["inline_keyboard"]] == [
+        ["cmd:ya", "cmd:tidak"]]
+    assert request["text"].endswith("Apakah ini menjawab pertanyaan Anda?")
+
+
+def test_english_buttons_and_a_part_that_cannot_take_buttons_says_how_to_answer():
+    [page] = reply_parts(replace(results(1, more=False), language="en"), {}, "whatsapp")
+    assert [b["reply"]["title"] for b in build_message("6281", page)["interactive"]["action"]["buttons"]] == [
+        "Yes", "No"]
+    too_long = replace(page, text="a " * 700)
+    body = build_message("6281", too_long)
+    assert body["type"] == "text" and body["text"]["body"].endswith("Reply *yes* or *no*.")
+    assert whatsapp_message_problem(body) is None
+    assert reply_parts(Reply(ReplyKind.NOT_FOUND, "id", query="x"), {}, "whatsapp")[0].widget is Widget.NONE

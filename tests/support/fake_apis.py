@@ -205,8 +205,16 @@ def _interactive_problem(interactive: dict[str, Any]) -> str | None:
             return "1..3 reply buttons"
         for button in buttons:
             reply = button.get("reply", {})
-            if button.get("type") != "reply" or not reply.get("id") or not 1 <= len(reply.get("title", "")) <= 20:
-                return "reply button needs type 'reply', an id and a 1..20 character title"
+            if button.get("type") != "reply" or not 1 <= len(reply.get("id", "")) <= 256 \
+                    or not 1 <= len(reply.get("title", "")) <= 20:
+                return "reply button needs type 'reply', a 1..256 character id and a 1..20 character title"
+        titles = [b["reply"]["title"] for b in buttons]
+        ids = [b["reply"]["id"] for b in buttons]
+        if len(set(titles)) != len(titles) or len(set(ids)) != len(ids):
+            return "reply button titles and ids must be unique within the message"
+        footer = interactive.get("footer")
+        if footer is not None and not 1 <= _units(str(footer.get("text", ""))) <= 60:
+            return "interactive footer.text must be 1..60 characters"
         return None
     return f"unsupported interactive type {interactive.get('type')!r}"
 

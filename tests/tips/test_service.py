@@ -205,3 +205,52 @@ def test_the_real_outbox_decides_per_channel_and_the_desk_records_it(demo_servic
     assert demo_services.queue.depths()["outbox"] == {"needs_template": 1, "pending": 1}
     desk.link_article(cid, "fc-gajah", by="editor")
     assert demo_services.queue.depths()["outbox"] == {"needs_template": 1, "pending": 1}
+
+
+def test_word_less_tips_and_one_link_share_clusters_on_both_backends(any_services):
+    desk = any_services.tips
+    record = [desk.record("whatsapp", f"h{i}", f"62811{i}", text) for i, text in enumerate([
+        "terima kasih min", "Terima kasih, min!!", "🙏🙏🙏",
+        "https://bit.ly/3Hoaks?utm_source=wa", "bit.ly/3Hoaks", "cek ini bener ga https://www.bit.ly/3Hoaks",
+        "https://contoh.id/lain"])]
+    clusters = dict(any_services.store.connection().execute("SELECT id, cluster_id FROM tips").fetchall())
+    ids = [clusters[r] for r in record]
+    assert ids[0] == ids[1] and ids[3] == ids[4] == ids[5]
+    assert len({ids[0], ids[2], ids[3], ids[6]}) == 4
+    assert desk.cluster(ids[3]).tip_count == 3
+
+
+def test_the_audience_counts_people_once_per_channel_on_both_backends(any_services):
+    desk = any_services.tips
+    desk.notifier = OutboxPort()
+    people = [("whatsapp", "62811"), ("whatsapp", "62811"), ("whatsapp", "62812"), ("telegram", "77"), ("web", "s1")]
+    for channel, sender in people:
+        desk.record(channel, any_services.identity.hash(channel, sender), sender, RUMOUR[0])
+    any_services.index.upsert([article()])
+    [cluster] = desk.queue()
+    audience = desk.audience(cluster.id, "fc-gajah")
+    assert (audience.by_channel, audience.unreachable, audience.already_told, audience.reachable) == (
+        {"telegram": 1, "whatsapp": 2}, 1, 0, 3)
+    desk.link_article(cluster.id, "fc-gajah", by="editor")
+    after = desk.audience(cluster.id, "fc-gajah")
+    assert (after.reachable, after.already_told) == (0, 4)
+
+
+def test_feedback_is_counted_per_day_and_tidak_becomes_a_tip_with_what_was_shown(any_services):
+    from tests.conftest import load_demo
+
+    load_demo(any_services)
+    tl = any_services.tipline
+    first = tl.handle_text("whatsapp", "62811", "vaksin chip")
+    assert first.reply.asks_feedback
+    assert tl.handle_text("whatsapp", "62811", "/ya").reply.kind == "helpful"
+    shown = tl.handle_text("whatsapp", "62812", "vaksin chip").reply.articles
+    no = tl.handle_text("whatsapp", "62812", "tidak")
+    assert no.reply.kind == "not_helpful" and no.tip_id is not None
+    [tip] = any_services.tips.repo.cluster_tips(any_services.tips.queue()[0].id)
+    assert tip.text == "vaksin chip" and tip.shown == tuple(a.id for a in shown)
+    assert tl.handle_text("whatsapp", "62812", "/tidak").reply.kind == "feedback_late"  # counted once
+    stats = any_services.tips.stats()
+    assert (stats.helpful, stats.not_helpful) == (1, 1)
+    [today] = stats.days_rows
+    assert (today.helpful, today.not_helpful, today.messages) == (1, 1, 5)

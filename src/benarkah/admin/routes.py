@@ -3,6 +3,11 @@
 Every route except the login form depends on ``staff``: anonymous page views are redirected to the
 login page, anonymous form posts get 401. Every form carries the session's CSRF token (the login
 form a double-submit cookie token, as there is no session yet) and is refused with 403 without it.
+
+Pages speak Indonesian unless ``?lang=en`` asked for English (``admin.i18n``; remembered in a
+cookie). Linking a fact-check to a cluster takes two steps: the cluster page offers suggestions as
+choices (nothing is pre-filled), and a review page shows the chosen fact-check, the follow-up text and
+how many people will be told before the confirmed form sends anything.
 """
 
 
@@ -16,13 +21,18 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ..domain.articles import Article
+from ..domain.render import summarize, verdict_label
 from ..errors import AuthError
 from ..settings import Settings
 from ..storage.base import Store
 from ..tipline import Tipline
+from ..tips.followup import followup_text
 from ..tips.repository import SETTABLE_STATUSES, ClusterStatus
 from ..tips.service import ArticleNotFound, ClusterNotFound, TipService
+from ..web.brand import Brand
 from .accounts import SESSION_HOURS, Accounts, StaffSession, TooManyAttempts
+from .i18n import LANG_COOKIE, Lang, Translator
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SESSION_COOKIE = "benarkah_admin"
@@ -50,11 +60,23 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
     behind the suggestions, ``desk`` the tips."""
     accounts = Accounts(store)
     secure_cookies = settings.public_url.startswith("https://")
+    brand = Brand.from_settings(settings)
     router = APIRouter(prefix="/admin", include_in_schema=False)
 
+    def lang_of(request: Request) -> Lang:
+        return Lang.choose(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+
+    def tr(request: Request) -> Translator:
+        return Translator(lang_of(request))
+
     def page(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
-        response = TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+        translator = tr(request)
+        response = TEMPLATES.TemplateResponse(request, name, {**translator.context(), "brand": brand, **context},
+                                              status_code=status_code)
         response.headers.update(SECURITY_HEADERS)
+        if request.query_params.get("lang") in (Lang.ID, Lang.EN):
+            response.set_cookie(LANG_COOKIE, translator.lang.value, max_age=365 * 86400, httponly=True,
+                                samesite="lax", secure=secure_cookies, path="/admin")
         return response
 
     def staff(request: Request) -> StaffSession:
@@ -71,7 +93,8 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
 
     def require_csrf(session: StaffSession, token: str) -> None:
         if not session.csrf_ok(token):
-            raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+            raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again "
+                                     "(token CSRF salah: muat ulang halaman, lalu coba lagi)")
 
     # login ---------------------------------------------------------------------------------------
 
@@ -97,10 +120,11 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
         client = request.client.host if request.client else "unknown"
         try:
             user = accounts.authenticate(username, password, client)
-        except TooManyAttempts as exc:
-            return login_page(request, next, str(exc), status_code=429)
+        except TooManyAttempts:
+            return login_page(request, next, tr(request).gettext(
+                "Too many failed logins. Wait a few minutes and try again."), status_code=429)
         if user is None:
-            return login_page(request, next, "Wrong user name or password.", status_code=401)
+            return login_page(request, next, tr(request).gettext("Wrong user name or password."), status_code=401)
         response = RedirectResponse(_safe_next(next), status_code=303)
         response.set_cookie(SESSION_COOKIE, accounts.start_session(user), max_age=SESSION_HOURS * 3600,
                             httponly=True, samesite="lax", secure=secure_cookies, path="/")
@@ -125,24 +149,30 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
                                             "views": list(QUEUE_VIEWS)})
 
     @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
-    def cluster(request: Request, session: Staff, cluster_id: int, error: str = "") -> Response:
-        return cluster_page(request, session, cluster_id, error)
+    def cluster(request: Request, session: Staff, cluster_id: int) -> Response:
+        return cluster_page(request, session, cluster_id)
 
     def cluster_page(request: Request, session: Staff, cluster_id: int, error: str = "",
                      status_code: int = 200) -> Response:
-        try:
-            summary = desk.cluster(cluster_id)
-        except ClusterNotFound:
-            raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
+        summary = find_cluster(cluster_id)
         tips = desk.repo.cluster_tips(cluster_id)
         linked = store.get_article(summary.article_id) if summary.article_id else None
         suggestions = [] if linked else [h.article for h in tipline.search(summary.example, limit=5).hits]
         notifications: dict[str, int] = {}
         for row in desk.repo.notifications(cluster_id):
             notifications[row.status] = notifications.get(row.status, 0) + 1
+        shown = {i: store.get_article(i) for t in tips for i in t.shown}
+        rows = [{"created_at": t.created_at, "channel": t.channel, "text": t.text,
+                 "shown": [shown[i] for i in t.shown if shown.get(i) is not None]} for t in tips]
         return page(request, "cluster.html", {
-            "staff": session, "cluster": summary, "tips": tips, "linked": linked, "suggestions": suggestions,
+            "staff": session, "cluster": summary, "tips": rows, "linked": linked, "suggestions": suggestions,
             "notifications": notifications, "error": error, "statuses": SETTABLE_STATUSES}, status_code)
+
+    def find_cluster(cluster_id: int):  # type: ignore[no-untyped-def]
+        try:
+            return desk.cluster(cluster_id)
+        except ClusterNotFound:
+            raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
 
     @router.post("/clusters/{cluster_id}/status")
     def set_status(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
@@ -156,14 +186,54 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
             raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
         return RedirectResponse(f"/admin/clusters/{cluster_id}", status_code=303)
 
-    @router.post("/clusters/{cluster_id}/link")
-    def link(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
-             article_id: Annotated[str, Form(max_length=200)]) -> Response:
-        require_csrf(session, csrf_token)
+    def chosen_article(request: Request, picked: str, typed: str) -> Article:
+        """The fact-check a fact-checker chose: a suggestion or a typed id/URL, not both, not neither."""
+        t = tr(request)
+        picked, typed = picked.strip(), typed.strip()
+        if not picked and not typed:
+            raise ArticleNotFound(t.gettext("Pick a suggested fact-check or type its id or URL."))
+        if picked and typed and picked != typed:
+            raise ArticleNotFound(t.gettext("Choose one: a suggestion or a typed id or URL, not both."))
+        reference = typed or picked
         try:
-            desk.link_article(cluster_id, article_id, by=session.username)
+            return desk.find_article(reference)
+        except ArticleNotFound:
+            raise ArticleNotFound(t.gettext("No fact-check with the id or URL %(ref)s in the archive; ingest it "
+                                            "first.", ref=repr(reference[:200]))) from None
+
+    @router.post("/clusters/{cluster_id}/link/review", response_class=HTMLResponse)
+    def review_link(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
+                    article_id: Annotated[str, Form(max_length=200)] = "",
+                    article_ref: Annotated[str, Form(max_length=2000)] = "") -> Response:
+        """The confirmation step: what would be linked and who would be told. Sends nothing."""
+        require_csrf(session, csrf_token)
+        summary = find_cluster(cluster_id)
+        try:
+            article = chosen_article(request, article_id, article_ref)
         except ArticleNotFound as exc:
             return cluster_page(request, session, cluster_id, str(exc), status_code=422)
+        lang = lang_of(request)
+        return page(request, "confirm.html", {
+            "staff": session, "cluster": summary, "article": article, "summary": summarize(article),
+            "verdict": verdict_label(article.verdict, lang.value), "audience": desk.audience(cluster_id, article.id),
+            "preview": followup_text(article, "id")})
+
+    @router.post("/clusters/{cluster_id}/link")
+    def link(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
+             article_id: Annotated[str, Form(max_length=200)],
+             confirmed: Annotated[str, Form(max_length=1)] = "") -> Response:
+        """Link and notify: only from the review page's confirmed form."""
+        require_csrf(session, csrf_token)
+        if confirmed != "1":
+            return cluster_page(request, session, cluster_id,
+                                tr(request).gettext("Confirm the fact-check on the review page first."),
+                                status_code=422)
+        try:
+            desk.link_article(cluster_id, article_id, by=session.username)
+        except ArticleNotFound:
+            return cluster_page(request, session, cluster_id, tr(request).gettext(
+                "No fact-check with the id or URL %(ref)s in the archive; ingest it first.",
+                ref=repr(article_id[:200])), status_code=422)
         except ClusterNotFound:
             raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
         return RedirectResponse(f"/admin/clusters/{cluster_id}", status_code=303)
@@ -173,7 +243,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
     @router.get("/stats", response_class=HTMLResponse)
     def stats(request: Request, session: Staff, days: Annotated[int, Query(ge=1, le=365)] = 30) -> Response:
         data = desk.stats(days=days)
-        peak = max((d[1] for d in data.per_day), default=1) or 1
+        peak = max((d.messages for d in data.days_rows), default=1) or 1
         return page(request, "stats.html", {"staff": session, "stats": data, "peak": peak})
 
     return router

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, Sequence
 
 from .articles import Article
+from .feedback import Answer, OpenQuestion, feedback_answer
 from .text import normalize
 
 RESULTS_PER_PAGE = 3
@@ -32,6 +33,9 @@ class ReplyKind(enum.StrEnum):
     THANKS = "thanks"
     EMPTY = "empty"
     UNSUPPORTED = "unsupported"
+    HELPFUL = "helpful"              # "Ya": the results answered the question (counted per day)
+    NOT_HELPFUL = "not_helpful"      # "Tidak": the message goes to the fact-checkers with those results
+    FEEDBACK_LATE = "feedback_late"  # a Ya/Tidak button pressed when no results are waiting for one
 
 
 class Intent(enum.StrEnum):
@@ -45,6 +49,7 @@ class Intent(enum.StrEnum):
     THANKS = "thanks"
     CHECK = "check"
     EMPTY = "empty"
+    FEEDBACK = "feedback"
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class ConversationState:
     language: str = "id"
     last_query: str = ""
     offset: int = 0
+    question: OpenQuestion = OpenQuestion()  # results waiting for "Apakah ini menjawab pertanyaan Anda?"
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "ConversationState":
@@ -74,10 +80,14 @@ class ConversationState:
             return cls()
         language = data.get("language") if data.get("language") in ("id", "en") else "id"
         return cls(language=language, last_query=str(data.get("last_query", ""))[:MAX_MESSAGE_CHARS],
-                   offset=max(0, int(data.get("offset", 0) or 0)))
+                   offset=max(0, int(data.get("offset", 0) or 0)),
+                   question=OpenQuestion.from_dict(data.get("question"), MAX_MESSAGE_CHARS))
 
     def to_dict(self) -> dict:
-        return {"language": self.language, "last_query": self.last_query, "offset": self.offset}
+        data = {"language": self.language, "last_query": self.last_query, "offset": self.offset}
+        if self.question.open:
+            data["question"] = self.question.to_dict()
+        return data
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,12 @@ class Reply:
     confidence: float | None = None
     record_tip: bool = False  # the caller stores ``query`` as a tip for fact-checkers
     intent: Intent = Intent.CHECK
+    shown: tuple[str, ...] = ()  # NOT_HELPFUL: the article ids the tip's sender was shown
+
+    @property
+    def asks_feedback(self) -> bool:
+        """Results are followed by "Apakah ini menjawab pertanyaan Anda?" (Ya / Tidak)."""
+        return self.kind is ReplyKind.RESULTS and bool(self.articles)
 
 
 @dataclass(frozen=True)
@@ -164,6 +180,9 @@ class Conversation:
     def respond(self, text: str, state: ConversationState | None = None) -> Turn:
         state = state or ConversationState()
         text = (text or "").strip()[:MAX_MESSAGE_CHARS]
+        answer = feedback_answer(text, state.question)
+        if answer is not None:
+            return self._feedback(answer, state)
         intent = classify(text)
         lang = state.language
         if intent is Intent.CHECK:
@@ -187,14 +206,26 @@ class Conversation:
         state = state or ConversationState()
         return Turn(Reply(ReplyKind.UNSUPPORTED, state.language, intent=Intent.EMPTY), state)
 
+    def _feedback(self, answer: Answer, state: ConversationState) -> Turn:
+        """Ya / Tidak on the last results: counted, and "Tidak" passes the message on as a tip."""
+        question, lang = state.question, state.language
+        new = replace(state, question=OpenQuestion())
+        if not question.open:
+            return Turn(Reply(ReplyKind.FEEDBACK_LATE, lang, intent=Intent.FEEDBACK), new)
+        if answer is Answer.HELPFUL:
+            return Turn(Reply(ReplyKind.HELPFUL, lang, query=question.query, intent=Intent.FEEDBACK), new)
+        return Turn(Reply(ReplyKind.NOT_HELPFUL, lang, query=question.query, record_tip=True,
+                          intent=Intent.FEEDBACK, shown=question.shown), new)
+
     def _check(self, text: str, state: ConversationState) -> Turn:
         found = self.library.lookup(text, self.per_page + 1)
         articles = tuple(found.articles[: self.per_page])
-        new_state = replace(state, last_query=text, offset=len(articles))
+        new_state = replace(state, last_query=text, offset=len(articles),
+                            question=OpenQuestion(text, tuple(a.id for a in articles)))
         if not found.matched or not articles:
             reply = Reply(ReplyKind.NOT_FOUND, state.language, query=text, confidence=found.confidence,
                           record_tip=True)
-            return Turn(reply, replace(state, last_query="", offset=0))
+            return Turn(reply, replace(state, last_query="", offset=0, question=OpenQuestion()))
         reply = Reply(ReplyKind.RESULTS, state.language, query=text, articles=articles,
                       more_available=len(found.articles) > self.per_page, confidence=found.confidence)
         return Turn(reply, new_state)
@@ -211,4 +242,5 @@ class Conversation:
         reply = Reply(ReplyKind.RESULTS, state.language, query=state.last_query, articles=articles,
                       more_available=len(found.articles) > state.offset + self.per_page,
                       confidence=found.confidence, intent=Intent.MORE)
-        return Turn(reply, replace(state, offset=state.offset + len(articles)))
+        return Turn(reply, replace(state, offset=state.offset + len(articles),
+                                   question=OpenQuestion(state.last_query, tuple(a.id for a in articles))))

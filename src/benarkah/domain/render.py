@@ -65,6 +65,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "7. *Ragu? Jangan sebarkan.* Kirim ke sini dulu untuk dicek."
         ),
         "date": "Tanggal",
+        "helpful": "Terima kasih atas tanggapan Anda! 🙏 Senang bisa membantu. Kirim pesan lain kapan saja untuk dicek.",
+        "not_helpful": (
+            "Terima kasih, tanggapan Anda kami catat. 🙏 Pesan Anda beserta hasil tadi kami teruskan ke tim "
+            "pemeriksa fakta. Sementara itu, coba kata kunci lain yang lebih singkat."
+        ),
+        "feedback_late": "Terima kasih! 🙏 Kirim kata kunci atau pesan lain untuk dicek.",
     },
     "en": {
         "menu": (
@@ -112,6 +118,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "7. *In doubt? Don't share.* Send it here first."
         ),
         "date": "Date",
+        "helpful": "Thank you for your feedback! 🙏 Glad it helped. Send another message any time to check it.",
+        "not_helpful": (
+            "Thank you, we noted your feedback. 🙏 We have passed your message and those results to our "
+            "fact-checkers. Meanwhile, try shorter keywords."
+        ),
+        "feedback_late": "Thank you! 🙏 Send keywords or another message to check.",
     },
 }
 
@@ -172,6 +184,7 @@ def render_text(reply: Reply) -> str:
         ReplyKind.MENU: "menu", ReplyKind.HELP: "help", ReplyKind.NOT_FOUND: "not_found",
         ReplyKind.TIPS: "tips", ReplyKind.NO_MORE: "no_more", ReplyKind.LANGUAGE: "language",
         ReplyKind.THANKS: "thanks", ReplyKind.EMPTY: "empty", ReplyKind.UNSUPPORTED: "unsupported",
+        ReplyKind.HELPFUL: "helpful", ReplyKind.NOT_HELPFUL: "not_helpful", ReplyKind.FEEDBACK_LATE: "feedback_late",
     }[kind]
     return t[key]
 
@@ -192,6 +205,10 @@ WIDGET_TEXTS: dict[str, dict[str, str]] = {
         "help_desc": "Cara memakai layanan ini",
         "more_prompt": "Ingin melihat hasil lainnya?",
         "more_button": "Hasil lainnya",
+        "feedback_prompt": "Apakah ini menjawab pertanyaan Anda?",
+        "feedback_yes": "Ya",
+        "feedback_no": "Tidak",
+        "feedback_typed": "Balas *ya* atau *tidak*.",
         "throttled": (
             "Pesan Anda banyak sekali dalam satu menit. 🙏 Kami jeda dulu sebentar; kirim lagi pesan "
             "yang ingin dicek satu per satu setelah satu menit."
@@ -210,6 +227,10 @@ WIDGET_TEXTS: dict[str, dict[str, str]] = {
         "help_desc": "How to use this service",
         "more_prompt": "Want to see more results?",
         "more_button": "More results",
+        "feedback_prompt": "Did this answer your question?",
+        "feedback_yes": "Yes",
+        "feedback_no": "No",
+        "feedback_typed": "Reply *yes* or *no*.",
         "throttled": (
             "You sent a lot of messages within a minute. 🙏 We are pausing briefly; please send what you "
             "want checked one at a time after a minute."

@@ -17,11 +17,22 @@ from ..domain.render import render_text, widget_texts
 
 
 class Widget(enum.StrEnum):
-    """What a channel may draw under a text: nothing, the menu, or a "more results" button."""
+    """What a channel may draw under a text: nothing, the menu, a "more results" button, the Ya / Tidak
+    of "Apakah ini menjawab pertanyaan Anda?", or both of the last two."""
 
     NONE = "text"
     MENU = "menu"
     MORE = "more"
+    FEEDBACK = "feedback"
+    MORE_FEEDBACK = "more_feedback"
+
+    @property
+    def feedback(self) -> bool:
+        return self in (Widget.FEEDBACK, Widget.MORE_FEEDBACK)
+
+    @property
+    def more(self) -> bool:
+        return self in (Widget.MORE, Widget.MORE_FEEDBACK)
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,7 @@ class TextPart:
     language: str = "id"
     widget: Widget = Widget.NONE
     reply_to: str | int | None = None  # the inbound message to quote (WhatsApp wamid, Telegram message id)
+    prompt: str = ""  # a short line shown with the widget's buttons (WhatsApp: the footer, <= 60 characters)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ def part_to_json(part: Part) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": str(part.widget), "text": part.text, "language": part.language}
         if part.reply_to is not None:
             data["reply_to"] = part.reply_to
+        if part.prompt:
+            data["prompt"] = part.prompt
         return data
     if isinstance(part, TemplatePart):
         return {"kind": "template", "name": part.name, "language": part.language, "text": part.text}
@@ -74,10 +88,15 @@ def part_from_json(data: Mapping[str, Any]) -> Part:
         return CallbackAnswer(str(data["id"]), bool(data.get("optional", True)))
     reply_to = data.get("reply_to")
     return TextPart(str(data.get("text", "")), str(data.get("language", "id")), Widget(kind or "text"),
-                    reply_to if isinstance(reply_to, (str, int)) else None)
+                    reply_to if isinstance(reply_to, (str, int)) else None, str(data.get("prompt", "")))
 
 
 MAX_MESSAGE_UNITS = 4096  # WhatsApp text body and Telegram message limit (counted here in UTF-16 units)
+# The longest text a channel can put buttons under. WhatsApp's interactive message body is 1,024
+# characters (and at most 3 reply buttons, 20 characters each, a footer of 60): a longer results page
+# goes as plain text and the buttons follow in a short message of their own. Telegram attaches an
+# inline keyboard to any message.
+BUTTON_TEXT_UNITS = {"whatsapp": 1024}
 
 
 
@@ -128,22 +147,37 @@ def _cut(text: str, limit: int) -> list[str]:
     return [*chunks, current] if current else chunks
 
 
-def reply_parts(reply: Reply, context: Mapping[str, Any]) -> list[Part]:
+def reply_parts(reply: Reply, context: Mapping[str, Any], channel: str = "") -> list[Part]:
     """The parts of one reply: an optional button-press answer, then the text in chunks; the last chunk
-    carries the menu or the "more results" prompt when the reply has one."""
+    carries the menu, the "more results" button and the Ya / Tidak question when the reply has them. On
+    a channel that cannot put buttons under a text that long, the buttons come in a short part of their
+    own with the question as its text."""
     parts: list[Part] = []
     if context.get("callback_id"):
         parts.append(CallbackAnswer(str(context["callback_id"])))
     chunks = split_text(render_text(reply))
-    last = Widget.NONE
-    if reply.kind is ReplyKind.MENU:
-        last = Widget.MENU
-    elif reply.kind is ReplyKind.RESULTS and reply.more_available:
-        last = Widget.MORE
+    last = _widget(reply)
+    prompt = widget_texts(reply.language)["feedback_prompt"] if last.feedback else ""
+    separate = bool(chunks) and last is not Widget.NONE and last is not Widget.MENU and \
+        text_units(chunks[-1]) > BUTTON_TEXT_UNITS.get(channel, MAX_MESSAGE_UNITS - text_units(prompt) - 2)
     for index, chunk in enumerate(chunks):
-        parts.append(TextPart(chunk, reply.language, last if index == len(chunks) - 1 else Widget.NONE,
-                              context.get("message_id") if index == 0 else None))
+        attach = index == len(chunks) - 1 and not separate
+        parts.append(TextPart(chunk, reply.language, last if attach else Widget.NONE,
+                              context.get("message_id") if index == 0 else None, prompt if attach else ""))
+    if separate:
+        question = prompt or widget_texts(reply.language)["more_prompt"]
+        parts.append(TextPart(question, reply.language, last))
     return parts
+
+
+def _widget(reply: Reply) -> Widget:
+    if reply.kind is ReplyKind.MENU:
+        return Widget.MENU
+    if reply.asks_feedback:
+        return Widget.MORE_FEEDBACK if reply.more_available else Widget.FEEDBACK
+    if reply.kind is ReplyKind.RESULTS and reply.more_available:
+        return Widget.MORE
+    return Widget.NONE
 
 
 def notice_parts(key: str, language: str, context: Mapping[str, Any]) -> list[Part]:

@@ -102,7 +102,7 @@ class InboxWorker:
         """Compute the answer outside any transaction (searching holds no lock)."""
         try:
             turn = self.prepare(item)
-            parts = self.notice(item) if turn is None else reply_parts(turn.reply, item.context)
+            parts = self.notice(item) if turn is None else reply_parts(turn.reply, item.context, item.channel)
             return item, parts, turn
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the queue; it is parked
             self._park(item, exc)

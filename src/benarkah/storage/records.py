@@ -158,6 +158,16 @@ class CoreRecords:
             (iso(since),)).fetchall()
         return [(r[0], int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
 
+    def feedback_per_day(self, since: datetime) -> list[tuple[str, int, int]]:
+        """(day, helpful, not helpful) per UTC day: the Ya / Tidak answers to "Apakah ini menjawab
+        pertanyaan Anda?" (interactions of intent ``helpful`` / ``not_helpful``)."""
+        rows = self.connection().execute(
+            "SELECT SUBSTR(created_at, 1, 10) AS day, SUM(CASE WHEN intent = 'helpful' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN intent = 'not_helpful' THEN 1 ELSE 0 END) FROM interactions "
+            "WHERE created_at >= ? AND intent IN ('helpful', 'not_helpful') "
+            "GROUP BY SUBSTR(created_at, 1, 10) ORDER BY day", (iso(since),)).fetchall()
+        return [(r[0], int(r[1] or 0), int(r[2] or 0)) for r in rows]
+
     def top_queries(self, since: datetime, limit: int) -> list[tuple[str, int, int]]:
         """The most frequent looked-up texts (case-folded), with how often each found a fact-check."""
         rows = self.connection().execute(

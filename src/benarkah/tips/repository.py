@@ -18,6 +18,7 @@ from ..storage.base import Connection, Store
 from ..storage.records import iso, utcnow
 
 EXAMPLE_CHARS = 280
+MAX_SHOWN = 10
 MAX_TIP_CHARS = 10_000
 
 
@@ -84,6 +85,16 @@ class TipRow:
     sender_hash: str
     text: str
     reply_address: str | None
+    shown: tuple[str, ...] = ()  # article ids a person was shown and said did not answer them
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person in a cluster, as the confirmation page counts them."""
+
+    channel: str
+    sender_hash: str
+    has_address: bool
 
 
 @dataclass(frozen=True)
@@ -103,10 +114,10 @@ class TipRepository:
 
     # tips ----------------------------------------------------------------------------------------
 
-    def add_tip(self, channel: str, sender_hash: str, text: str) -> int:
+    def add_tip(self, channel: str, sender_hash: str, text: str, shown: Sequence[str] = ()) -> int:
         row = self.store.connection().execute(
-            "INSERT INTO tips (created_at, channel, sender_hash, text) VALUES (?,?,?,?) RETURNING id",
-            (utcnow(), channel, sender_hash, text[:MAX_TIP_CHARS])).fetchone()
+            "INSERT INTO tips (created_at, channel, sender_hash, text, shown_articles) VALUES (?,?,?,?,?) RETURNING id",
+            (utcnow(), channel, sender_hash, text[:MAX_TIP_CHARS], json.dumps(list(shown)[:MAX_SHOWN]))).fetchone()
         return int(row[0])
 
     def list_tips(self, limit: int = 100) -> list[Tip]:
@@ -202,9 +213,27 @@ class TipRepository:
 
     def cluster_tips(self, cluster_id: int, limit: int = 50) -> list[TipRow]:
         rows = self.store.connection().execute(
-            "SELECT id, created_at, channel, sender_hash, text, reply_address FROM tips WHERE cluster_id = ? "
-            "ORDER BY id DESC LIMIT ?", (cluster_id, limit)).fetchall()
-        return [TipRow(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
+            "SELECT id, created_at, channel, sender_hash, text, reply_address, shown_articles FROM tips "
+            "WHERE cluster_id = ? ORDER BY id DESC LIMIT ?", (cluster_id, limit)).fetchall()
+        return [TipRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], _ids(r[6])) for r in rows]
+
+    def recipients(self, cluster_id: int) -> list[Recipient]:
+        """Each person who sent a tip in the cluster, once, and whether any of their tips can be answered."""
+        rows = self.store.connection().execute(
+            "SELECT channel, sender_hash, MAX(CASE WHEN reply_address IS NOT NULL THEN 1 ELSE 0 END) FROM tips "
+            "WHERE cluster_id = ? GROUP BY channel, sender_hash ORDER BY channel, sender_hash", (cluster_id,)).fetchall()
+        return [Recipient(r[0], r[1], bool(r[2])) for r in rows]
+
+    def told_about(self, article_id: str, sender_hashes: Sequence[str]) -> set[str]:
+        """Who of these already has a follow-up for this fact-check (told once, whichever cluster)."""
+        told: set[str] = set()
+        for start in range(0, len(sender_hashes), 500):
+            chunk = list(sender_hashes[start:start + 500])
+            marks = ",".join("?" for _ in chunk)
+            told.update(r[0] for r in self.store.connection().execute(
+                f"SELECT sender_hash FROM tip_notifications WHERE article_id = ? AND sender_hash IN ({marks})",
+                (article_id, *chunk)))
+        return told
 
     def set_status(self, cluster_id: int, status: ClusterStatus, by: str) -> bool:
         with self.store.transaction(lock="rows") as tx:
@@ -256,11 +285,11 @@ class TipRepository:
 
     def pending_notifications(self, article_id: str, after_id: int, limit: int) -> list[tuple[int, TipRow]]:
         rows = self.store.connection().execute(
-            "SELECT n.id, t.id, t.created_at, t.channel, t.sender_hash, t.text, t.reply_address "
+            "SELECT n.id, t.id, t.created_at, t.channel, t.sender_hash, t.text, t.reply_address, t.shown_articles "
             "FROM tip_notifications n JOIN tips t ON t.id = n.tip_id "
             "WHERE n.article_id = ? AND n.status = 'pending' AND n.id > ? ORDER BY n.id LIMIT ?",
             (article_id, after_id, limit)).fetchall()
-        return [(int(r[0]), TipRow(int(r[1]), r[2], r[3], r[4], r[5], r[6])) for r in rows]
+        return [(int(r[0]), TipRow(int(r[1]), r[2], r[3], r[4], r[5], r[6], _ids(r[7]))) for r in rows]
 
     def pending_articles(self) -> list[str]:
         rows = self.store.connection().execute(
@@ -277,3 +306,11 @@ class TipRepository:
             "SELECT tip_id, channel, sender_hash, status, updated_at FROM tip_notifications WHERE cluster_id = ? "
             "ORDER BY id", (cluster_id,)).fetchall()
         return [NotificationRow(int(r[0]), r[1], r[2], NotificationStatus(r[3]), r[4]) for r in rows]
+
+
+def _ids(stored: str | None) -> tuple[str, ...]:
+    try:
+        value = json.loads(stored or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()

@@ -14,10 +14,10 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from ..domain.articles import Article
-from ..domain.clustering import ClusterIndex
+from ..domain.clustering import ClusterIndex, tip_terms
 from ..domain.conversation import ConversationState
 from ..domain.text import Analyzer
 from ..errors import BenarkahError
@@ -60,16 +60,47 @@ class LinkOutcome:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """Who linking a fact-check to a cluster would tell: shown on the confirmation page first."""
+
+    by_channel: dict[str, int]  # people to be told, per channel
+    unreachable: int            # asked on the web, API or CLI: no way to message them later
+    already_told: int           # have this fact-check from an earlier link: not told twice
+
+    @property
+    def reachable(self) -> int:
+        return sum(self.by_channel.values())
+
+
+@dataclass(frozen=True)
+class DayStats:
+    day: str
+    messages: int
+    lookups: int
+    matched: int
+    helpful: int = 0
+    not_helpful: int = 0
+
+
+@dataclass(frozen=True)
 class DeskStats:
-    """The statistics page: messages per day, how many were questions and how many found a fact-check."""
+    """The statistics page: messages per day, how many were questions, how many found a fact-check,
+    and how people rated the results they got ("Apakah ini menjawab pertanyaan Anda?")."""
 
     days: int
-    per_day: list[tuple[str, int, int, int]]  # (day, messages, lookups, matched)
+    days_rows: list[DayStats]
     messages: int
     lookups: int
     matched: int
     match_rate: float | None
+    helpful: int
+    not_helpful: int
     top_queries: list[tuple[str, int, int]]  # (text, times asked, times matched)
+
+    @property
+    def per_day(self) -> list[tuple[str, int, int, int]]:
+        """(day, messages, lookups, matched), the shape before feedback was counted."""
+        return [(d.day, d.messages, d.lookups, d.matched) for d in self.days_rows]
 
 
 class TipService:
@@ -86,12 +117,13 @@ class TipService:
 
     # recording and clustering --------------------------------------------------------------------
 
-    def record(self, channel: str, sender_hash: str, sender_id: str, text: str) -> int:
+    def record(self, channel: str, sender_hash: str, sender_id: str, text: str, shown: Sequence[str] = ()) -> int:
         """Store a tip, seal its reply address and put it in a cluster. Returns the tip id.
 
+        ``shown``: the fact-checks the person was shown and said did not answer them ("Tidak").
         The tip row is written first and on its own: if clustering fails, the tip is kept
         (unclustered, picked up by ``cluster_pending``) and the person still gets their reply."""
-        tip_id = self.repo.add_tip(channel, sender_hash, text)
+        tip_id = self.repo.add_tip(channel, sender_hash, text, shown)
         sealed = self.identity.seal(sender_id) if channel in NOTIFIABLE_CHANNELS else None
         try:
             self.cluster_tip(tip_id, text, sealed)  # a savepoint inside the caller's transaction, if any
@@ -107,7 +139,7 @@ class TipService:
         first could deadlock against such a caller. If an enclosing transaction rolls back after we
         ran, the in-memory index holds a cluster the database never kept; ``attach_tip`` notices (no
         row updated) and we rebuild the index from the database and assign again."""
-        terms = self.analyzer.terms(text)
+        terms = tip_terms(text, self.analyzer.terms(text))
         with self.store.transaction(lock="store") as tx, self._lock:
             try:
                 created = self.repo.tip_created(tx, tip_id)
@@ -174,12 +206,33 @@ class TipService:
         if not self.repo.set_status(cluster_id, status, by):
             raise ClusterNotFound(f"cluster {cluster_id} does not exist")
 
-    def link_article(self, cluster_id: int, article_id: str, by: str) -> LinkOutcome:
-        """Attach a published fact-check (by id or URL) and tell everyone who sent a tip in the cluster, once."""
-        wanted = article_id.strip()
+    def find_article(self, reference: str) -> Article:
+        """The archive's fact-check for an id or URL a fact-checker typed or picked."""
+        wanted = reference.strip()
         article = self.store.get_article(wanted) or self.store.get_article(self.repo.article_id_for_url(wanted) or "")
         if article is None:
             raise ArticleNotFound(f"no fact-check with id or URL {wanted!r} in the archive; ingest it first")
+        return article
+
+    def audience(self, cluster_id: int, article_id: str) -> Audience:
+        """Who ``link_article`` would tell now (the same rules as ``_send``), per channel."""
+        people = self.repo.recipients(cluster_id)
+        told = self.repo.told_about(article_id, [p.sender_hash for p in people])
+        by_channel: dict[str, int] = {}
+        unreachable = 0
+        for person in people:
+            if person.sender_hash in told:
+                continue
+            if person.channel in NOTIFIABLE_CHANNELS and person.has_address:
+                by_channel[person.channel] = by_channel.get(person.channel, 0) + 1
+            else:
+                unreachable += 1
+        return Audience(dict(sorted(by_channel.items())), unreachable,
+                        sum(1 for p in people if p.sender_hash in told))
+
+    def link_article(self, cluster_id: int, article_id: str, by: str) -> LinkOutcome:
+        """Attach a published fact-check (by id or URL) and tell everyone who sent a tip in the cluster, once."""
+        article = self.find_article(article_id)
         if not self.repo.link_and_claim(cluster_id, article.id, by):
             raise ClusterNotFound(f"cluster {cluster_id} does not exist")
         self.notify_pending(article.id, article)
@@ -231,9 +284,14 @@ class TipService:
 
     def stats(self, days: int = 30, top: int = 20, now: datetime | None = None) -> DeskStats:
         since = (now or datetime.now(timezone.utc)) - timedelta(days=days)
-        per_day = self.store.messages_per_day(since)
-        lookups = sum(d[2] for d in per_day)
-        matched = sum(d[3] for d in per_day)
-        return DeskStats(days=days, per_day=per_day, messages=sum(d[1] for d in per_day), lookups=lookups,
+        feedback = {day: (yes, no) for day, yes, no in self.store.feedback_per_day(since)}
+        rows = [DayStats(day, messages, lookups, matched, *feedback.pop(day, (0, 0)))
+                for day, messages, lookups, matched in self.store.messages_per_day(since)]
+        rows += [DayStats(day, 0, 0, 0, yes, no) for day, (yes, no) in feedback.items()]
+        rows.sort(key=lambda d: d.day)
+        lookups = sum(d.lookups for d in rows)
+        matched = sum(d.matched for d in rows)
+        return DeskStats(days=days, days_rows=rows, messages=sum(d.messages for d in rows), lookups=lookups,
                          matched=matched, match_rate=matched / lookups if lookups else None,
+                         helpful=sum(d.helpful for d in rows), not_helpful=sum(d.not_helpful for d in rows),
                          top_queries=self.store.top_queries(since, top))

@@ -57,7 +57,9 @@ def test_the_menu_has_an_inline_keyboard_and_button_presses_are_answered(live, b
 def test_more_results_come_with_a_button(live, bot):
     post(live, tg_message(5004, "vaksin"))
     [first] = bot.wait_for(1)
-    assert first.body["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "cmd:lagi"
+    keyboard = [[b["callback_data"] for b in row] for row in first.body["reply_markup"]["inline_keyboard"]]
+    assert keyboard == [["cmd:ya", "cmd:tidak"], ["cmd:lagi"]]
+    assert first.body["text"].endswith("Apakah ini menjawab pertanyaan Anda?")
     post(live, tg_callback(5004, "cmd:lagi"))
     bot.wait_for(3)
     assert "Hasil lainnya" in bot.deliveries[2].body["text"]

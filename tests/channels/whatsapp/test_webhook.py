@@ -127,15 +127,22 @@ def test_the_menu_is_an_interactive_list_and_more_results_a_button(live, graph):
     assert [r["title"] for r in rows] == ["Cek fakta", "Terbaru", "Tips", "Bantuan"]
     post(live, wa_delivery(wa_message("6281100000003", "text", {"body": "vaksin"})))
     graph.wait_for(2)
-    results = graph.deliveries[1].body
-    if results["type"] == "interactive":  # short enough for a button message
-        assert results["interactive"]["action"]["buttons"][0]["reply"]["id"] == "cmd:lagi"
-    else:
-        assert "Ketik *lagi*" in results["text"]["body"]
+    time.sleep(0.3)
+    results = graph.deliveries[1:]
+    buttons = results[-1].body["interactive"]  # the buttons come with the page, or right after it
+    assert [b["reply"]["id"] for b in buttons["action"]["buttons"]] == ["cmd:ya", "cmd:tidak", "cmd:lagi"]
+    assert [b["reply"]["title"] for b in buttons["action"]["buttons"]] == ["Ya", "Tidak", "Hasil lainnya"]
+    question = "Apakah ini menjawab pertanyaan Anda?"
+    if len(results) == 1:  # a page short enough for a button message: the question is its footer
+        assert buttons["footer"]["text"] == question and "Hasil cek fakta" in buttons["body"]["text"]
+    else:  # a longer page goes as text, the question and its buttons follow
+        assert results[0].body["type"] == "text" and buttons["body"]["text"] == question
+    sent = len(graph.deliveries)
     pressed = {"type": "button_reply", "button_reply": {"id": "cmd:lagi", "title": "Hasil lainnya"}}
     post(live, wa_delivery(wa_message("6281100000003", "interactive", pressed)))
-    graph.wait_for(3)
-    assert "Hasil lainnya" in body_text(graph.deliveries[2].body)
+    graph.wait_for(sent + 1)
+    assert "Hasil lainnya" in body_text(graph.deliveries[sent].body)
+    assert not graph.rejected
 
 
 def test_duplicate_deliveries_get_one_reply(live, graph):
@@ -271,3 +278,17 @@ def test_no_phone_number_is_stored_in_the_database(live, graph, live_settings):
     for path in glob.glob(live_settings.db + "*"):
         data = open(path, "rb").read()
         assert number.encode() not in data and number.encode("utf-16-le") not in data, path
+
+
+def test_pressing_tidak_sends_the_question_to_the_fact_checkers(live, graph):
+    post(live, wa_delivery(wa_message("6281100000077", "text", {"body": "vaksin"})))
+    graph.wait_for(1)
+    time.sleep(0.3)
+    sent = len(graph.deliveries)
+    pressed = {"type": "button_reply", "button_reply": {"id": "cmd:tidak", "title": "Tidak"}}
+    post(live, wa_delivery(wa_message("6281100000077", "interactive", pressed)))
+    graph.wait_for(sent + 1)
+    assert "tim pemeriksa fakta" in body_text(graph.deliveries[sent].body)
+    tips = live.services.tips.repo.list_tips()
+    assert [t.text for t in tips] == ["vaksin"] and tips[0].channel == "whatsapp"
+    assert live.services.tips.stats().not_helpful == 1

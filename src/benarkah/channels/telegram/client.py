@@ -1,8 +1,9 @@
 """Sending through the Bot API: ``POST {API_BASE}/bot{TOKEN}/sendMessage`` (and answerCallbackQuery).
 
 Replies are written in WhatsApp-style ``*bold*`` / ``_italic_``; here they become Telegram HTML (with
-everything else escaped, so a fact-check title with ``<`` or ``&`` cannot break the message). The menu
-and "more results" become inline keyboards whose button presses come back as callback queries.
+everything else escaped, so a fact-check title with ``<`` or ``&`` cannot break the message). The menu,
+"more results" and the Ya / Tidak of "Apakah ini menjawab pertanyaan Anda?" become inline keyboards
+whose button presses come back as callback queries (callback data up to 64 bytes: ``cmd:tidak``).
 """
 
 from __future__ import annotations
@@ -78,8 +79,15 @@ def build_request(chat: str, part: Part) -> tuple[str, dict[str, Any]]:
         body["reply_markup"] = {"inline_keyboard": [
             [_button(labels["check_title"], "cek"), _button(labels["latest_title"], "terbaru")],
             [_button(labels["tips_title"], "tips"), _button(labels["help_title"], "bantuan")]]}
-    elif part.widget is Widget.MORE:
-        body["reply_markup"] = {"inline_keyboard": [[_button(labels["more_button"], "lagi")]]}
+    elif part.widget is not Widget.NONE:
+        rows = []
+        if part.widget.feedback:
+            rows.append([_button(labels["feedback_yes"], "ya"), _button(labels["feedback_no"], "tidak")])
+        if part.widget.more:
+            rows.append([_button(labels["more_button"], "lagi")])
+        body["reply_markup"] = {"inline_keyboard": rows}
+    if part.prompt:  # no footer on Telegram: the question is the message's last line
+        body["text"] = f"{body['text']}\n\n{to_html(part.prompt)}"
     return "sendMessage", body
 
 

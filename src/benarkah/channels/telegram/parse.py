@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ...domain.feedback import NO_COMMAND, YES_COMMAND
 from ...messaging.model import Inbound, Kind
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 COMMAND_PREFIX = "cmd:"
 COMMANDS = {"cek": "bantuan", "terbaru": "terbaru", "tips": "tips", "bantuan": "bantuan", "lagi": "lagi",
-            "menu": "menu"}
+            "menu": "menu", "ya": YES_COMMAND, "tidak": NO_COMMAND}
 MEDIA_KINDS = (
     ("photo", Kind.IMAGE), ("video", Kind.VIDEO), ("animation", Kind.VIDEO), ("video_note", Kind.VIDEO),
     ("voice", Kind.VOICE), ("audio", Kind.AUDIO), ("document", Kind.DOCUMENT), ("sticker", Kind.STICKER),

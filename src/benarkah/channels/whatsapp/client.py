@@ -1,8 +1,12 @@
 """Sending through the Cloud API: ``POST {API_BASE}/{PHONE_NUMBER_ID}/messages`` with a Bearer token.
 
 Neutral parts become WhatsApp messages: text (<= 4,096 chars), the menu as an interactive list, a
-results page with a "more results" reply button (interactive bodies are limited to 1,024 chars, so a
-longer page goes as text, whose own hint says to type *lagi*), and notification templates.
+results page with reply buttons — Ya / Tidak for "Apakah ini menjawab pertanyaan Anda?" (in the
+footer) and "Hasil lainnya" when there are more — and notification templates. The Cloud API allows
+at most 3 reply buttons with unique titles of up to 20 characters, ids up to 256, a body of up to
+1,024 characters and a footer of up to 60 (``messaging.parts`` sends a longer page as text and the
+buttons in a short message after it); a part that still does not fit goes as text with the typed
+alternative ("Balas *ya* atau *tidak*").
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from ...messaging.parts import CallbackAnswer, Part, TemplatePart, Widget, text_
 from .parse import COMMAND_PREFIX
 
 INTERACTIVE_BODY_UNITS = 1024
+MAX_REPLY_BUTTONS = 3
+BUTTON_TITLE_CHARS = 20
+FOOTER_CHARS = 60
 # Graph error codes that mean "slow down / try later" even when the HTTP status is 400.
 RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131048, 131056, 133004})
 
@@ -88,11 +95,26 @@ def build_message(to: str, part: Part) -> dict[str, Any] | None:
                 "title": labels["menu_section"][:24],
                 "rows": [{"id": f"{COMMAND_PREFIX}{cmd}", "title": labels[f"{key}_title"][:24],
                           "description": labels[f"{key}_desc"][:72]} for cmd, key in rows]}]}})
-    elif part.widget is Widget.MORE and fits_interactive:
-        message.update(type="interactive", interactive={
-            "type": "button", "body": {"text": part.text},
-            "action": {"buttons": [{"type": "reply", "reply": {"id": f"{COMMAND_PREFIX}lagi",
-                                                               "title": labels["more_button"][:20]}}]}})
+    elif part.widget in (Widget.MORE, Widget.FEEDBACK, Widget.MORE_FEEDBACK) and fits_interactive:
+        interactive: dict[str, Any] = {"type": "button", "body": {"text": part.text},
+                                       "action": {"buttons": reply_buttons(part.widget, labels)}}
+        if part.prompt:
+            interactive["footer"] = {"text": part.prompt[:FOOTER_CHARS]}
+        message.update(type="interactive", interactive=interactive)
     else:
-        message.update(type="text", text={"preview_url": False, "body": part.text})
+        body = part.text
+        if part.widget.feedback:  # no buttons possible: say how to answer by typing
+            body = "\n\n".join(t for t in (body, part.prompt, labels["feedback_typed"]) if t)
+        message.update(type="text", text={"preview_url": False, "body": body})
     return message
+
+
+def reply_buttons(widget: Widget, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Ya, Tidak and/or Hasil lainnya: at most the API's three reply buttons."""
+    choices = []
+    if widget.feedback:
+        choices += [("ya", labels["feedback_yes"]), ("tidak", labels["feedback_no"])]
+    if widget.more:
+        choices.append(("lagi", labels["more_button"]))
+    return [{"type": "reply", "reply": {"id": f"{COMMAND_PREFIX}{command}", "title": title[:BUTTON_TITLE_CHARS]}}
+            for command, title in choices[:MAX_REPLY_BUTTONS]]

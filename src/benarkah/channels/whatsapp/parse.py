@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...domain.feedback import NO_COMMAND, YES_COMMAND
 from ...messaging.model import Inbound, Kind
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ CHANNEL = "whatsapp"
 COMMAND_PREFIX = "cmd:"
 # Menu choices (ids of list rows and reply buttons we send) -> the command word the conversation knows.
 COMMANDS = {"cek": "bantuan", "terbaru": "terbaru", "tips": "tips", "bantuan": "bantuan", "lagi": "lagi",
-            "menu": "menu"}
+            "menu": "menu", "ya": YES_COMMAND, "tidak": NO_COMMAND}
 MEDIA_KINDS = {"image": Kind.IMAGE, "video": Kind.VIDEO, "document": Kind.DOCUMENT, "sticker": Kind.STICKER,
                "location": Kind.LOCATION, "contacts": Kind.CONTACTS}
 
