@@ -20,6 +20,8 @@ ROUTER_FACTORIES: tuple[str, ...] = (
     "benarkah.web.ops:ops_router",
     "benarkah.admin.routes:router_factory",
     "benarkah.web.chat:router_factory",
+    "benarkah.web.factchecks:router_factory",
+    "benarkah.web.claims_api:router_factory",
 )
 
 

@@ -1,0 +1,36 @@
+"""A benarkah app over the test articles on a real loopback server, with or without a public URL."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from benarkah.settings import Settings
+from benarkah.tipline import Tipline
+from benarkah.web.app import create_app
+from tests.conftest import TEST_KEY
+from tests.publishing.articles import sample_articles
+from tests.support.servers import free_port, serve_app
+
+
+@dataclass
+class Published:
+    url: str
+    tipline: Tipline
+
+
+@contextmanager
+def published(db: str, public: bool = True, **settings: object) -> Iterator[Published]:
+    """Serve the test articles; with ``public`` the public URL is the server's own loopback address."""
+    port = free_port()
+    values: dict[str, object] = {"db": db, "secret_key": TEST_KEY, "semantic": False, "site_name": "Cek Fakta Kota"}
+    if public:
+        values["public_url"] = f"http://127.0.0.1:{port}"
+    tipline = Tipline(Settings(**{**values, **settings}))  # type: ignore[arg-type]
+    tipline.upsert(sample_articles())
+    try:
+        with serve_app(create_app(tipline), port=port) as url:
+            yield Published(url, tipline)
+    finally:
+        tipline.close()
