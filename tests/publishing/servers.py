@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Sequence
 
+from benarkah.domain.articles import Article
 from benarkah.settings import Settings
 from benarkah.tipline import Tipline
 from benarkah.web.app import create_app
@@ -21,14 +22,16 @@ class Published:
 
 
 @contextmanager
-def published(db: str, public: bool = True, **settings: object) -> Iterator[Published]:
-    """Serve the test articles; with ``public`` the public URL is the server's own loopback address."""
+def published(db: str, public: bool = True, articles: Sequence[Article] | None = None,
+              **settings: object) -> Iterator[Published]:
+    """Serve ``articles`` (default: the test articles); with ``public`` the public URL is the server's
+    own loopback address."""
     port = free_port()
     values: dict[str, object] = {"db": db, "secret_key": TEST_KEY, "semantic": False, "site_name": "Cek Fakta Kota"}
     if public:
         values["public_url"] = f"http://127.0.0.1:{port}"
     tipline = Tipline(Settings(**{**values, **settings}))  # type: ignore[arg-type]
-    tipline.upsert(sample_articles())
+    tipline.upsert(list(articles) if articles is not None else sample_articles())
     try:
         with serve_app(create_app(tipline), port=port) as url:
             yield Published(url, tipline)
