@@ -15,7 +15,9 @@ from typing import Any, Callable, Iterator
 from ..domain.articles import MAX_ID_LENGTH, Article
 from ..storage.records import ARTICLE_COLUMNS, row_to_article
 
-LATEST_ORDER = "published IS NULL, published DESC, id"
+# undated last; the articles_latest index serves this order on both backends (SQLite sorts NULL last
+# in DESC, PostgreSQL is told to)
+LATEST_ORDER = "published DESC NULLS LAST, id"
 WALK_BATCH = 500
 
 

@@ -5,6 +5,8 @@
 ALTER TABLE articles ADD COLUMN claimant TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN claim_date TEXT;
 ALTER TABLE articles ADD COLUMN claim_appearances TEXT NOT NULL DEFAULT '[]';
+-- pages of the archive newest first (public listing, API browsing) without sorting it each time
+CREATE INDEX articles_latest ON articles (published DESC, id);
 
 -- Keys are stored as SHA-256 digests only (the key is shown once, when it is made); a revoked key
 -- keeps its row for the record, and its name can be given to a new key.
