@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import random
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -53,6 +51,10 @@ def archive() -> tuple[str, list]:
 def queries() -> list[str]:
     path = QUERY_SETS["2026"] if QUERY_SETS["2026"].exists() else QUERY_SETS["casual"]
     return [row["query"][:300] for row in read_jsonl(path)]
+
+
+def picks(texts: list[str], n: int, rng: random.Random) -> list[str]:
+    return [rng.choice(texts) for _ in range(n)]
 
 
 def serve(app) -> tuple[str, Callable[[], None]]:  # type: ignore[no-untyped-def]
@@ -105,11 +107,11 @@ def main() -> None:
         "GET /f/ (newest 20)": [f"/f/?page={rng.randint(1, 50)}" for _ in range(n)],
         "GET /feed.xml (50 items)": ["/feed.xml"] * max(20, n // 10),
         "GET /sitemap.xml (every URL)": ["/sitemap.xml"] * max(10, n // 30),
-        "GET /api/search?q= (baseline, limit 10)": [f"/api/search?{httpx.QueryParams(q=t, limit=10)}" for t in
-                                                   (rng.choice(texts) for _ in range(n))],
-        "GET /f/?q= (search, 20 shown)": [f"/f/?{httpx.QueryParams(q=t)}" for t in (rng.choice(texts) for _ in range(n))],
+        "GET /api/search?q= (baseline, limit 10)": [f"/api/search?{httpx.QueryParams(q=t, limit=10)}"
+                                                   for t in picks(texts, n, rng)],
+        "GET /f/?q= (search, 20 shown)": [f"/f/?{httpx.QueryParams(q=t)}" for t in picks(texts, n, rng)],
         "GET /api/v1/claims:search (pageSize 10)": [
-            f"/api/v1/claims:search?{httpx.QueryParams(query=t, pageSize=10)}" for t in (rng.choice(texts) for _ in range(n))],
+            f"/api/v1/claims:search?{httpx.QueryParams(query=t, pageSize=10)}" for t in picks(texts, n, rng)],
     }
     results = {}
     with httpx.Client(base_url=url, timeout=60) as client:
@@ -124,8 +126,9 @@ def main() -> None:
     for label, r in results.items():
         searching = "q=" in label or "claims" in label
         ratio = r["p50"] / (search if searching else base)
-        rows.append((label, len(surfaces[label]), f"{r['p50']:.1f}", f"{r['p95']:.1f}",
-                     f"{ratio:.2f}× {'search' if searching else 'healthz'}", f"{r['bytes']:,.0f}", f"{r['gzip']:,.0f}"))
+        against = f"{ratio:.2f}× {'search' if searching else 'healthz'}"
+        rows.append((label, len(surfaces[label]), f"{r['p50']:.1f}", f"{r['p95']:.1f}", against,
+                     f"{r['bytes']:,.0f}", f"{r['gzip']:,.0f}"))
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
     print(f"Archive: {name} ({len(articles):,} articles); machine: {machine()}; load average after: {load}\n")
     print(table(("surface", "requests", "p50 ms", "p95 ms", "p50 against", "bytes (median)", "gzip bytes"), rows))

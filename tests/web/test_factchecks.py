@@ -32,13 +32,16 @@ def test_a_fact_check_page_shows_everything_and_carries_claimreview(site):
     for shown in ("Vaksin Covid-19 Mengandung Chip Pelacak 5G", ">SALAH<", "Label dari penerbit",
                   "<strong>HOAKS</strong>", "Vaksin Covid-19 berisi chip 5G untuk melacak warga.",
                   "1 Februari 2024", "Redaksi Cek Fakta Contoh", "Akun Facebook Kabar Sehat", "28 Januari 2024",
-                  'href="https://cekfakta.example.id/2024/02/vaksin-chip"', 'href="https://facebook.com/kabarsehat/posts/1"',
+                  'href="https://cekfakta.example.id/2024/02/vaksin-chip"',
+                  'href="https://facebook.com/kabarsehat/posts/1"',
                   "Vaksin tidak berisi chip apa pun"):
         assert shown in text, shown
     assert "javascript:" not in text  # the unsafe appearance is not linked
-    assert '<html lang="id">' in text and '<link rel="canonical" href="https://cekfakta.example.id/2024/02/vaksin-chip">' in text
+    assert '<html lang="id">' in text
+    assert '<link rel="canonical" href="https://cekfakta.example.id/2024/02/vaksin-chip">' in text
     data = jsonld(text)
-    assert data["reviewRating"]["alternateName"] == "HOAKS" and data["claimReviewed"].startswith("Vaksin Covid-19 berisi")
+    assert data["reviewRating"]["alternateName"] == "HOAKS"
+    assert data["claimReviewed"].startswith("Vaksin Covid-19 berisi")
     csp = page.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script-src" not in csp  # no script may run on a public page
     assert page.headers["x-content-type-options"] == "nosniff"

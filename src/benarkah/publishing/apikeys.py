@@ -55,7 +55,8 @@ class ApiKeys:
     def add(self, name: str, per_minute: int) -> tuple[ApiKey, str]:
         """A new active key: its record and the key itself (shown to the newsroom once, never stored)."""
         if not _NAME.match(name):
-            raise ApiKeyError(f"bad key name {name!r}: 1-64 letters, digits and . _ @ -, starting with a letter or digit")
+            raise ApiKeyError(f"bad key name {name!r}: 1-64 letters, digits and . _ @ -, "
+                              "starting with a letter or digit")
         if not 1 <= per_minute <= 1_000_000:
             raise ApiKeyError(f"per-minute limit must be 1..1000000, got {per_minute}")
         key = KEY_PREFIX + secrets.token_urlsafe(32)

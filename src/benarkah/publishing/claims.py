@@ -133,9 +133,7 @@ def search_claims(q: ClaimQuery, search: SearchFn, catalog: ArticleCatalog, link
     """One page of results: ranked by the search for a query, newest first for a site alone."""
     wanted = q.page_size + 1  # one more than a page tells whether there is a next one
     if q.query:
-        result = search(q.query, RANKED)
-        evident = [h.article for h in result.hits if h.lexical > 0 or h.coverage > 0 or result.matched]
-        found = [a for a in evident if q.accepts(a, links, today)][q.offset:q.offset + wanted]
+        found = [a for a in evident(search(q.query, RANKED)) if q.accepts(a, links, today)][q.offset:q.offset + wanted]
     else:
         prefilter = Prefilter(url_contains=q.site, or_without_url=_on_site(links.host, q.site),
                               language=q.language,
@@ -148,6 +146,13 @@ def search_claims(q: ClaimQuery, search: SearchFn, catalog: ArticleCatalog, link
                 break
     more = len(found) > q.page_size
     return ClaimsPage(found[:q.page_size], q.offset + q.page_size if more else None)
+
+
+def evident(result: SearchResult) -> list[Article]:
+    """The ranked articles with evidence for the query: a query word in them, or a confident match. A
+    listing is not a reply, which may offer its best guess; listing the nearest unrelated articles for a
+    query that matches nothing would only look like an answer."""
+    return [h.article for h in result.hits if h.lexical > 0 or h.coverage > 0 or result.matched]
 
 
 def claims_payload(page: ClaimsPage, q: ClaimQuery, tokens: PageTokens, links: PublicLinks,

@@ -27,7 +27,7 @@ from ..domain.render import summarize
 from ..domain.verdicts import LABELS_EN, LABELS_ID
 from ..publishing.catalog import ArticleCatalog
 from ..publishing.claimreview import claim_review, jsonld_script_body
-from ..publishing.claims import SearchFn
+from ..publishing.claims import SearchFn, evident
 from ..publishing.feeds import rss_feed, sitemap_index, sitemap_urlset
 from ..publishing.links import PublicLinks, factcheck_path, safe_url
 from ..settings import Settings
@@ -115,16 +115,15 @@ def factchecks_router(store: Any, search: SearchFn, settings: Settings, sitemap_
                 page: Annotated[int, Query(ge=1, le=MAX_LIST_PAGE)] = 1, lang: Lang = "id") -> Response:
         query = " ".join(q.replace("\x00", " ").split())
         if query:
-            result = search(query, SEARCHED)
-            found = [h.article for h in result.hits if h.lexical > 0 or h.coverage > 0 or result.matched]
+            found = evident(search(query, SEARCHED))
             total, articles = len(found), found[(page - 1) * PER_PAGE:page * PER_PAGE]
         else:
             total, articles = catalog.count(), catalog.page((page - 1) * PER_PAGE, PER_PAGE)
         pages = max(1, math.ceil(total / PER_PAGE))
 
         def href(n: int) -> str:
-            params = {k: v for k, v in (("q", query), ("page", n if n > 1 else ""), ("lang", "en" if lang == "en" else ""))
-                      if v}
+            pairs = (("q", query), ("page", n if n > 1 else ""), ("lang", "en" if lang == "en" else ""))
+            params = {k: v for k, v in pairs if v}
             return "/f/" + (f"?{urlencode(params)}" if params else "")
 
         return html(request, "factcheck_list.html", {
@@ -195,7 +194,8 @@ def factchecks_router(store: Any, search: SearchFn, settings: Settings, sitemap_
 
 
 def _xml(body: bytes) -> Response:
-    return Response(body, media_type="application/xml; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"})
+    return Response(body, media_type="application/xml; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=3600"})
 
 
 def _paragraphs(text: str, limit: int = 60) -> Sequence[str]:
