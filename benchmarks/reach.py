@@ -29,8 +29,8 @@ from _common import CORPORA, QUERY_SETS, ROOT, machine, percentile, read_jsonl, 
 from benarkah.domain.articles import article_from_record
 from benarkah.errors import InvalidArticle
 from benarkah.publishing.links import factcheck_path
+from benarkah.app import build
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
 from benarkah.web.app import create_app
 
 DEMO = ROOT / "src/benarkah/data/demo_articles.jsonl"
@@ -93,13 +93,13 @@ def main() -> None:
     rng = random.Random(15)
     name, articles = archive()
     folder = tempfile.mkdtemp(prefix="bench-reach-")
-    tipline = Tipline(Settings(db=os.path.join(folder, "reach.db"), secret_key="bench-" * 6, semantic=False,
+    services = build(Settings(db=os.path.join(folder, "reach.db"), secret_key="bench-" * 6, semantic=False,
                                public_url="https://cekfakta.example.id", site_name="Cek Fakta Contoh",
                                api_anonymous_per_minute=1_000_000))
-    tipline.upsert(articles)
+    services.index.upsert(articles)
     ids = [a.id for a in articles]
     texts = queries()
-    url, stop = serve(create_app(tipline))
+    url, stop = serve(create_app(services))
     n = args.requests
     surfaces = {
         "GET /healthz (baseline)": ["/healthz"] * n,
@@ -120,7 +120,7 @@ def main() -> None:
         for label, paths in surfaces.items():
             results[label] = measure(client, paths)
     stop()
-    tipline.close()
+    services.close()
     base, search = results["GET /healthz (baseline)"]["p50"], results["GET /api/search?q= (baseline, limit 10)"]["p50"]
     rows = []
     for label, r in results.items():

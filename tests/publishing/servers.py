@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from benarkah.domain.articles import Article
+from benarkah.app import Services, build
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
 from benarkah.web.app import create_app
 from tests.conftest import TEST_KEY
 from tests.publishing.articles import sample_articles
@@ -18,7 +18,7 @@ from tests.support.servers import free_port, serve_app
 @dataclass
 class Published:
     url: str
-    tipline: Tipline
+    services: Services
 
 
 @contextmanager
@@ -30,10 +30,10 @@ def published(db: str, public: bool = True, articles: Sequence[Article] | None =
     values: dict[str, object] = {"db": db, "secret_key": TEST_KEY, "semantic": False, "site_name": "Cek Fakta Kota"}
     if public:
         values["public_url"] = f"http://127.0.0.1:{port}"
-    tipline = Tipline(Settings(**{**values, **settings}))  # type: ignore[arg-type]
-    tipline.upsert(list(articles) if articles is not None else sample_articles())
+    services = build(Settings(**{**values, **settings}))  # type: ignore[arg-type]
+    services.index.upsert(list(articles) if articles is not None else sample_articles())
     try:
-        with serve_app(create_app(tipline), port=port) as url:
-            yield Published(url, tipline)
+        with serve_app(create_app(services), port=port) as url:
+            yield Published(url, services)
     finally:
-        tipline.close()
+        services.close()

@@ -1,5 +1,6 @@
 """claims:search semantics (Google's parameters) over a real archive, without HTTP."""
 
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -55,10 +56,16 @@ def test_parameters_as_google_defines_them():
         parse(query="vaksin", pageSize="6", pageToken=token)
 
 
+@dataclass
+class Archive:
+    store: object
+    search: object
+
+
 @pytest.fixture
-def archive(any_tipline):
-    any_tipline.upsert(sample_articles())
-    return any_tipline
+def archive(any_services):
+    any_services.index.upsert(sample_articles())
+    return Archive(any_services.store, any_services.tipline.search)
 
 
 def ids(page) -> list[str]:

@@ -79,7 +79,7 @@ def test_round_trip_from_saved_pages(tmp_path):
     folder = tmp_path / "pages"
     folder.mkdir()
     with published(str(tmp_path / "source.db"), public=False) as site:  # no public URL: relative links
-        site.tipline.upsert([extra])
+        site.services.index.upsert([extra])
         for n, article in enumerate([*sample_articles(), extra]):
             page = httpx.get(f"{site.url}{factcheck_path(article.id)}")
             (folder / f"{n}.html").write_bytes(page.content)

@@ -100,7 +100,7 @@ def test_a_token_from_another_query_is_refused(demo):
 
 def test_optional_keys_and_rate_limits(db_url):
     with published(db_url, api_anonymous_per_minute=3) as site:
-        _, key = ApiKeys(site.tipline.store).add("peneliti", per_minute=2)
+        _, key = ApiKeys(site.services.store).add("peneliti", per_minute=2)
         assert [get(site, query="vaksin").status_code for _ in range(4)] == [200, 200, 200, 429]
         limited = get(site, query="vaksin")
         assert limited.json()["error"]["status"] == "RESOURCE_EXHAUSTED"
@@ -117,7 +117,7 @@ def test_optional_keys_and_rate_limits(db_url):
 
 def test_required_keys(db_url):
     with published(db_url, api_keys_required=True) as site:
-        keys = ApiKeys(site.tipline.store)
+        keys = ApiKeys(site.services.store)
         _, key = keys.add("mitra", per_minute=100)
         missing = get(site, query="vaksin")
         assert missing.status_code == 403 and missing.json()["error"]["status"] == "PERMISSION_DENIED"

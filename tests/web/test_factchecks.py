@@ -118,11 +118,11 @@ def test_a_large_archive_gets_a_sitemap_index(site):
     from fastapi import FastAPI
 
     app = FastAPI()  # the router alone, as a function of what it uses
-    app.include_router(factchecks_router(site.tipline.store, site.tipline.search, site.tipline.settings,
+    app.include_router(factchecks_router(site.services.store, site.services.tipline.search, site.services.settings,
                                          sitemap_urls=3))
     with serve_app(app) as url:
         index = parse_sitemap(httpx.get(f"{url}/sitemap.xml").content)
-        public = site.tipline.settings.public_url
+        public = site.services.settings.public_url
         assert index.children == [f"{public}/sitemap-1.xml", f"{public}/sitemap-2.xml"] and index.pages == []
         parts = [parse_sitemap(httpx.get(f"{url}/sitemap-{n}.xml").content).pages for n in (1, 2)]
         assert [len(p) for p in parts] == [3, 1] and len(set(parts[0] + parts[1])) == 4
@@ -150,14 +150,14 @@ def test_links_come_from_the_public_url_never_the_host_header(db_url):
         assert [i.url for i in parse_feed(feed.encode(), f"{site.url}/feed.xml")[1]][0] == f"{site.url}/f/xss-1"
 
 
-def test_control_characters_in_articles_do_not_break_pages_or_xml(tipline):
+def test_control_characters_in_articles_do_not_break_pages_or_xml(services):
     from benarkah.domain.articles import article_from_record
     from benarkah.web.app import create_app
 
-    tipline.upsert([article_from_record({"id": "ctl", "title": "Judul\x01 dengan\x0b kontrol\x1f",
+    services.index.upsert([article_from_record({"id": "ctl", "title": "Judul\x01 dengan\x0b kontrol\x1f",
                                          "claim": "Klaim\x08 aneh", "summary": "Ringkasan\ufffe.",
                                          "published": "2024-01-01"})])
-    with serve_app(create_app(tipline)) as url:
+    with serve_app(create_app(services)) as url:
         assert httpx.get(f"{url}/f/ctl").status_code == 200
         assert parse_feed(httpx.get(f"{url}/feed.xml").content)[1][0].title == "Judul dengan kontrol"
         assert parse_sitemap(httpx.get(f"{url}/sitemap.xml").content).pages == ["/f/ctl"]

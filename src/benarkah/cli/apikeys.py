@@ -7,7 +7,7 @@ from typing import Annotated, Callable, Optional
 import typer
 
 from ..publishing.apikeys import ApiKeyError, ApiKeys
-from ._app import DbOption, app, open_tipline
+from ._app import DbOption, app, open_services
 
 apikey_app = typer.Typer(help="API keys for the Fact Check Tools-compatible API (/api/v1/claims:search).",
                          no_args_is_help=True)
@@ -15,9 +15,9 @@ app.add_typer(apikey_app, name="apikey")
 
 
 def _run(db: str | None, action: Callable[[ApiKeys, int], None]) -> None:
-    with open_tipline(db) as tipline:
+    with open_services(db) as services:
         try:
-            action(ApiKeys(tipline.store), tipline.settings.api_key_per_minute)
+            action(ApiKeys(services.store), services.settings.api_key_per_minute)
         except ApiKeyError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None

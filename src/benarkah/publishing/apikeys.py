@@ -12,9 +12,9 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from ..errors import BenarkahError
+from ..storage.base import Store
 from ..storage.records import utcnow
 
 KEY_PREFIX = "bk_"
@@ -49,7 +49,7 @@ class ApiKeys:
 
     _COLUMNS = "id, name, prefix, per_minute, created_at, revoked_at"
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def add(self, name: str, per_minute: int) -> tuple[ApiKey, str]:

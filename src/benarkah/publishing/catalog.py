@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Callable, Iterator
 
 from ..domain.articles import MAX_ID_LENGTH, Article
+from ..storage.base import Store
 from ..storage.records import ARTICLE_COLUMNS, row_to_article
 
 # undated last; the articles_latest index serves this order on both backends (SQLite sorts NULL last
@@ -28,7 +29,7 @@ class SitemapEntry:
 
 
 class ArticleCatalog:
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def count(self) -> int:

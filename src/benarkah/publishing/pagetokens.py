@@ -2,9 +2,10 @@
 
 Google's API says a ``pageToken`` is valid only with the same other parameters as the request that
 returned it. A token here carries the next offset and a digest of those parameters, authenticated
-with an HMAC under a key derived from the deployment's secret key: a client can neither forge an
-offset nor reuse a token with another query, and every process of a deployment (same secret)
-accepts the tokens of every other. Tokens are short (~40 characters) and URL-safe.
+with an HMAC under a key derived from the deployment's secret key (``Identity.subkey``, so this
+module never holds the secret itself): a client can neither forge an offset nor reuse a token with
+another query, and every process of a deployment (same secret) accepts the tokens of every other.
+Tokens are short (~40 characters) and URL-safe.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import binascii
 import hashlib
 import hmac
 import struct
+import threading
+from typing import Callable
 
 from ..errors import InvalidParameter
 
-_PURPOSE = b"benarkah/claims-search/page-token/v1"
+PURPOSE = "claims-search-page-tokens-v1"  # what the key is derived for
 _VERSION = 1
 _SCOPE_BYTES = 8
 _MAC_BYTES = 16
@@ -26,8 +29,13 @@ MAX_TOKEN_CHARS = 200
 
 
 class PageTokens:
-    def __init__(self, secret_key: bytes) -> None:
-        self._key = hmac.new(secret_key, _PURPOSE, hashlib.sha256).digest()
+    """``key``: this purpose's key, or a callable giving it on first use (the secret key is loaded
+    lazily, so an app that never pages never needs it)."""
+
+    def __init__(self, key: bytes | Callable[[], bytes]) -> None:
+        self._key = key if isinstance(key, bytes) else None
+        self._load = None if isinstance(key, bytes) else key
+        self._lock = threading.Lock()
 
     def issue(self, scope: str, offset: int) -> str:
         """A token for ``offset`` in the results of the request described by ``scope``."""
@@ -54,6 +62,11 @@ class PageTokens:
         return int(offset)
 
     def _mac(self, body: bytes) -> bytes:
+        if self._key is None:
+            with self._lock:
+                if self._key is None and self._load is not None:
+                    self._key = self._load()
+        assert self._key is not None
         return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC_BYTES]
 
 

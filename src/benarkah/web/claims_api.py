@@ -8,7 +8,6 @@ request means and what it answers live in ``publishing/claims.py``.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -21,6 +20,7 @@ from ..publishing.claims import PARAMETERS, SearchFn, claims_payload, parse_clai
 from ..publishing.links import PublicLinks
 from ..publishing.pagetokens import PageTokens
 from ..settings import Settings
+from ..storage.base import Store
 from .limits import RateLimit
 
 PATH = "/api/v1/claims:search"
@@ -70,11 +70,11 @@ def error_response(code: int, message: str, headers: dict[str, str] | None = Non
                         headers={**CORS, **(headers or {})})
 
 
-def claims_api_router(search: SearchFn, store: Any, settings: Settings, secret_key: bytes,
+def claims_api_router(search: SearchFn, store: Store, settings: Settings, tokens: PageTokens,
                       limiter: RateLimit | None = None) -> APIRouter:
-    """The API over ``search`` (benarkah's matching) and ``store`` (for API keys and browsing by site);
-    ``secret_key`` authenticates page tokens."""
-    keys, catalog, tokens = ApiKeys(store), ArticleCatalog(store), PageTokens(secret_key)
+    """The API over ``search`` (benarkah's matching) and ``store`` (API keys, browsing by site);
+    ``tokens`` issues and checks page tokens."""
+    keys, catalog = ApiKeys(store), ArticleCatalog(store)
     links = PublicLinks(settings.public_url)
     limiter = limiter or RateLimit(per_minute=settings.api_anonymous_per_minute)
     router = APIRouter(tags=["Fact Check Tools-compatible API"])
@@ -127,7 +127,3 @@ def claims_api_router(search: SearchFn, store: Any, settings: Settings, secret_k
 
     return router
 
-
-def router_factory(tipline: Any) -> APIRouter:
-    """Mounted from ``web/extensions.py`` until the composition root mounts routers explicitly."""
-    return claims_api_router(tipline.search, tipline.store, tipline.settings, tipline.key)

@@ -31,6 +31,7 @@ from ..publishing.claims import SearchFn, evident
 from ..publishing.feeds import rss_feed, sitemap_index, sitemap_urlset
 from ..publishing.links import PublicLinks, factcheck_path, safe_url
 from ..settings import Settings
+from ..storage.base import Store
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 PER_PAGE = 20
@@ -85,7 +86,8 @@ def verdict_name(article: Article, lang: str) -> str:
     return (LABELS_EN if lang == "en" else LABELS_ID)[article.verdict]
 
 
-def factchecks_router(store: Any, search: SearchFn, settings: Settings, sitemap_urls: int = SITEMAP_URLS) -> APIRouter:
+def factchecks_router(store: Store, search: SearchFn, settings: Settings,
+                      sitemap_urls: int = SITEMAP_URLS) -> APIRouter:
     """The public pages over ``store`` (reads only) and ``search`` (benarkah's matching, for the listing)."""
     catalog = ArticleCatalog(store)
     links = PublicLinks(settings.public_url)
@@ -201,7 +203,3 @@ def _xml(body: bytes) -> Response:
 def _paragraphs(text: str, limit: int = 60) -> Sequence[str]:
     return [p.strip() for p in text.split("\n\n") if p.strip()][:limit]
 
-
-def router_factory(tipline: Any) -> APIRouter:
-    """Mounted from ``web/extensions.py`` until the composition root mounts routers explicitly."""
-    return factchecks_router(tipline.store, tipline.search, tipline.settings)
