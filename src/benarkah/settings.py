@@ -26,10 +26,9 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str = Field("", description="Public base URL, used in shareable links")
     max_request_bytes: int = Field(256 * 1024, description="Largest HTTP request body accepted")
-    newsroom_name: str = Field("benarkah", min_length=1, max_length=80,
-                               description="The newsroom's name, shown on the web chat and the dashboard")
     brand_color: str = Field("#0b6e4f", pattern=r"^#[0-9a-fA-F]{6}$",
-                             description="The newsroom's colour (#rrggbb) for the web chat and dashboard")
+                             description="The newsroom's colour (#rrggbb) for the web chat and the dashboard "
+                             "(its name is BENARKAH_SITE_NAME)")
     log_level: str = "INFO"
     metrics_token: str | None = Field(None, description="When set, /metrics requires 'Authorization: Bearer <token>'")
 

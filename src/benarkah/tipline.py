@@ -16,6 +16,7 @@ from typing import Protocol, Sequence
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
                                   PreparedTurn, Reply, ReplyKind, classify)
+from .domain.feedback import Answer, OpenQuestion
 from .privacy import Identity
 from .search.engine import SearchResult
 from .search.live import LiveIndex
@@ -84,6 +85,14 @@ class Tipline:
         who, state = self._state(channel, sender_id)
         turn = self.conversation.respond(text, state)
         return PreparedTurn(channel, who, sender_id, text, turn.reply, state, turn.state)
+
+    def rate(self, channel: str, sender_id: str, answer: Answer, question: OpenQuestion) -> HandledMessage:
+        """Record Ya / Tidak on named results (the web chat's answer page), as if the person had pressed
+        the button under them: counted, and "Tidak" makes the question a tip with those results."""
+        who, state = self._state(channel, sender_id)
+        turn = self.conversation.rate(answer, question, state)
+        label = f"/{'ya' if answer is Answer.HELPFUL else 'tidak'}"
+        return self.commit_turn(PreparedTurn(channel, who, sender_id, label, turn.reply, state, turn.state))
 
     def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> PreparedTurn:
         who, state = self._state(channel, sender_id)

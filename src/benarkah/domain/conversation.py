@@ -206,6 +206,14 @@ class Conversation:
         state = state or ConversationState()
         return Turn(Reply(ReplyKind.UNSUPPORTED, state.language, intent=Intent.EMPTY), state)
 
+    def rate(self, answer: Answer, question: OpenQuestion, state: ConversationState | None = None) -> Turn:
+        """Ya / Tidak on results named explicitly (the web chat's answer page knows which results it
+        showed), rather than on the person's last results."""
+        state = state or ConversationState()
+        turn = self._feedback(answer, replace(state, question=question))
+        keep = state.question if state.question != question else OpenQuestion()
+        return replace(turn, state=replace(turn.state, question=keep))
+
     def _feedback(self, answer: Answer, state: ConversationState) -> Turn:
         """Ya / Tidak on the last results: counted, and "Tidak" passes the message on as a tip."""
         question, lang = state.question, state.language

@@ -1,5 +1,5 @@
-"""The newsroom's name and colour on the public web chat and the dashboard (``BENARKAH_NEWSROOM_NAME``,
-``BENARKAH_BRAND_COLOR``).
+"""The newsroom's name and colour on the public web chat and the dashboard (``BENARKAH_SITE_NAME``,
+the name the public fact-check pages use too, and ``BENARKAH_BRAND_COLOR``).
 
 One colour is enough to brand a page; the shades around it are derived so a newsroom cannot pick a
 colour that makes its own pages unreadable: text on the colour is white or near-black, whichever has
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..settings import Settings
 
 INK = "#1b1b1b"
+DEFAULT_NAME = "benarkah"
 MIN_LINK_CONTRAST = 4.5
 
 
@@ -54,4 +55,4 @@ class Brand:
             if contrast(link, "#ffffff") >= MIN_LINK_CONTRAST:
                 break
             link = _hex(tuple(c * 0.85 for c in _rgb(link)))  # type: ignore[arg-type]
-        return cls(settings.newsroom_name, color, on_color, link)
+        return cls(settings.site_name or DEFAULT_NAME, color, on_color, link)
