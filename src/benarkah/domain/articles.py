@@ -15,6 +15,7 @@ from .verdicts import Verdict, normalize_verdict, strip_verdict_prefix, verdict_
 MAX_ID_LENGTH = 200
 MAX_TITLE_LENGTH = 1_000
 MAX_TEXT_LENGTH = 200_000
+MAX_CITED_URLS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,8 @@ class Article:
 
     ``claimant``, ``claim_date`` and ``claim_appearances`` describe the claim itself (who said it,
     when, where it circulated), as ClaimReview's ``itemReviewed`` does, where the source says so.
+    ``cited_urls`` are the pages the fact-check links to in its body (the hoax post, the official
+    denial): a person who sends one of those links is asking about this fact-check.
     """
 
     id: str
@@ -41,6 +44,7 @@ class Article:
     claimant: str = ""
     claim_date: date | None = None
     claim_appearances: tuple[str, ...] = field(default=())
+    cited_urls: tuple[str, ...] = field(default=())
 
     @property
     def display_title(self) -> str:
@@ -62,6 +66,7 @@ class Article:
         record["extra_urls"] = list(self.extra_urls)
         record["claim_date"] = self.claim_date.isoformat() if self.claim_date else None
         record["claim_appearances"] = list(self.claim_appearances)
+        record["cited_urls"] = list(self.cited_urls)
         return record
 
     def with_changes(self, **changes: Any) -> "Article":
@@ -69,7 +74,7 @@ class Article:
 
 
 _TEXT_FIELDS = ("url", "text", "summary", "claim", "verdict_label", "publisher", "topic", "language", "claimant")
-_CLAIM_FIELDS = ("claimant", "claim_date", "claim_appearances")
+_CLAIM_FIELDS = ("claimant", "claim_date", "claim_appearances", "cited_urls")
 
 
 def _clean_str(value: Any, name: str, limit: int) -> str:
@@ -106,8 +111,10 @@ def article_from_record(record: Mapping[str, Any]) -> Article:
     values["language"] = values["language"] or "id"
     extra_urls = _url_list(record.get("extra_urls"), "extra_urls", values["url"])
     appearances = _url_list(record.get("claim_appearances"), "claim_appearances")
+    cited = _url_list(record.get("cited_urls"), "cited_urls", values["url"])
     return Article(id=article_id, title=title, verdict=verdict, published=published, extra_urls=extra_urls,
-                   claim_date=_date_field(record, "claim_date"), claim_appearances=appearances, **values)
+                   claim_date=_date_field(record, "claim_date"), claim_appearances=appearances,
+                   cited_urls=cited[:MAX_CITED_URLS], **values)
 
 
 def _date_field(record: Mapping[str, Any], name: str) -> date | None:

@@ -14,6 +14,7 @@ No I/O: resolving a shortener is the link fetcher's job (``links/``); here it is
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlunsplit
 from urllib.parse import urlsplit as _urlsplit
 
@@ -141,3 +142,19 @@ def is_specific(key: str) -> bool:
 def strip_urls(text: str) -> str:
     """The message without its links (what is left to search for when the links match nothing)."""
     return " ".join(_FIND.sub(" ", text or "").split())
+
+
+@dataclass(frozen=True)
+class LinkPage:
+    """What a linked page says it is, as the link fetcher read it (``links.preview``)."""
+
+    url: str                      # as the person sent it
+    status: str                   # "ok", or why there is nothing to read ("blocked", "robots", "failed", ...)
+    addresses: tuple[str, ...] = ()  # every hop (a shortener's target) and the page's canonical/og:url
+    title: str = ""
+    description: str = ""
+
+    @property
+    def text(self) -> str:
+        """Words to search the archive with."""
+        return " ".join(t for t in (self.title, self.description) if t)

@@ -185,33 +185,47 @@ class Crawler:
         raise FetchError(f"{start}: more than {self.limits.max_redirects} redirects")
 
     def _get(self, url: str, headers: dict[str, str]) -> Fetched:
-        deadline = time.monotonic() + self.limits.timeout_s
-        try:
-            with self.client.stream("GET", url, headers=headers) as response:
-                length = response.headers.get("content-length")
-                if length and length.isdigit() and int(length) > self.limits.max_bytes:
-                    raise FetchError(f"{url}: {int(length):,} bytes; the limit is {self.limits.max_bytes:,}")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > self.limits.max_bytes:
-                        raise FetchError(f"{url}: larger than the {self.limits.max_bytes:,}-byte limit")
-                    if time.monotonic() > deadline:
-                        raise FetchError(f"{url}: download took longer than {self.limits.timeout_s:g} s")
-                    chunks.append(chunk)
-                ctype = response.headers.get("content-type", "")
-                return Fetched(
-                    url=str(response.url),
-                    status=response.status_code,
-                    content=b"".join(chunks),
-                    content_type=ctype,
-                    charset=_charset(ctype),
-                    etag=response.headers.get("etag"),
-                    last_modified=response.headers.get("last-modified"),
-                    not_modified=response.status_code == 304,
-                    location=response.headers.get("location"),
-                )
-        except httpx.TimeoutException:
-            raise FetchError(f"{url}: no answer within {self.limits.timeout_s:g} s") from None
-        except httpx.HTTPError as exc:
-            raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None
+        return bounded_get(self.client, url, headers, self.limits.max_bytes, self.limits.timeout_s)
+
+
+def bounded_get(client: httpx.Client, url: str, headers: dict[str, str], max_bytes: int, timeout_s: float,
+                enough: bytes | None = None) -> Fetched:
+    """One GET (no redirects followed) within a size and a whole-download time limit. ``enough``: stop
+    reading once this marker has arrived (a link preview needs only the page's ``</head>``).
+    Shared by the crawler and the link previews (``links.fetch``)."""
+    deadline = time.monotonic() + timeout_s
+    try:
+        with client.stream("GET", url, headers=headers) as response:
+            length = response.headers.get("content-length")
+            if length and length.isdigit() and int(length) > max_bytes and enough is None:
+                raise FetchError(f"{url}: {int(length):,} bytes; the limit is {max_bytes:,}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    if enough is None:
+                        raise FetchError(f"{url}: larger than the {max_bytes:,}-byte limit")
+                    chunks.append(chunk[: max(0, len(chunk) - (size - max_bytes))])
+                    break
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{url}: download took longer than {timeout_s:g} s")
+                chunks.append(chunk)
+                if enough is not None and enough in b"".join(chunks[-2:]).lower():
+                    break
+            ctype = response.headers.get("content-type", "")
+            return Fetched(
+                url=str(response.url),
+                status=response.status_code,
+                content=b"".join(chunks),
+                content_type=ctype,
+                charset=_charset(ctype),
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                not_modified=response.status_code == 304,
+                location=response.headers.get("location"),
+            )
+    except httpx.TimeoutException:
+        raise FetchError(f"{url}: no answer within {timeout_s:g} s") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None

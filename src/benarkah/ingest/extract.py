@@ -43,6 +43,7 @@ class Extracted:
     total_pages: int | None = None
     next_url: str = ""
     mirror_urls: tuple[str, ...] = field(default=())
+    cited_urls: tuple[str, ...] = field(default=())  # the body's links to other sites
     claimreview: ClaimReview | None = None
 
     def record(self, article_id: str) -> dict[str, Any]:
@@ -60,6 +61,7 @@ class Extracted:
             "publisher": self.publisher,
             "language": self.language or "id",
             **self._claim_fields(),
+            **({"cited_urls": list(self.cited_urls)} if self.cited_urls else {}),
         }
 
     def _claim_fields(self) -> dict[str, Any]:
@@ -88,6 +90,7 @@ class Extracted:
             "total_pages": self.total_pages,
             "next_url": self.next_url or None,
             "mirror_urls": list(self.mirror_urls),
+            "cited_urls": list(self.cited_urls),
             "text": self.text,
         }
         if self.claimreview is not None:
@@ -228,6 +231,7 @@ def extract_html(html: str, chooser: ProfileChooser, url: str = "") -> Extracted
         title=_clean_title(title, profile),
         profile=profile.name,
         mirror_urls=mirrors,
+        cited_urls=tuple(doc.cited_links(page_url or url)),
         claimreview=review,
         language=doc.language() or "id",
     )
@@ -289,6 +293,7 @@ def append_page(first: Extracted, later: Extracted) -> Extracted:
     if first.verdict is Verdict.OTHER and later.verdict is not Verdict.OTHER:
         first.verdict, first.verdict_label = later.verdict, later.verdict_label
     first.claim = first.claim or later.claim
+    first.cited_urls = tuple(dict.fromkeys((*first.cited_urls, *later.cited_urls)))
     return first
 
 

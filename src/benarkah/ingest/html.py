@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from charset_normalizer import from_bytes
@@ -18,6 +18,8 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from .profiles import Selector
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
+_SHARE = re.compile(r"(facebook\.com/sharer|twitter\.com/intent|x\.com/intent|wa\.me/\?|api\.whatsapp\.com/send|"
+                    r"t\.me/share|line\.me/R/msg|linkedin\.com/share|pinterest\.com/pin/create|mailto:)", re.I)
 _HTML_SNIFF = re.compile(
     r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|div|article|p)\b", re.IGNORECASE | re.DOTALL
 )
@@ -102,6 +104,29 @@ class Document:
                 if node is not None and (value := (node.attributes.get("content") or "").strip()):
                     return " ".join(value.split())
         return ""
+
+    def cited_links(self, own_url: str = "", limit: int = 100) -> list[str]:
+        """Links in the body's paragraphs and lists that point to other sites (the hoax post, the
+        sources): not navigation, not "Baca juga" links to the same site, not share buttons."""
+        own = (urlsplit(own_url or self.url).hostname or "").removeprefix("www.")
+        found: list[str] = []
+        for css in ("article p a[href], article li a[href], main p a[href], main li a[href]", "p a[href], li a[href]"):
+            try:
+                nodes = self.tree.css(css)
+            except ValueError:
+                continue
+            for node in nodes:
+                href = urljoin(self.url, (node.attributes.get("href") or "").strip())
+                host = (urlsplit(href).hostname or "").removeprefix("www.")
+                if not href.startswith(("http://", "https://")) or not host or host == own or _SHARE.search(href):
+                    continue
+                if href not in found:
+                    found.append(href)
+                if len(found) >= limit:
+                    return found
+            if found:
+                return found
+        return found
 
     def links(self) -> Links:
         def href(css: str) -> str:

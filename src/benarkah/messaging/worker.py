@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from typing import Any, Callable, Protocol, Sequence
 
 from ..domain.conversation import PreparedTurn
@@ -39,6 +39,8 @@ class Responder(Protocol):
     def commit_turn(self, turn: PreparedTurn) -> Any: ...
     def language(self, channel: str, sender_hash: str) -> str: ...
     def warm_queries(self, texts: Sequence[str]) -> None: ...
+    def prefetch_links(self, texts: Sequence[str]) -> int: ...
+    def links_prefetched(self) -> AbstractContextManager[None]: ...
     def keywords_only(self) -> AbstractContextManager[None]: ...
 
 
@@ -76,12 +78,15 @@ class InboxWorker:
         if not items:
             return 0
         catching_up = self._catching_up(self.store.inbox_backlog() + len(items))
+        texts = [i.text for i in items if i.kind in TEXT_KINDS]
+        if not catching_up:  # the batch's links are read at once (bounded), not one after the other
+            self.responder.prefetch_links(texts)
         started = time.perf_counter()
         if catching_up:
             self.keyword_batches += 1
         elif self.settings.semantic:
-            self.responder.warm_queries([i.text for i in items if i.kind in TEXT_KINDS])
-        with self.responder.keywords_only() if catching_up else nullcontext():
+            self.responder.warm_queries(texts)
+        with self.responder.keywords_only() if catching_up else self.responder.links_prefetched():
             prepared = [p for p in (self._prepare_or_park(item) for item in items) if p is not None]
         if self.settings.semantic and not catching_up:
             cost = (time.perf_counter() - started) / len(items)

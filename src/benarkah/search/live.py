@@ -22,6 +22,7 @@ from ..domain.text import Analyzer
 from ..storage.base import Store, UpsertOutcome
 from .embeddings import Embedder, passage_text
 from .engine import SearchEngine, SearchResult
+from .urls import LinkMatch, UrlIndex
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class LiveIndex:
         self.analyzer = analyzer
         self._embedder_factory = embedder
         self._engine: SearchEngine | None = None
+        self._urls: UrlIndex = UrlIndex(())
         self._engine_version = -1
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -67,7 +69,7 @@ class LiveIndex:
             version = self.store.articles_version()
             self._checked_at = now
             if self._engine is None or version != self._engine_version:
-                self._engine = self._build()
+                self._engine, self._urls = self._build()
                 self._engine_version = version
             return self._engine
 
@@ -82,7 +84,7 @@ class LiveIndex:
         """The article version the index was built from; None until it is built (readiness)."""
         return self._engine_version if self._engine is not None else None
 
-    def _build(self) -> SearchEngine:
+    def _build(self) -> tuple[SearchEngine, UrlIndex]:
         started = time.perf_counter()
         articles = list(self.store.iter_articles())
         vectors = None
@@ -92,8 +94,10 @@ class LiveIndex:
             stored = self.store.load_vectors(embedder.name)
             vectors = np.vstack([stored[a.id][1] for a in articles]).astype(np.float32)
         engine = SearchEngine(articles, self.analyzer, embedder=embedder, vectors=vectors)
-        log.info("search index built: %d articles in %.2fs", len(articles), time.perf_counter() - started)
-        return engine
+        urls = UrlIndex(articles)
+        log.info("search index built: %d articles, %d links in %.2fs", len(articles), len(urls),
+                 time.perf_counter() - started)
+        return engine, urls
 
     def embed_missing(self, progress: ProgressCallback | None = None) -> int:
         """Embed articles whose vector is missing or stale; returns how many were embedded."""
@@ -115,6 +119,15 @@ class LiveIndex:
     def search(self, query: str, limit: int = 3, semantic: bool = True) -> SearchResult:
         semantic = semantic and not getattr(self._local, "keywords_only", False)
         return self.engine().search(query, limit=limit, semantic=semantic)
+
+    def match_links(self, urls: Sequence[str], limit: int = 10) -> list[LinkMatch]:
+        """The fact-checks these links are about (their own page, the claim's post, a page they cite)."""
+        self.engine()
+        return self._urls.match(urls, limit)
+
+    def busy(self) -> bool:
+        """Inside ``keywords_only``: the caller is catching up and must not wait for anything slow."""
+        return bool(getattr(self._local, "keywords_only", False))
 
     @contextmanager
     def keywords_only(self) -> Iterator[None]:

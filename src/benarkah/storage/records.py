@@ -23,7 +23,7 @@ _LOOKUP_CHUNK = 500  # ids per "IN (...)" lookup: under every backend's paramete
 
 ARTICLE_COLUMNS = (
     "id, url, title, text, summary, claim, verdict, verdict_label, published, publisher, topic, "
-    "language, extra_urls, claimant, claim_date, claim_appearances"
+    "language, extra_urls, claimant, claim_date, claim_appearances, cited_urls"
 )
 
 
@@ -46,6 +46,7 @@ def row_to_article(row: Any) -> Article:
         extra_urls=tuple(json.loads(row["extra_urls"] or "[]")),
         claimant=row["claimant"], claim_date=date.fromisoformat(row["claim_date"]) if row["claim_date"] else None,
         claim_appearances=tuple(json.loads(row["claim_appearances"] or "[]")),
+        cited_urls=tuple(json.loads(row["cited_urls"] or "[]")),
     )
 
 
@@ -74,17 +75,18 @@ class CoreRecords:
                     record["verdict"], article.verdict_label, record["published"], article.publisher,
                     article.topic, article.language, json.dumps(record["extra_urls"], ensure_ascii=False),
                     article.claimant, record["claim_date"],
-                    json.dumps(record["claim_appearances"], ensure_ascii=False), digest,
+                    json.dumps(record["claim_appearances"], ensure_ascii=False),
+                    json.dumps(record["cited_urls"], ensure_ascii=False), digest,
                 )
                 if article.id not in known:
                     tx.execute(f"INSERT INTO articles ({ARTICLE_COLUMNS}, content_hash, created_at, updated_at) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, now, now))
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, now, now))
                     outcomes.append(UpsertOutcome.ADDED)
                 else:
                     tx.execute(
                         "UPDATE articles SET url=?, title=?, text=?, summary=?, claim=?, verdict=?, "
                         "verdict_label=?, published=?, publisher=?, topic=?, language=?, extra_urls=?, "
-                        "claimant=?, claim_date=?, claim_appearances=?, "
+                        "claimant=?, claim_date=?, claim_appearances=?, cited_urls=?, "
                         "content_hash=?, updated_at=? WHERE id=?", (*values[1:], now, article.id))
                     outcomes.append(UpsertOutcome.UPDATED)
                 known[article.id] = digest
