@@ -89,6 +89,6 @@ def test_forget_erases_queue_rows(services):
     store.accept([_in(1, "6281999")])
     store.complete_inbox(store.claim_inbox(1)[0], [TextPart("x")])
     removed = services.forget("whatsapp", "6281999")
-    assert removed >= 3  # inbox, outbox, contact
+    assert removed.records >= 3  # inbox, outbox, contact
     assert store.depths() == {"inbox": {}, "outbox": {}}
     assert store.last_inbound_at("whatsapp", services.identity.hash("whatsapp", "6281999")) is None
