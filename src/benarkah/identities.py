@@ -160,10 +160,10 @@ class IdentityBook:
 
     # reading -------------------------------------------------------------------------------------
 
-    def address(self, channel: str, person: str) -> str | None:
+    def address(self, channel: str, person: str, tx: Connection | None = None) -> str | None:
         """The person's current reply address, sealed: a current phone number, else BSUID, else parent
         BSUID (None: not a linked person; use the address stored with the message or tip)."""
-        rows = self.store.connection().execute(
+        rows = (tx or self.store.connection()).execute(
             "SELECT kind, address FROM identity_links WHERE channel = ? AND sender_hash = ? AND current = 1 "
             "AND address IS NOT NULL ORDER BY updated_at DESC", (channel, person)).fetchall()
         by_kind: dict[str, str] = {}

@@ -112,10 +112,11 @@ class MessageStore:
         if tx.execute("SELECT 1 FROM messaging_inbox WHERE channel = ? AND external_id = ?",
                       (message.channel, message.external_id)).fetchone():
             return Accepted(message.external_id, stored=False)
-        who = self.book.resolve(tx, message.channel, message.sender, known=_known_contact, now=now)
+        who = self.book.resolve(tx, message.channel, message.sender, known=_known_contact, now=now) \
+            if message.sender.reply_address else None
         if who is None:
             return self._accept_unaddressable(tx, message, now)
-        address = message.address or message.sender.reply_address
+        sealed = self._reply_address(tx, message, who)
         kind, status = message.kind, InboxStatus.PENDING.value
         if kind in SILENT_KINDS:
             status = InboxStatus.DONE.value
@@ -132,13 +133,24 @@ class MessageStore:
         cursor = tx.execute(
             "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
             "received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
-            (message.channel, message.external_id, who, self.identity.seal(address), str(kind),
+            (message.channel, message.external_id, who, sealed, str(kind),
              message.text[:MAX_TEXT_CHARS], json.dumps(message.context), str(status), now))
         tx.execute(
             "INSERT INTO messaging_contacts (channel, sender_hash, last_inbound_at) VALUES (?,?,?) "
             "ON CONFLICT (channel, sender_hash) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
             (message.channel, who, now))
         return Accepted(message.external_id, stored=cursor.rowcount == 1, status=str(status))
+
+    def _reply_address(self, tx: Connection, message: Inbound, who: str) -> str:
+        """Sealed. A WhatsApp message without the phone number (withheld for people with a username)
+        is answered at the number we know for the person, if any (Meta recommends sending to numbers),
+        else at the BSUID the message came from."""
+        handles = message.sender
+        if message.channel == "whatsapp" and not handles.phone:
+            known = self.book.address(message.channel, who, tx)
+            if known:
+                return known
+        return self.identity.seal(message.address or handles.reply_address)
 
     def _accept_unaddressable(self, tx: Connection, message: Inbound, now: float) -> Accepted:
         """A message nothing identifies (no phone number, no user id): kept, visibly, never answered
