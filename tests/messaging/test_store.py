@@ -57,7 +57,7 @@ def test_the_outbox_allows_one_reply_per_inbound_message(services):
     item = store.claim_inbox(1)[0]
     assert store.complete_inbox(item, [TextPart("one")])
     with services.store.transaction() as tx:  # even a second insert by hand is refused by the key
-        assert not store._insert_outbox(tx, key=f"reply:{item.id}", inbox_id=item.id, channel="whatsapp",
+        assert not store.insert_outbox(tx, key=f"reply:{item.id}", inbox_id=item.id, channel="whatsapp",
                                         sender_hash=item.sender_hash, address=item.address, purpose=Purpose.REPLY,
                                         parts=[], status="pending", now=time.time())
     assert store.depths()["outbox"] == {"pending": 1}

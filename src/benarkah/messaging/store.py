@@ -33,8 +33,9 @@ from ..privacy import Identity
 from ..settings import Settings
 from ..storage.base import Connection, Store
 from .model import (SILENT_KINDS, Delivery, DeliveryReport, InboxItem, InboxStatus, Inbound, Kind, OutboxItem,
-                    OutboxStatus, Purpose, Remedy)
+                    OutboxStatus, Purpose)
 from .parts import Part, TemplatePart, TextPart, as_template, part_from_json, part_to_json
+from .receipts import Receipts, StatusOutcome
 
 log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 10_000   # stored text of one inbound message; the conversation reads at most 4,000
@@ -67,16 +68,6 @@ class DeadLetter:
     code: str = ""
 
 
-@dataclass(frozen=True)
-class StatusOutcome:
-    """What ``apply_status`` did with one status update."""
-
-    matched: bool                  # False: not a message this database sent (or not since receipts exist)
-    outbox_id: int | None = None
-    status: str = ""               # the receipt's status after the update
-    action: str = ""               # for failures: resent, resent_as_template, needs_template, undelivered
-
-
 PROBLEM_STATUSES = (OutboxStatus.DEAD.value, OutboxStatus.NEEDS_TEMPLATE.value, OutboxStatus.UNDELIVERED.value)
 
 
@@ -91,6 +82,7 @@ class MessageStore:
         self.identity = identity
         self.settings = settings
         self.book = book or IdentityBook(db, identity)
+        self.receipts = Receipts(db, self.book, self)
         # Set after commits so workers in this process wake at once instead of at the next poll.
         self.inbox_event = threading.Event()
         self.outbox_event = threading.Event()
@@ -226,7 +218,7 @@ class MessageStore:
             if updated != 1:
                 return False
             if parts:
-                self._insert_outbox(tx, key=f"reply:{item.id}", inbox_id=item.id, channel=item.channel,
+                self.insert_outbox(tx, key=f"reply:{item.id}", inbox_id=item.id, channel=item.channel,
                                     sender_hash=item.sender_hash, address=item.address, purpose=Purpose.REPLY,
                                     parts=parts, status=OutboxStatus.PENDING.value, now=now)
         if parts:
@@ -250,7 +242,7 @@ class MessageStore:
 
     # outbox --------------------------------------------------------------------------------------
 
-    def _insert_outbox(self, tx: Connection, *, key: str, inbox_id: int | None, channel: str, sender_hash: str,
+    def insert_outbox(self, tx: Connection, *, key: str, inbox_id: int | None, channel: str, sender_hash: str,
                        address: str, purpose: Purpose, parts: list[Part], status: str, now: float) -> bool:
         cursor = tx.execute(
             "INSERT INTO messaging_outbox (idempotency_key, inbox_id, channel, sender_hash, address, purpose, "
@@ -264,7 +256,7 @@ class MessageStore:
                 parts: list[Part], status: str = OutboxStatus.PENDING.value) -> bool:
         """Queue an outgoing message that answers no inbound one (a notification). False: key seen before."""
         with self.db.transaction(lock="rows") as tx:
-            inserted = self._insert_outbox(tx, key=key, inbox_id=None, channel=channel, sender_hash=sender_hash,
+            inserted = self.insert_outbox(tx, key=key, inbox_id=None, channel=channel, sender_hash=sender_hash,
                                            address=address, purpose=purpose, parts=parts, status=status,
                                            now=time.time())
         if inserted and status == OutboxStatus.PENDING.value:
@@ -298,16 +290,7 @@ class MessageStore:
                  "" if done else item.claim_token, 0 if done else now + self.settings.messaging_lease_seconds,
                  int(done), Delivery.SENT.value, item.id, item.claim_token)).rowcount
             if updated == 1 and external_ids and external_ids[-1]:
-                self._insert_receipt(tx, item, parts_sent - 1, external_ids[-1], now)
-
-    def _insert_receipt(self, tx: Connection, item: OutboxItem, part: int, external_id: str, now: float) -> None:
-        # WhatsApp message ids are unique across the API; a Telegram message id only within its chat,
-        # and Telegram sends no status updates to match, so it is kept under the row and part.
-        key = external_id if item.channel == "whatsapp" else f"{item.id}:{part}:{external_id}"
-        tx.execute(
-            "INSERT INTO messaging_receipts (channel, external_id, outbox_id, part, sender_hash, status, created_at, "
-            "updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
-            (item.channel, key[:200], item.id, part, item.sender_hash, Delivery.SENT.value, now, now))
+                self.receipts.record(tx, item, parts_sent - 1, external_ids[-1], now)
 
     def _finish_outbox(self, item: OutboxItem, status: str, error: str = "", next_at: float = 0.0,
                        code: str = "") -> None:
@@ -338,7 +321,7 @@ class MessageStore:
     def reengage(self, item: OutboxItem, error: str, code: str) -> str:
         """The API refused a free-form message outside the 24-hour window (a claimed row): it goes again
         as the approved notification template when one is configured, else waits as ``needs_template``."""
-        template = self._template_for(item.parts)
+        template = self.template_for(item.parts)
         if template is None:
             self.mark_needs_template(item, error, code)
             return OutboxStatus.NEEDS_TEMPLATE.value
@@ -351,7 +334,7 @@ class MessageStore:
         self.outbox_event.set()
         return OutboxStatus.PENDING.value
 
-    def _template_for(self, parts: Sequence[Part]) -> TemplatePart | None:
+    def template_for(self, parts: Sequence[Part]) -> TemplatePart | None:
         name = self.settings.whatsapp_notify_template
         text = " ".join(p.text for p in parts if isinstance(p, TextPart))
         if not name or not text.strip() or any(isinstance(p, TemplatePart) for p in parts):
@@ -378,91 +361,17 @@ class MessageStore:
             self.outbox_event.set()
         return int(count)
 
-    # delivery statuses ---------------------------------------------------------------------------
+    # delivery statuses (``receipts``) --------------------------------------------------------------
 
     def apply_status(self, report: DeliveryReport, now: float | None = None) -> StatusOutcome:
-        """Record what the API said about a message it accepted, and act on a failure the way the API
-        documents: a temporary failure is sent once more, re-engagement (outside the 24-hour window)
-        goes as the notification template or waits as ``needs_template``, anything else leaves the row
-        visibly ``undelivered``. Idempotent: a redelivered or out-of-order status changes nothing."""
-        now = time.time() if now is None else now
-        with self.db.transaction(lock="rows") as tx:
-            row = tx.execute(
-                "SELECT r.id, r.outbox_id, r.part, r.sender_hash, r.status, o.status, o.parts, o.idempotency_key, "
-                "o.purpose, o.address FROM messaging_receipts r JOIN messaging_outbox o ON o.id = r.outbox_id "
-                "WHERE r.channel = ? AND r.external_id = ?", (report.channel, report.external_id)).fetchone()
-            if row is None:
-                return StatusOutcome(matched=False)
-            receipt_id, outbox_id, part, person, old = int(row[0]), int(row[1]), int(row[2]), row[3], Delivery(row[4])
-            if report.recipient and person:
-                self.book.learn(tx, report.channel, person, report.recipient, now)
-            if old is Delivery.FAILED or report.status.rank <= old.rank:
-                return StatusOutcome(True, outbox_id, old.value)
-            tx.execute("UPDATE messaging_receipts SET status = ?, error_code = ?, error = ?, updated_at = ? WHERE id = ?",
-                       (report.status.value, report.error_code[:40], report.error[:300], now, receipt_id))
-            self._update_delivery(tx, outbox_id)
-            action = ""
-            if report.status is Delivery.FAILED:
-                parts = [part_from_json(p) for p in json.loads(row[6])]
-                action = self._remedy(tx, report, outbox_id, receipt_id, part, person, OutboxStatus(row[5]), parts,
-                                      key=row[7], purpose=Purpose(row[8]), address=row[9], now=now)
-        if action in ("resent", "resent_as_template"):
+        """What the API said about a message it accepted, matched by its message id and acted on."""
+        outcome = self.receipts.apply(report, now)
+        if outcome.queued:
             self.outbox_event.set()
-        return StatusOutcome(True, outbox_id, report.status.value, action)
-
-    def _update_delivery(self, tx: Connection, outbox_id: int) -> None:
-        """The row's delivery is its weakest part's: read only when every part was read; failed if any
-        part failed (with that part's code)."""
-        rows = tx.execute("SELECT status, error_code FROM messaging_receipts WHERE outbox_id = ?", (outbox_id,)).fetchall()
-        statuses = [Delivery(r[0]) for r in rows]
-        if not statuses:
-            return
-        failed = [r[1] for r in rows if r[0] == Delivery.FAILED.value]
-        delivery = Delivery.FAILED if failed else min(statuses, key=lambda d: d.rank)
-        tx.execute("UPDATE messaging_outbox SET delivery = ?, delivery_code = ? WHERE id = ?",
-                   (delivery.value, failed[0] if failed else "", outbox_id))
-
-    def _remedy(self, tx: Connection, report: DeliveryReport, outbox_id: int, receipt_id: int, part: int, person: str,
-                status: OutboxStatus, parts: list[Part], *, key: str, purpose: Purpose, address: str,
-                now: float) -> str:
-        error = f"{report.error_code} {report.error}".strip() or "failed"
-        remedy = report.remedy or Remedy.GIVE_UP
-        if remedy is Remedy.RETRY and not key.startswith("resend:") and 0 <= part < len(parts):
-            # Once: a second temporary failure of the same message is left for a person to look at.
-            self._insert_outbox(tx, key=f"resend:{receipt_id}", inbox_id=None, channel=report.channel,
-                                sender_hash=person, address=address, purpose=purpose, parts=[parts[part]],
-                                status=OutboxStatus.PENDING.value, now=now)
-            return "resent"
-        if remedy is Remedy.TEMPLATE:
-            template = self._template_for(parts)
-            if template is not None:
-                self._insert_outbox(tx, key=f"reengage:{outbox_id}", inbox_id=None, channel=report.channel,
-                                    sender_hash=person, address=address, purpose=purpose, parts=[template],
-                                    status=OutboxStatus.PENDING.value, now=now)
-                tx.execute("UPDATE messaging_outbox SET last_error = ? WHERE id = ?",
-                           (f"{error[:300]}; resent as template", outbox_id))
-                return "resent_as_template"
-            new_status = OutboxStatus.NEEDS_TEMPLATE
-        else:
-            new_status = OutboxStatus.UNDELIVERED
-        if status in (OutboxStatus.SENT, OutboxStatus.SENDING):
-            tx.execute("UPDATE messaging_outbox SET status = ?, last_error = ? WHERE id = ? AND status = ?",
-                       (new_status.value, error[:500], outbox_id, status.value))
-        log.warning("outbox %s was not delivered (%s): now %s", outbox_id, error[:120], new_status.value)
-        return new_status.value
+        return outcome
 
     def delivery_counts(self) -> dict[str, dict[str, int]]:
-        """Receipts per channel and status, and failures per error code (``failed:<code>``)."""
-        conn = self.db.connection()
-        found: dict[str, dict[str, int]] = {}
-        for channel, status, count in conn.execute(
-                "SELECT channel, status, COUNT(*) FROM messaging_receipts GROUP BY channel, status ORDER BY channel, status"):
-            found.setdefault(channel, {})[status] = int(count)
-        for channel, code, count in conn.execute(
-                "SELECT channel, error_code, COUNT(*) FROM messaging_receipts WHERE status = ? "
-                "GROUP BY channel, error_code ORDER BY channel, error_code", (Delivery.FAILED.value,)):
-            found.setdefault(channel, {})[f"failed:{code or 'unknown'}"] = int(count)
-        return found
+        return self.receipts.counts()
 
     # people and reporting ------------------------------------------------------------------------
 
