@@ -7,6 +7,10 @@ at most 3 reply buttons with unique titles of up to 20 characters, ids up to 256
 1,024 characters and a footer of up to 60 (``messaging.parts`` sends a longer page as text and the
 buttons in a short message after it); a part that still does not fit goes as text with the typed
 alternative ("Balas *ya* atau *tidak*").
+
+A person is addressed by phone number in ``to`` when we know it (Meta recommends it), else by their
+business-scoped user id in ``recipient`` (Meta's "Business-scoped user IDs": ``to`` wins when both are
+present, so only one is ever sent).
 """
 
 from __future__ import annotations
@@ -16,16 +20,16 @@ from typing import Any
 import httpx
 
 from ...domain.render import widget_texts
-from ...messaging.model import SendError
+from ...messaging.model import Remedy, SendError
 from ...messaging.parts import CallbackAnswer, Part, TemplatePart, Widget, text_units
+from ...privacy import is_bsuid
+from .codes import remedy
 from .parse import COMMAND_PREFIX
 
 INTERACTIVE_BODY_UNITS = 1024
 MAX_REPLY_BUTTONS = 3
 BUTTON_TITLE_CHARS = 20
 FOOTER_CHARS = 60
-# Graph error codes that mean "slow down / try later" even when the HTTP status is 400.
-RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131048, 131056, 133004})
 
 
 class WhatsAppClient:
@@ -68,14 +72,21 @@ def _send_error(response: httpx.Response) -> SendError:
     code = error.get("code") if isinstance(error, dict) else None
     message = f"WhatsApp API {response.status_code}" + (f" (code {code}: {error.get('message', '')})" if code else "")
     retry_after = response.headers.get("retry-after")
-    retryable = response.status_code in (408, 429) or response.status_code >= 500 or code in RETRYABLE_CODES
+    action = remedy(code)
+    retryable = response.status_code in (408, 429) or response.status_code >= 500 or action is Remedy.RETRY
     return SendError(message[:300], retryable=retryable,
-                     retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None)
+                     retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
+                     code=str(code or "")[:40], remedy=Remedy.RETRY if retryable else action)
+
+
+def recipient(address: str) -> dict[str, str]:
+    """A phone number goes in ``to``, a BSUID (or parent BSUID) in ``recipient``."""
+    return {"recipient": address} if is_bsuid(address) else {"to": address}
 
 
 def build_message(to: str, part: Part) -> dict[str, Any] | None:
     """The Cloud API request body for one part (``None``: nothing to send on WhatsApp)."""
-    message: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+    message: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", **recipient(to)}
     if isinstance(part, CallbackAnswer):
         return None  # a Telegram button answer: nothing to do here
     if isinstance(part, TemplatePart):
