@@ -81,13 +81,15 @@ def test_one_page_however_linked_is_one_cluster_and_other_pages_are_not():
     texts = [
         "https://www.contoh.id/berita/vaksin-chip?utm_source=whatsapp",
         "contoh.id/berita/vaksin-chip",
+        "min ini hoaks bukan? https://m.contoh.id/berita/vaksin-chip/amp",
+        "https://contoh.id/berita/lain",
+        # a long forward is judged by its words: it may cite a page that is not what it is about
         "Beredar pesan panjang soal pendaftaran bantuan pemerintah, isi data diri dan nomor rekening di "
         "formulir berikut sebelum ditutup besok pagi: https://m.contoh.id/berita/vaksin-chip/amp",
-        "https://contoh.id/berita/lain",
     ]
     labels = cluster_all(tipped(t) for t in texts)
     assert labels[0] == labels[1] == labels[2]
-    assert labels[3] != labels[0]
+    assert labels[3] != labels[0] and labels[4] != labels[0]
     assert f"{LINK_PREFIX}https://contoh.id/berita/vaksin-chip" in tipped(texts[1])
 
 

@@ -40,6 +40,9 @@ def export_settings(settings: Settings) -> None:
     os.environ["BENARKAH_PORT"] = str(settings.port)
 
 
+HEALTHCHECK_SECONDS = 60
+
+
 def run_processes(settings: Settings, processes: int, workers: bool = True) -> None:
     """Serve with ``processes`` processes sharing one port (blocks until stopped); ``workers``: each
     also runs the messaging worker and sender threads."""
@@ -51,4 +54,16 @@ def run_processes(settings: Settings, processes: int, workers: bool = True) -> N
         # /metrics then sums request counts and latencies over all the processes
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="benarkah-metrics-")
     uvicorn.run("benarkah.web.serving:app_from_env", factory=True, host=settings.host, port=settings.port,
-                workers=processes, log_level=settings.log_level.lower(), proxy_headers=True)
+                workers=processes, log_level=settings.log_level.lower(), proxy_headers=True, **_patience(uvicorn))
+
+
+def _patience(uvicorn: Any) -> dict[str, Any]:
+    """uvicorn's supervisor kills a child that does not answer its ping within 5 s (0.30+), and a child
+    still importing numpy, scipy and the search index on a busy 2-core machine can take longer: then
+    every child is killed and restarted, forever, and nothing is served (seen at load average 10).
+    A minute is patient enough for a cold start and still catches a child that hangs."""
+    import inspect
+
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:
+        return {"timeout_worker_healthcheck": HEALTHCHECK_SECONDS}
+    return {}
