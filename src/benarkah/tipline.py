@@ -59,7 +59,7 @@ class Tipline:
         self.analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
         self._embedder = embedder
         self._key: bytes | None = None
-        self.index = LiveIndex(self.store, self.analyzer, lambda: self.embedder)
+        self.index = LiveIndex(self.store, self.analyzer, lambda: self.embedder, segment_dir=settings.index_path)
         self._tips: "TipService | None" = None
         self.conversation = Conversation(self)
 

@@ -139,14 +139,31 @@ def test_keywords_only_skips_the_embedding_and_uses_the_lexical_calibration(hybr
 
 def test_tipline_warms_the_query_cache_and_can_shed_embeddings(hybrid_db):
     tl = Tipline(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
-    tl.engine()  # vectors come from the store: nothing is embedded here
+    engine = tl.engine()  # vectors come from the store: nothing is embedded here
     cache = tl.embedder
-    tl.warm_queries(["halo", "Vaksin mengandung chip?", "  sinyal 5g bikin burung mati  "])
-    assert cache.misses == 2  # greetings are not looked up, so not embedded
-    tl.handle_text("web", "a", "vaksin mengandung chip?")
+    sure, unsure = "Vaksin mengandung chip?", "  sinyal 5g bikin burung mati  "
+    assert not engine.needs_embedding(sure) and engine.needs_embedding(unsure)
+    tl.warm_queries(["halo", sure, unsure, "jaringan seluler generasi kelima membunuh unggas"])
+    assert cache.misses == 2  # greetings are not looked up, and keywords that are sure need no embedding
+    tl.handle_text("web", "a", "sinyal 5g bikin burung mati")
+    assert (cache.misses, cache.hits) == (2, 1)
+    tl.handle_text("web", "c", sure)
     assert (cache.misses, cache.hits) == (2, 1)
     with tl.keywords_only():
         reply = tl.handle_text("web", "b", "jaringan seluler generasi kelima membunuh unggas").reply
     assert cache.misses == 2  # nothing embedded inside the block
     assert reply.kind in ("results", "not_found")
     tl.close()
+
+
+def test_adaptive_hybrid_skips_the_embedding_only_when_keywords_are_sure(hybrid_engine):
+    """A short query that one title contains is answered by keywords (no embedding); a paraphrase
+    without the title's words is embedded and found by meaning."""
+    sure = hybrid_engine.search("vaksin mengandung chip")
+    assert not sure.embedded and sure.matched
+    paraphrase = hybrid_engine.search("jaringan seluler generasi kelima membunuh unggas")
+    assert paraphrase.embedded and "demo-079" in [h.article.id for h in paraphrase.hits]
+    always = SearchEngine(hybrid_engine.articles, hybrid_engine.lexical.analyzer, hybrid_engine.embedder,
+                          hybrid_engine.vectors, SearchConfig(skip=None))
+    assert always.search("vaksin mengandung chip").embedded
+    assert always.search("vaksin mengandung chip").hits[0].article.id == sure.hits[0].article.id

@@ -115,16 +115,10 @@ def eval_command(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
         tipline.engine()
-        progress = Progress("eval: queries")
-        done = 0
-
-        def ranked(text: str) -> list[str]:
-            nonlocal done
-            done += 1
-            progress(done, len(labelled))
-            return [h.article.id for h in tipline.search(text, limit=10).hits]
-
-        report = evaluate(labelled, ranked)
+        # Embedded in batches (both cores), only where the adaptive hybrid needs it; progress on stderr.
+        results = tipline.index.search_many([q.query for q in labelled], limit=10, progress=Progress("eval: queries"))
+        ranked_ids = {q.query: [h.article.id for h in r.hits] for q, r in zip(labelled, results)}
+        report = evaluate(labelled, ranked_ids.__getitem__)
         typer.echo(json.dumps(report) if as_json else format_table(report))
 
 

@@ -23,6 +23,7 @@ import typer
 from ..channels.registry import build_clients
 from ..messaging.runtime import MessagingRuntime, Role
 from ..messaging.store import message_store
+from ..threads import pin_serving_threads
 from ._app import DbOption, app, open_tipline
 
 queue_app = typer.Typer(help="Inspect the messaging inbox/outbox and retry dead letters.", no_args_is_help=True)
@@ -84,6 +85,7 @@ def worker(
             typer.echo("error: no channel configured to send with: set BENARKAH_WHATSAPP_TOKEN and "
                        "BENARKAH_WHATSAPP_PHONE_NUMBER_ID, or BENARKAH_TELEGRAM_TOKEN", err=True)
             raise typer.Exit(1)
+        pin_serving_threads()
         tipline.engine()
         runtime = start_runtime(tipline, role)  # type: ignore[arg-type]
         stopped = threading.Event()

@@ -20,9 +20,11 @@ def run_server(tipline, host: str, port: int, workers: bool = True) -> None:  # 
     """Serve the app; with ``workers``, the messaging worker and sender run beside it (a child process)."""
     import uvicorn
 
+    from ..threads import pin_serving_threads
     from ..web.app import create_app
     from .messaging import spawn_worker_process, stop_worker_process
 
+    pin_serving_threads()
     child = spawn_worker_process(tipline.settings) if workers and tipline.settings.messaging_configured else None
     try:
         uvicorn.run(create_app(tipline), host=host, port=port, log_level="info", proxy_headers=True)

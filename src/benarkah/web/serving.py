@@ -23,9 +23,11 @@ _WORKERS_ENV = "_BENARKAH_SERVE_WORKERS"
 def app_from_env() -> Any:
     """The app factory each child process calls (uvicorn ``--factory``): the app, and the messaging
     worker and sender threads when a channel is configured (as ``benarkah serve`` runs them)."""
+    from ..threads import pin_serving_threads
     from ..tipline import Tipline
     from .app import create_app
 
+    pin_serving_threads()
     tipline = Tipline(Settings())
     settings = tipline.settings
     if settings.messaging_configured and os.environ.get(_WORKERS_ENV, "1") == "1":

@@ -1,0 +1,44 @@
+"""When the query embedding can still change the answer, and when it cannot (adaptive hybrid).
+
+Retrieval over the archive costs about a millisecond; embedding the query costs 100-400 ms on two
+cores and, measured on the dev sets, buys under a point of Recall@3. The semantic part of the fused
+score is a bonus of ``semantic_weight`` per z-score unit above the floor, so it can only reorder
+candidates whose lexical scores are close, or lift an article the words missed entirely. When the
+lexical ranking is already sure (a clear winner that carries most of the message's words, or a short
+query that one title contains completely), the embedding is skipped and the keyword ranking and its
+own fitted calibration answer. When it is unsure, the query is embedded as before.
+
+The thresholds were chosen on the 2024 dev forwards only and are reported, with the share of
+queries that skip the embedding and the Recall@3/abstention cost, per query set in
+docs/benchmarks/matching.md ("Adaptive hybrid").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine import SearchResult
+
+
+@dataclass(frozen=True)
+class SkipRule:
+    """Skip the embedding when the lexical result is confident by all of these measures."""
+
+    min_confidence: float = 0.9  # the lexical calibration's confidence in its top result
+    min_gap: float = 0.25  # fused lexical score of the first result over the second
+    min_coverage: float = 0.8  # share of the top title/claim that the message contains
+    short_terms: int = 3  # a query of at most this many known words...
+    short_query_coverage: float = 0.999  # ...all of them in the top title: exactly what was asked
+
+    def confident(self, lexical: "SearchResult", known_terms: int) -> bool:
+        """True when the keyword ranking's answer is one the embedding would not change."""
+        if not lexical.hits:
+            return False  # nothing shares a word with the message: only the embedding can help
+        ev = lexical.evidence
+        if 0 < known_terms <= self.short_terms and ev.get("qcov", 0.0) >= self.short_query_coverage \
+                and ev.get("gap", 0.0) > 0.0:
+            return True
+        return (lexical.confidence >= self.min_confidence and ev.get("gap", 0.0) >= self.min_gap
+                and ev.get("coverage", 0.0) >= self.min_coverage)
