@@ -141,17 +141,17 @@ def test_tipline_warms_the_query_cache_and_can_shed_embeddings(hybrid_db):
     tl = Tipline(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
     engine = tl.engine()  # vectors come from the store: nothing is embedded here
     cache = tl.embedder
-    sure, unsure = "Vaksin mengandung chip?", "  sinyal 5g bikin burung mati  "
+    sure, unsure = "  sinyal 5g bikin burung mati  ", "jaringan seluler generasi kelima membunuh unggas"
     assert not engine.needs_embedding(sure) and engine.needs_embedding(unsure)
-    tl.warm_queries(["halo", sure, unsure, "jaringan seluler generasi kelima membunuh unggas"])
-    assert cache.misses == 2  # greetings are not looked up, and keywords that are sure need no embedding
-    tl.handle_text("web", "a", "sinyal 5g bikin burung mati")
-    assert (cache.misses, cache.hits) == (2, 1)
+    tl.warm_queries(["halo", sure, "Vaksin mengandung chip?", unsure, unsure])
+    assert cache.misses == 1  # greetings are not looked up, and keywords that are sure need no embedding
+    tl.handle_text("web", "a", unsure)
+    assert (cache.misses, cache.hits) == (1, 1)
     tl.handle_text("web", "c", sure)
-    assert (cache.misses, cache.hits) == (2, 1)
+    assert (cache.misses, cache.hits) == (1, 1)
     with tl.keywords_only():
-        reply = tl.handle_text("web", "b", "jaringan seluler generasi kelima membunuh unggas").reply
-    assert cache.misses == 2  # nothing embedded inside the block
+        reply = tl.handle_text("web", "b", "jaringan seluler generasi ke-5 membunuh unggas").reply
+    assert cache.misses == 1  # nothing embedded inside the block
     assert reply.kind in ("results", "not_found")
     tl.close()
 

@@ -86,6 +86,7 @@ def worker(
                        "BENARKAH_WHATSAPP_PHONE_NUMBER_ID, or BENARKAH_TELEGRAM_TOKEN", err=True)
             raise typer.Exit(1)
         pin_serving_threads()
+        tipline.index.start_backfill()
         tipline.engine()
         runtime = start_runtime(tipline, role)  # type: ignore[arg-type]
         stopped = threading.Event()

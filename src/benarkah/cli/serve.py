@@ -25,6 +25,7 @@ def run_server(tipline, host: str, port: int, workers: bool = True) -> None:  # 
     from .messaging import spawn_worker_process, stop_worker_process
 
     pin_serving_threads()
+    tipline.index.start_backfill()  # articles ingested with --no-embed get their vectors meanwhile
     child = spawn_worker_process(tipline.settings) if workers and tipline.settings.messaging_configured else None
     try:
         uvicorn.run(create_app(tipline), host=host, port=port, log_level="info", proxy_headers=True)

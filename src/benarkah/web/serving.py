@@ -29,6 +29,7 @@ def app_from_env() -> Any:
 
     pin_serving_threads()
     tipline = Tipline(Settings())
+    tipline.index.start_backfill()
     settings = tipline.settings
     if settings.messaging_configured and os.environ.get(_WORKERS_ENV, "1") == "1":
         from ..channels.registry import build_clients
