@@ -42,6 +42,7 @@ def ingest(
 
     with open_tipline(db) as tipline:
         progress = Progress("ingest: records read")
+        version = tipline.store.articles_version()
         limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)
         try:
             reader = Sources(tipline.store, SourceOptions(
@@ -64,7 +65,7 @@ def ingest(
         if any(reader.stats.values()):
             typer.echo(reader.crawl_summary(), err=True)
         if embed and tipline.embedder is not None:
-            report.embedded = tipline.embed_missing(progress=Progress("ingest: articles embedded"))
+            report.embedded = tipline.index.embed_changed(version, progress=Progress("ingest: articles embedded"))
         typer.echo(report.summary())
 
 

@@ -396,6 +396,18 @@ class LiveIndex:
         self._embed(embedder, todo, progress)
         return len(todo)
 
+    def embed_changed(self, since: int, progress: ProgressCallback | None = None) -> int:
+        """Embed the articles changed after version ``since`` whose vector is missing or stale (an
+        ingest into a large archive reads only what it wrote, not the whole archive)."""
+        embedder = self.embedder
+        if embedder is None:
+            return 0
+        changed = self.store.articles_changed_since(since, self.store.articles_version())
+        stored = self.store.load_vectors_for(embedder.name, [a.id for a in changed])
+        todo = [a for a in changed if stored.get(a.id, ("",))[0] != passage_hash(a)]
+        self._embed(embedder, todo, progress)
+        return len(todo)
+
     def _embed(self, embedder: Embedder, todo: Sequence[Article], progress: ProgressCallback | None) -> None:
         for start in range(0, len(todo), EMBED_BATCH):
             batch = todo[start:start + EMBED_BATCH]

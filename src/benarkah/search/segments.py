@@ -50,7 +50,6 @@ class SegmentedLexical:
         self.vocab, self.idf, self.unknown_idf = top.vocab, top.idf, self.segments[0].unknown_idf
         self.starts = np.cumsum([0] + [len(seg) for seg in self.segments])
         self.alive = alive
-        self.ids = [i for seg in self.segments for i in seg.ids]
 
     def __len__(self) -> int:
         return int(self.starts[-1])
