@@ -51,9 +51,9 @@ BATCH = 5_000
 def real_archive() -> tuple[list[Article], np.ndarray, str]:
     from matching import open_archive
 
-    tipline, articles, vectors = open_archive()
-    model = tipline.embedder.name
-    tipline.close()
+    services, articles, vectors = open_archive()
+    model = services.index.embedder.name
+    services.close()
     return articles, vectors, model
 
 
@@ -134,17 +134,17 @@ def env_for(db: Path) -> dict[str, str]:
 
 def build_phase(db: Path, queries_path: Path) -> None:
     """Child process: build (and save) the main segment; report build time, peak RSS, share embedded."""
-    from benarkah.tipline import Tipline
+    from benarkah.app import build
 
     started = time.perf_counter()
-    tipline = Tipline(Settings(db=str(db), secret_key=KEY, semantic=True))
-    engine = tipline.engine()
+    services = build(Settings(db=str(db), secret_key=KEY, semantic=True))
+    engine = services.index.engine()
     build_s = time.perf_counter() - started
     sets = json.loads(queries_path.read_text())
     share = {name: sum(engine.needs_embedding(q) for q in qs) / len(qs) for name, qs in sets.items()}
     print(json.dumps({"build_s": build_s, "peak_mb": rss_mb(os.getpid(), "VmHWM"), "embedded": share,
-                      "loaded": tipline.index.stats["loaded_segment"]}))
-    tipline.close()
+                      "loaded": services.index.stats["loaded_segment"]}))
+    services.close()
 
 
 class Server:

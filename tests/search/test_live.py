@@ -14,7 +14,7 @@ from benarkah.domain.articles import Article
 from benarkah.search import live
 from benarkah.search.segments import quantize
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
+from benarkah.app import Services, build
 from tests.conftest import TEST_KEY, load_demo
 from tests.search.test_engine import FINDS, UNKNOWN
 
@@ -31,16 +31,16 @@ def mapped(array: np.ndarray) -> bool:
     return False
 
 
-def ranked(tl: Tipline, query: str) -> list[str]:
-    return [h.article.id for h in tl.search(query, limit=5).hits]
+def ranked(services: Services, query: str) -> list[str]:
+    return [h.article.id for h in services.index.search(query, limit=5).hits]
 
 
-def test_the_change_feed_names_rows_changed_after_a_version(any_tipline):
-    store = any_tipline.store
-    load_demo(any_tipline)
+def test_the_change_feed_names_rows_changed_after_a_version(any_services):
+    store = any_services.store
+    load_demo(any_services)
     v1 = store.articles_version()
     assert store.articles_changed_since(v1, v1) == []
-    any_tipline.upsert([NEW])
+    any_services.index.upsert([NEW])
     v2 = store.articles_version()
     assert v2 == v1 + 1
     assert [a.id for a in store.articles_changed_since(v1, v2)] == ["new-1"]
@@ -51,41 +51,41 @@ def test_the_change_feed_names_rows_changed_after_a_version(any_tipline):
     assert len(store.articles_changed_since(0, v3)) == 113
 
 
-def test_the_lease_is_held_by_one_owner_at_a_time(any_tipline):
-    store = any_tipline.store
+def test_the_lease_is_held_by_one_owner_at_a_time(any_services):
+    store = any_services.store
     assert store.take_lease("job", "a", 60) and store.take_lease("job", "a", 60)
     assert not store.take_lease("job", "b", 60)
     assert store.take_lease("job", "b", -1) is False and store.take_lease("job", "a", -1)  # a lets go
     assert store.take_lease("job", "b", 60)
 
 
-def test_new_and_changed_articles_arrive_as_a_delta_without_a_rebuild(demo_tipline):
-    before = {q: ranked(demo_tipline, q)[0] for q, _ in FINDS}
-    demo_tipline.upsert([NEW])
-    assert ranked(demo_tipline, "kapal selam zeppelin danau toba")[0] == "new-1"
-    changed = dataclasses.replace(demo_tipline.store.get_article("demo-079"),
+def test_new_and_changed_articles_arrive_as_a_delta_without_a_rebuild(demo_services):
+    before = {q: ranked(demo_services, q)[0] for q, _ in FINDS}
+    demo_services.index.upsert([NEW])
+    assert ranked(demo_services, "kapal selam zeppelin danau toba")[0] == "new-1"
+    changed = dataclasses.replace(demo_services.store.get_article("demo-079"),
                                   title="Hoaks menara telekomunikasi membuat merpati pingsan",
                                   claim="menara telekomunikasi membuat merpati pingsan", summary="", text="")
-    demo_tipline.upsert([changed])
-    hits = ranked(demo_tipline, "menara telekomunikasi merpati pingsan")
+    demo_services.index.upsert([changed])
+    hits = ranked(demo_services, "menara telekomunikasi merpati pingsan")
     assert hits[0] == "demo-079" and hits.count("demo-079") == 1
-    assert "demo-079" not in ranked(demo_tipline, "sinyal 5g bikin burung mati")[:1]  # the old title is gone
-    assert demo_tipline.search("menara merpati pingsan").hits[0].article.title == changed.title
-    assert demo_tipline.index.stats == {"applied": 2, "merges": 0, "loaded_segment": 0, "backfilled": 0}
+    assert "demo-079" not in ranked(demo_services, "sinyal 5g bikin burung mati")[:1]  # the old title is gone
+    assert demo_services.index.search("menara merpati pingsan").hits[0].article.title == changed.title
+    assert demo_services.index.stats == {"applied": 2, "merges": 0, "loaded_segment": 0, "backfilled": 0}
     for query, expected in FINDS:
         if expected != "demo-079":
-            assert ranked(demo_tipline, query)[0] == before[query] == expected
+            assert ranked(demo_services, query)[0] == before[query] == expected
     for query in UNKNOWN:
-        assert not demo_tipline.search(query).matched
+        assert not demo_services.index.search(query).matched
 
 
 def test_another_process_finds_a_new_article_within_about_a_second(settings):
-    writer, reader = Tipline(settings), Tipline(settings)
+    writer, reader = build(settings), build(settings)
     try:
         load_demo(writer)
-        assert reader.search("kapal selam zeppelin").hits == [] or \
-            reader.search("kapal selam zeppelin").hits[0].article.id != "new-1"
-        writer.upsert([NEW])
+        assert reader.index.search("kapal selam zeppelin").hits == [] or \
+            reader.index.search("kapal selam zeppelin").hits[0].article.id != "new-1"
+        writer.index.upsert([NEW])
         started = time.monotonic()
         while ranked(reader, "kapal selam zeppelin danau toba")[:1] != ["new-1"]:
             assert time.monotonic() - started < 3.0, "not found by the other index"
@@ -96,42 +96,42 @@ def test_another_process_finds_a_new_article_within_about_a_second(settings):
         reader.close()
 
 
-def test_deltas_are_folded_and_merged_into_a_new_main_segment(demo_tipline, monkeypatch):
+def test_deltas_are_folded_and_merged_into_a_new_main_segment(demo_services, monkeypatch):
     monkeypatch.setattr(live, "MERGE_MIN", 12)
-    demo_tipline.engine()
+    demo_services.index.engine()
     for n in range(11):  # eleven small writes: folded into one delta segment after eight
-        demo_tipline.upsert([dataclasses.replace(NEW, id=f"new-{n}", title=f"{NEW.title} nomor{n}")])
-        demo_tipline.engine()
-    assert len(demo_tipline.index._delta.segments) <= live.COMPACT_DELTAS
-    assert ranked(demo_tipline, "zeppelin nomor7")[0] == "new-7"
-    demo_tipline.upsert([dataclasses.replace(NEW, id="new-last", title="Hoaks balon udara di monas")])
-    demo_tipline.engine()
-    thread = demo_tipline.index._merging
+        demo_services.index.upsert([dataclasses.replace(NEW, id=f"new-{n}", title=f"{NEW.title} nomor{n}")])
+        demo_services.index.engine()
+    assert len(demo_services.index._delta.segments) <= live.COMPACT_DELTAS
+    assert ranked(demo_services, "zeppelin nomor7")[0] == "new-7"
+    demo_services.index.upsert([dataclasses.replace(NEW, id="new-last", title="Hoaks balon udara di monas")])
+    demo_services.index.engine()
+    thread = demo_services.index._merging
     assert thread is not None
     thread.join(30)
-    assert demo_tipline.index.stats["merges"] == 1 and len(demo_tipline.index._delta) == 0
-    assert ranked(demo_tipline, "balon udara monas")[0] == "new-last"
-    assert ranked(demo_tipline, "zeppelin nomor3")[0] == "new-3"
+    assert demo_services.index.stats["merges"] == 1 and len(demo_services.index._delta) == 0
+    assert ranked(demo_services, "balon udara monas")[0] == "new-last"
+    assert ranked(demo_services, "zeppelin nomor3")[0] == "new-3"
 
 
 def test_a_saved_segment_is_mapped_by_the_next_process_with_the_same_answers(settings, monkeypatch, tmp_path):
     monkeypatch.setattr(live, "SAVE_ABOVE", 1)
-    first = Tipline(settings)
+    first = build(settings)
     load_demo(first)
     answers = {q: ranked(first, q) for q, _ in FINDS}
     first.close()
     assert (tmp_path / "benarkah.db.index" / "meta.json").exists()
-    second = Tipline(settings)
+    second = build(settings)
     try:
         assert {q: ranked(second, q) for q, _ in FINDS} == answers
         assert second.index.stats["loaded_segment"] == 1
-        assert mapped(second.engine().lexical.matrix.data) and mapped(second.engine().lexical.matrix.indices)
-        second.upsert([NEW])  # and it grows from there
+        assert mapped(second.index.engine().lexical.matrix.data) and mapped(second.index.engine().lexical.matrix.indices)
+        second.index.upsert([NEW])  # and it grows from there
         assert ranked(second, "kapal selam zeppelin danau toba")[0] == "new-1"
     finally:
         second.close()
     (tmp_path / "benarkah.db.index" / "meta.json").write_text("{broken", encoding="utf-8")
-    third = Tipline(settings)  # an unreadable segment is rebuilt from the store, not trusted
+    third = build(settings)  # an unreadable segment is rebuilt from the store, not trusted
     try:
         assert {q: ranked(third, q) for q, _ in FINDS} == answers
         assert third.index.stats["loaded_segment"] == 0
@@ -153,16 +153,16 @@ def test_int8_vectors_keep_cosines_within_a_hundredth():
 @pytest.mark.slow
 def test_missing_vectors_are_backfilled_while_searches_use_the_words(tmp_path):
     settings = Settings(db=str(tmp_path / "b.db"), secret_key=TEST_KEY, semantic=True)
-    tl = Tipline(settings)
+    tl = build(settings)
     try:
         load_demo(tl)
-        assert tl.engine().mode == "lexical"  # nothing embedded yet: keywords, never a wait
-        assert tl.search("gempa megathrust 17 agustus").hits[0].article.id == "demo-034"
+        assert tl.index.engine().mode == "lexical"  # nothing embedded yet: keywords, never a wait
+        assert tl.index.search("gempa megathrust 17 agustus").hits[0].article.id == "demo-034"
         tl.index.start_backfill()
         tl.index._backfilling.join(300)
         assert tl.index.stats["backfilled"] == 112
-        tl.index.changed()
-        engine = tl.engine()
+        tl.index.upsert([])  # look at the store's version now
+        engine = tl.index.engine()
         assert engine.mode == "hybrid"
         assert "demo-079" in ranked(tl, "jaringan seluler generasi kelima membunuh unggas")
     finally:

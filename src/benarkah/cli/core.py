@@ -11,7 +11,7 @@ import typer
 from ..domain.render import render_text
 from ..errors import BenarkahError
 from ..evaluation import evaluate, format_table, load_queries
-from ._app import DbOption, Progress, app, open_tipline
+from ._app import DbOption, Progress, app, open_services
 
 
 @app.command()
@@ -21,7 +21,7 @@ def ingest(
              "RSS/Atom feeds and sitemaps; or http(s) URLs of an article, a feed or a sitemap",
         show_default=False)],
     db: DbOption = None,
-    embed: Annotated[bool, typer.Option(help="Compute sentence embeddings now (else at first search)")] = True,
+    embed: Annotated[bool, typer.Option(help="Compute sentence embeddings now (else a serving process embeds them in the background)")] = True,
     follow: Annotated[bool, typer.Option("--follow", help="Fetch the pages a feed or sitemap lists")] = False,
     profile: Annotated[Optional[str], typer.Option(
         help="Site profile for pages (default: chosen by URL host or page markers)")] = None,
@@ -40,19 +40,19 @@ def ingest(
     from ..ingest.pipeline import ingest_records
     from ..ingest.sources import SourceOptions, Sources
 
-    with open_tipline(db) as tipline:
+    with open_services(db) as services:
         progress = Progress("ingest: records read")
-        version = tipline.store.articles_version()
+        version = services.store.articles_version()  # embed what this run changed, not the whole archive
         limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)
         try:
-            reader = Sources(tipline.store, SourceOptions(
+            reader = Sources(services.store, SourceOptions(
                 profile=profile, follow=follow, limits=limits,
-                profiles_dir=profiles_dir or tipline.settings.profiles_dir))
+                profiles_dir=profiles_dir or services.settings.profiles_dir))
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
         try:
-            report = ingest_records(tipline, reader.records(sources), on_record=progress,
+            report = ingest_records(services.index, reader.records(sources), on_record=progress,
                                     on_flush=reader.checkpoint)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
@@ -64,8 +64,8 @@ def ingest(
             typer.echo(f"rejected {origin}: {reason}", err=True)
         if any(reader.stats.values()):
             typer.echo(reader.crawl_summary(), err=True)
-        if embed and tipline.embedder is not None:
-            report.embedded = tipline.index.embed_changed(version, progress=Progress("ingest: articles embedded"))
+        if embed and services.index.embedder is not None:
+            report.embedded = services.index.embed_changed(version, progress=Progress("ingest: articles embedded"))
         typer.echo(report.summary())
 
 
@@ -77,8 +77,8 @@ def search(
     db: DbOption = None,
 ) -> None:
     """Find the fact-checks that match a message."""
-    with open_tipline(db) as tipline:
-        result = tipline.search(query, limit=limit)
+    with open_services(db) as services:
+        result = services.tipline.search(query, limit=limit)
         if as_json:
             typer.echo(json.dumps(result.payload(), ensure_ascii=False))
             return
@@ -97,8 +97,8 @@ def ask(
     db: DbOption = None,
 ) -> None:
     """Print exactly the reply the bot would send."""
-    with open_tipline(db) as tipline:
-        handled = tipline.handle_text("cli", sender, message)
+    with open_services(db) as services:
+        handled = services.tipline.handle_text("cli", sender, message)
         typer.echo(render_text(handled.reply))
 
 
@@ -109,15 +109,16 @@ def eval_command(
     db: DbOption = None,
 ) -> None:
     """Measure Recall@1/3/10 and MRR@10 of the search on a labelled query set."""
-    with open_tipline(db) as tipline:
+    with open_services(db) as services:
         try:
             labelled = load_queries(queries)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-        tipline.engine()
+        services.index.engine()
         # Embedded in batches (both cores), only where the adaptive hybrid needs it; progress on stderr.
-        results = tipline.index.search_many([q.query for q in labelled], limit=10, progress=Progress("eval: queries"))
+        results = services.index.search_many([q.query for q in labelled], limit=10,
+                                             progress=Progress("eval: queries"))
         ranked_ids = {q.query: [h.article.id for h in r.hits] for q, r in zip(labelled, results)}
         report = evaluate(labelled, ranked_ids.__getitem__)
         typer.echo(json.dumps(report) if as_json else format_table(report))
@@ -130,6 +131,6 @@ def forget(
     db: DbOption = None,
 ) -> None:
     """Erase everything stored about one person (their tips, messages and conversation state)."""
-    with open_tipline(db) as tipline:
-        removed = tipline.erase_sender(channel, sender)
+    with open_services(db) as services:
+        removed = services.forget(channel, sender)
         typer.echo(f"erased {removed} records")

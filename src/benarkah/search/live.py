@@ -30,7 +30,7 @@ import numpy as np
 
 from ..domain.articles import Article
 from ..domain.text import Analyzer
-from ..storage.base import Store
+from ..storage.base import Store, UpsertOutcome
 from .embeddings import Embedder, passage_text
 from .engine import SearchEngine, SearchResult
 from .lexical import LexicalIndex
@@ -134,9 +134,11 @@ class LiveIndex:
             assert self._engine is not None
             return self._engine
 
-    def changed(self) -> None:
-        """This process changed the archive: the next search looks at the version at once."""
+    def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
+        """Add or update articles in the store; this process's next search sees them at once."""
+        outcomes = self.store.upsert_articles(articles)
         self._checked_at = 0.0
+        return outcomes
 
     @property
     def version(self) -> int | None:
@@ -416,7 +418,7 @@ class LiveIndex:
             if progress:
                 progress(min(start + EMBED_BATCH, len(todo)), len(todo))
         if todo:
-            self.changed()
+            self._checked_at = 0.0  # this process changed the archive: look at once
 
     # searching -----------------------------------------------------------------------------------
 
