@@ -50,6 +50,7 @@ class SegmentedLexical:
         self.vocab, self.idf, self.unknown_idf = top.vocab, top.idf, self.segments[0].unknown_idf
         self.starts = np.cumsum([0] + [len(seg) for seg in self.segments])
         self.alive = alive
+        self._dead = np.flatnonzero(~alive)
 
     def __len__(self) -> int:
         return int(self.starts[-1])
@@ -62,7 +63,7 @@ class SegmentedLexical:
 
     def score_terms(self, counts: Counter[int]) -> np.ndarray:
         scores = np.concatenate([seg.score_terms(counts) for seg in self.segments])
-        scores[~self.alive] = 0.0
+        scores[self._dead] = 0.0
         return scores
 
     def _by_segment(self, rows: np.ndarray):  # type: ignore[no-untyped-def]
@@ -105,6 +106,7 @@ class SegmentVectors:
     def __init__(self, main: np.ndarray, main_scale: np.ndarray | None, delta: np.ndarray,
                  valid: np.ndarray) -> None:
         self.main, self.main_scale, self.delta, self.valid = main, main_scale, delta, valid
+        self._missing = np.flatnonzero(~valid)
         self.shape = (len(valid), main.shape[1] if main.ndim == 2 else delta.shape[1])
 
     def __len__(self) -> int:
@@ -121,8 +123,8 @@ class SegmentVectors:
                 main[start:start + _SCAN_ROWS] = block @ query
             main *= self.main_scale
         cosines = np.concatenate([main, self.delta @ query]) if len(self.delta) else main
-        if not self.valid.all():
-            cosines[~self.valid] = float(cosines[self.valid].mean()) if self.valid.any() else 0.0
+        if len(self._missing):
+            cosines[self._missing] = float(cosines[self.valid].mean()) if len(self._missing) < len(cosines) else 0.0
         return cosines
 
 
