@@ -18,10 +18,6 @@ skip the embedding and the Recall@3/abstention cost, per query set in docs/bench
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .engine import SearchResult
 
 
 @dataclass(frozen=True)
@@ -33,12 +29,13 @@ class SkipRule:
     short_terms: int = 3  # a query of at most this many known words...
     short_query_coverage: float = 0.999  # ...all of them in the top title: exactly what was asked
 
-    def confident(self, lexical: "SearchResult", known_terms: int) -> bool:
-        """True when the keyword ranking's answer is one the embedding would not change."""
-        if not lexical.hits:
+    def confident(self, confidence: float, evidence: dict[str, float], has_hits: bool) -> bool:
+        """True when the keyword ranking's answer (its calibrated ``confidence`` and ``evidence``) is
+        one the embedding would not change."""
+        if not has_hits:
             return False  # nothing shares a word with the message: only the embedding can help
-        ev = lexical.evidence
-        if 0 < known_terms <= self.short_terms and ev.get("qcov", 0.0) >= self.short_query_coverage \
-                and ev.get("gap", 0.0) > 0.0:
+        terms = int(evidence.get("terms", 0))
+        if 0 < terms <= self.short_terms and evidence.get("qcov", 0.0) >= self.short_query_coverage \
+                and evidence.get("gap", 0.0) > 0.0:
             return True
-        return lexical.confidence >= self.min_confidence and ev.get("gap", 0.0) >= self.min_gap
+        return confidence >= self.min_confidence and evidence.get("gap", 0.0) >= self.min_gap

@@ -131,7 +131,7 @@ class SearchEngine:
         """
         if semantic and self.mode == "hybrid" and self.config.skip is not None:
             lexical = self._search(query, limit, None, semantic=False)
-            if self.config.skip.confident(lexical, int(lexical.evidence.get("terms", 0))):
+            if self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits)):
                 return lexical
         return self._search(query, limit, cosines, semantic)
 
@@ -142,7 +142,7 @@ class SearchEngine:
         if self.config.skip is None:
             return True
         lexical = self._search(query, 3, None, semantic=False)
-        return not self.config.skip.confident(lexical, int(lexical.evidence.get("terms", 0)))
+        return not self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits))
 
     def _search(self, query: str, limit: int, cosines: np.ndarray | None, semantic: bool) -> SearchResult:
         limit = max(1, min(limit, 100))
