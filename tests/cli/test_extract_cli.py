@@ -95,7 +95,7 @@ def test_ingest_a_folder_of_pages_twice(tmp_path):
     (archive / ".tersembunyi.html").write_text("<html></html>")
     (archive / "catatan.md").write_text("diabaikan")
     first = run(tmp_path, "ingest", str(archive))
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 3, first.stderr  # rusak.html was rejected
     assert first.stdout.strip() == "3 added, 0 updated, 0 unchanged, 1 rejected (1 duplicates merged)"
     assert "rejected rusak.html: no headline found" in first.stderr
     again = run(tmp_path, "ingest", str(archive))
@@ -108,7 +108,7 @@ def test_ingest_urls_feed_follow_and_missing_paths(tmp_path):
     site = Site()
     with serve_app(site.app) as base:
         result = run(tmp_path, "ingest", f"{base}/feed.xml", "--follow", "--delay", "0", "--timeout", "2")
-        assert result.returncode == 0, result.stderr
+        assert result.returncode == 3, result.stderr  # two pages rejected, the rest stored
         assert result.stdout.strip() == "3 added, 0 updated, 0 unchanged, 2 rejected"
         assert f"rejected {base}/private/rahasia: disallowed by robots.txt" in result.stderr
         assert "crawl: 4 fetched, 0 not modified" in result.stderr
