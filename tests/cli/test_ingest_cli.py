@@ -122,7 +122,7 @@ def test_rows_without_a_verdict_are_counted_and_warned_about(tmp_path, run):
     result = run("ingest", str(source))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "3 added, 0 updated, 0 unchanged, 0 rejected (2 without a verdict)"
-    assert "warning: 2 of 3 rows have no verdict" in result.stderr and "--default-verdict" in result.stderr
+    assert "warning: 2 of 3 fact-checks state no verdict" in result.stderr and "--default-verdict" in result.stderr
     reply = run("ask", "jokowi berijazah palsu").stdout
     assert "Cek fakta turnbackhoax.id" in reply and "“Presiden Jokowi Ternyata Berijazah Palsu”" in reply
     assert "ℹ️ *CEK FAKTA* — Presiden Jokowi" not in reply  # never the bare headline

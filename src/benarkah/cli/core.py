@@ -11,7 +11,7 @@ import typer
 from ..domain.render import render_text
 from ..errors import BenarkahError
 from ..evaluation import evaluate, format_table, load_queries, unknown_targets
-from ._app import DbOption, Progress, app, open_tipline
+from ._app import DbOption, Progress, app, open_services
 
 EXIT_REJECTED = 3  # ingest finished, but some rows or pages were rejected (the rest is stored)
 
@@ -60,18 +60,18 @@ def ingest(
     except BenarkahError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    with open_tipline(db) as tipline:
+    with open_services(db) as services:
         progress = Progress("ingest: records read")
         limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)
         try:
-            reader = Sources(tipline.store, SourceOptions(
+            reader = Sources(services.store, SourceOptions(
                 profile=profile, follow=follow, limits=limits,
-                profiles_dir=profiles_dir or tipline.settings.profiles_dir))
+                profiles_dir=profiles_dir or services.settings.profiles_dir))
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
         try:
-            report = ingest_records(tipline, reader.records(sources), on_record=progress,
+            report = ingest_records(services.index, reader.records(sources), on_record=progress,
                                     on_flush=reader.checkpoint, default_verdict=default_verdict)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
@@ -85,8 +85,8 @@ def ingest(
             typer.echo(reader.crawl_summary(), err=True)
         if warning := report.verdict_warning():
             typer.echo(warning, err=True)
-        if embed and tipline.embedder is not None:
-            report.embedded = tipline.embed_missing(progress=Progress("ingest: articles embedded"))
+        if embed and services.index.embedder is not None:
+            report.embedded = services.index.embed_missing(progress=Progress("ingest: articles embedded"))
         typer.echo(report.summary())
     if report.rejected:
         raise typer.Exit(EXIT_REJECTED)
@@ -100,8 +100,8 @@ def search(
     db: DbOption = None,
 ) -> None:
     """Find the fact-checks that match a message."""
-    with open_tipline(db) as tipline:
-        result = tipline.search(query, limit=limit)
+    with open_services(db) as services:
+        result = services.tipline.search(query, limit=limit)
         if as_json:
             typer.echo(json.dumps(result.payload(), ensure_ascii=False))
             return
@@ -121,8 +121,8 @@ def ask(
     db: DbOption = None,
 ) -> None:
     """Print exactly the reply the bot would send."""
-    with open_tipline(db) as tipline:
-        handled = tipline.handle_text("cli", sender, message)
+    with open_services(db) as services:
+        handled = services.tipline.handle_text("cli", sender, message)
         typer.echo(render_text(handled.reply))
 
 
@@ -137,13 +137,13 @@ def eval_command(
     """Measure Recall@1/3/10 and MRR@10 of the search on a labelled query set.
 
     Queries whose article ids are not in the archive are named on stderr: they can only be misses."""
-    with open_tipline(db) as tipline:
+    with open_services(db) as services:
         try:
             labelled = load_queries(queries)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-        missing = unknown_targets(labelled, (a.id for a in tipline.engine().articles))
+        missing = unknown_targets(labelled, (a.id for a in services.index.engine().articles))
         if missing:
             examples = ", ".join(f"{q.qid} ({q.article_id})" for q in missing[:5])
             typer.echo(f"warning: {len(missing)} of {len(labelled)} queries name article ids that are not in the "
@@ -156,7 +156,7 @@ def eval_command(
             nonlocal done
             done += 1
             progress(done, len(labelled))
-            return [h.article.id for h in tipline.search(text, limit=10).hits]
+            return [h.article.id for h in services.tipline.search(text, limit=10).hits]
 
         report = evaluate(labelled, ranked)
         typer.echo(json.dumps(report) if as_json else format_table(report))
@@ -170,6 +170,6 @@ def forget(
     db: DbOption = None,
 ) -> None:
     """Erase everything stored about one person (their tips, messages and conversation state)."""
-    with open_tipline(db) as tipline:
-        removed = tipline.erase_sender(channel, sender)
+    with open_services(db) as services:
+        removed = services.forget(channel, sender)
         typer.echo(f"erased {removed} records")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from ..domain.articles import Article, article_from_record
 from ..domain.verdicts import Verdict, normalize_verdict
 from ..errors import InputFormatError, InvalidArticle
-from ..tipline import Tipline
+from ..storage.base import UpsertOutcome
 from .records import RawRecord, reader_for
 
 BATCH_SIZE = 500
@@ -50,8 +50,8 @@ class IngestReport:
         """What to tell the engineer when stored fact-checks state no verdict, or ``None``."""
         if not self.without_verdict:
             return None
-        return (f"warning: {self.without_verdict:,} of {self.valid:,} rows have no verdict (no verdict or "
-                "verdict_label field, no \"[HOAKS]\"-style title prefix). Replies will name them as fact-checks "
+        return (f"warning: {self.without_verdict:,} of {self.valid:,} fact-checks state no verdict (no verdict or "
+                "verdict_label field, no verdict on the page, no \"[HOAKS]\"-style title prefix). Replies will name them as fact-checks "
                 "by their publisher, without a verdict. If this source publishes only debunks, ingest it "
                 "again with --default-verdict LABEL (e.g. --default-verdict SALAH), or set default under "
                 "[verdict] in its site profile (docs/ingest.md).")
@@ -81,13 +81,19 @@ def apply_default_verdict(article: Article, label: str) -> Article:
 RecordCallback = Callable[[int], None]
 
 
+class Archive(Protocol):
+    """Where articles go (``search.live.LiveIndex``: the store, noticed at once by this process's index)."""
+
+    def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]: ...
+
+
 def records_from_paths(paths: Iterable[Path]) -> Iterator[RawRecord]:
     for path in paths:
         yield from reader_for(path)(path)
 
 
 def ingest_records(
-    tipline: Tipline,
+    archive: Archive,
     records: Iterable[RawRecord],
     on_record: RecordCallback | None = None,
     on_flush: Callable[[], None] | None = None,
@@ -108,7 +114,7 @@ def ingest_records(
 
     def flush() -> None:
         if pending:
-            for outcome in tipline.upsert(list(pending.values())):
+            for outcome in archive.upsert(list(pending.values())):
                 report.counts[outcome.value] += 1
             pending.clear()
         if on_flush:

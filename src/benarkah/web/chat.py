@@ -17,7 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,6 +25,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from ..domain.render import render_text
+from ..settings import Settings
+from ..storage.base import Store
 from ..storage.records import iso, utcnow
 from ..tipline import Tipline
 
@@ -81,12 +83,12 @@ class RateLimit:
 class AnswerStore:
     """Shared answers (the only SQL of the web chat)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def save(self, sender_hash: str, question: str, reply: str, kind: str, language: str) -> str:
         token = secrets.token_urlsafe(12)
-        with self.store.transaction() as tx:
+        with self.store.transaction(lock="rows") as tx:
             tx.execute("INSERT INTO web_answers (token, created_at, sender_hash, question, reply, kind, language) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (token, utcnow(), sender_hash, question[:4000], reply, kind,
                                                         language))
@@ -101,20 +103,20 @@ class AnswerStore:
         return SharedAnswer(*row) if row else None
 
 
-def chat_router(tipline: Tipline) -> APIRouter:
-    answers = AnswerStore(tipline.store)
+def chat_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter:
+    answers = AnswerStore(store)
     limit = RateLimit()
-    secure = tipline.settings.public_url.startswith("https://")
+    secure = settings.public_url.startswith("https://")
     router = APIRouter(include_in_schema=False)
 
     def share_url(request: Request, token: str) -> str:
-        base = tipline.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+        base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
         return f"{base}/c/{token}"
 
     def page(request: Request, answer: SharedAnswer | None = None, status_code: int = 200) -> Response:
         context = {"answer": answer, "reply_html": reply_html(answer.reply) if answer else "",
                    "share_url": share_url(request, answer.token) if answer else "",
-                   "count": tipline.store.count_articles()}
+                   "count": store.count_articles()}
         response = TEMPLATES.TemplateResponse(request, "chat.html", context, status_code=status_code)
         response.headers["Content-Security-Policy"] = ("default-src 'self'; style-src 'unsafe-inline'; "
                                                        "script-src 'unsafe-inline'; form-action 'self'")
@@ -153,7 +155,3 @@ def chat_router(tipline: Tipline) -> APIRouter:
         return page(request, answer)
 
     return router
-
-
-def router_factory(tipline: Tipline) -> APIRouter:
-    return chat_router(tipline)
