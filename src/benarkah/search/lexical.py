@@ -179,15 +179,9 @@ class LexicalIndex:
 
 def analyse_query(analyzer: Analyzer, vocab: dict[str, int], text: str) -> tuple[Counter[int], int]:
     """Known term ids of ``text`` with their counts, and how many distinct words ``vocab`` lacks."""
-    counts: Counter[int] = Counter()
-    unknown: set[str] = set()
-    for term in analyzer.terms(text):
-        term_id = vocab.get(term)
-        if term_id is not None:
-            counts[term_id] += 1
-        else:
-            unknown.add(term)
-    return Counter(dict(counts.most_common(MAX_QUERY_TERMS))), len(unknown)
+    known, unknown = analyzer.query_terms(text, vocab.__contains__)
+    counts = Counter(vocab[term] for term in known)
+    return Counter(dict(counts.most_common(MAX_QUERY_TERMS))), len(set(unknown))
 
 
 def query_weights(counts: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -227,13 +221,14 @@ def _count(articles: Iterable[Article], analyzer: Analyzer, weights: FieldWeight
         for text, weight in article_fields(article, weights):
             if not text or weight <= 0:
                 continue
-            for term in analyzer.terms(text):
+            for term in analyzer.index_terms(text):
                 tf[vocab.setdefault(term, len(vocab))] += weight
         lengths.append(sum(tf.values()))
         rows.extend([row] * len(tf))
         cols.extend(tf.keys())
         vals.extend(tf.values())
-        title_ids = {vocab[t] for t in analyzer.terms(f"{article.display_title} {article.claim}") if t in vocab}
+        title_ids = {vocab[t] for t in analyzer.index_terms(f"{article.display_title} {article.claim}")
+                     if t in vocab}
         t_rows.extend([row] * len(title_ids))
         t_cols.extend(title_ids)
         if (row + 1) % _BUILD_CHUNK == 0:
