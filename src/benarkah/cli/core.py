@@ -24,15 +24,11 @@ def ingest(
              "RSS/Atom feeds and sitemaps; or http(s) URLs of an article, a feed or a sitemap",
         show_default=False, metavar="SOURCE...")],
     db: DbOption = None,
-<<<<<<< HEAD
-    embed: Annotated[bool, typer.Option(help="Compute sentence embeddings now (else a serving process embeds them in the background)")] = True,
-    follow: Annotated[bool, typer.Option("--follow", help="Fetch the pages a feed or sitemap lists")] = False,
-=======
-    embed: Annotated[bool, typer.Option(help="Compute sentence embeddings now (else at first search)",
-                                        metavar="")] = True,
+    embed: Annotated[bool, typer.Option(
+        help="Compute sentence embeddings now (else a serving process embeds them in the background)",
+        metavar="")] = True,
     follow: Annotated[bool, typer.Option("--follow", help="Fetch the pages a feed or sitemap lists",
                                          metavar="")] = False,
->>>>>>> main
     profile: Annotated[Optional[str], typer.Option(
         help="Site profile for pages, and for JSONL/CSV rows its default verdict (default: chosen by URL host "
              "or page markers)", metavar="NAME")] = None,
@@ -150,31 +146,17 @@ def eval_command(
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-<<<<<<< HEAD
-        services.index.engine()
-        # Embedded in batches (both cores), only where the adaptive hybrid needs it; progress on stderr.
-        results = services.index.search_many([q.query for q in labelled], limit=10,
-                                             progress=Progress("eval: queries"))
-        ranked_ids = {q.query: [h.article.id for h in r.hits] for q, r in zip(labelled, results)}
-        report = evaluate(labelled, ranked_ids.__getitem__)
-=======
         missing = unknown_targets(labelled, (a.id for a in services.index.engine().articles))
         if missing:
             examples = ", ".join(f"{q.qid} ({q.article_id})" for q in missing[:5])
             typer.echo(f"warning: {len(missing)} of {len(labelled)} queries name article ids that are not in the "
                        f"archive, e.g. {examples}; they count as misses. Ingest those articles or check --db.",
                        err=True)
-        progress = Progress("eval: queries")
-        done = 0
-
-        def ranked(text: str) -> list[str]:
-            nonlocal done
-            done += 1
-            progress(done, len(labelled))
-            return [h.article.id for h in services.tipline.search(text, limit=10).hits]
-
-        report = evaluate(labelled, ranked)
->>>>>>> main
+        # Embedded in batches (both cores), only where the adaptive hybrid needs it; progress on stderr.
+        results = services.index.search_many([q.query for q in labelled], limit=10,
+                                             progress=Progress("eval: queries"))
+        ranked_ids = {q.query: [h.article.id for h in r.hits] for q, r in zip(labelled, results)}
+        report = evaluate(labelled, ranked_ids.__getitem__)
         typer.echo(json.dumps(report) if as_json else format_table(report))
 
 

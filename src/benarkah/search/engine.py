@@ -22,10 +22,14 @@ import numpy as np
 
 from ..domain.articles import Article
 from ..domain.text import Analyzer
+from ..domain.verdicts import Verdict
 from .adaptive import SkipRule
 from .calibration import CALIBRATIONS, Calibration, KeywordRule, decide, is_strong
 from .embeddings import Embedder
 from .lexical import LexicalIndex
+
+
+CONFIRMING = frozenset({Verdict.TRUE, Verdict.PARTLY_TRUE})  # verdicts shown as the answer only on strong evidence
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,9 @@ class SearchEngine:
         """
         if semantic and self.mode == "hybrid" and self.config.skip is not None:
             lexical = self._search(query, limit, None, semantic=False)
-            if self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits)):
-                return lexical
+            if self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits)) \
+                    and (lexical.strong or lexical.hits[0].article.verdict not in CONFIRMING):
+                return lexical  # (a "true" answer needs strong evidence: the hybrid judges that)
         return self._search(query, limit, cosines, semantic)
 
     def needs_embedding(self, query: str) -> bool:
@@ -143,7 +148,8 @@ class SearchEngine:
         if self.config.skip is None:
             return True
         lexical = self._search(query, 3, None, semantic=False)
-        return not self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits))
+        return not (self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits))
+                    and (lexical.strong or lexical.hits[0].article.verdict not in CONFIRMING))
 
     def _search(self, query: str, limit: int, cosines: np.ndarray | None, semantic: bool) -> SearchResult:
         limit = max(1, min(limit, 100))
