@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..domain.articles import Article, article_from_record
 from ..errors import InvalidArticle
 from ..tipline import Tipline
 from .records import RawRecord, reader_for
+
+if TYPE_CHECKING:
+    from .images import ImageImporter, ImageRef
 
 BATCH_SIZE = 500
 
@@ -20,6 +23,7 @@ class IngestReport:
     counts: Counter[str] = field(default_factory=Counter)
     rejections: list[tuple[str, str]] = field(default_factory=list)
     embedded: int = 0
+    images: Counter[str] = field(default_factory=Counter)  # article pictures added / already known
 
     @property
     def rejected(self) -> int:
@@ -32,6 +36,8 @@ class IngestReport:
         extras = [f"{self.embedded} embedded"] if self.embedded else []
         if self.counts["duplicates"]:
             extras.append(f"{self.counts['duplicates']} duplicates merged")
+        if self.images["added"]:
+            extras.append(f"{self.images['added']} pictures")
         if extras:
             line += f" ({', '.join(extras)})"
         return line
@@ -50,13 +56,16 @@ def ingest_records(
     records: Iterable[RawRecord],
     on_record: RecordCallback | None = None,
     on_flush: Callable[[], None] | None = None,
+    images: "ImageImporter | None" = None,
 ) -> IngestReport:
     """Upsert every valid record (last one wins for a repeated id); collect the reasons for the rest.
 
     ``on_flush`` runs after each batch is stored: the crawler marks URLs done only then, so an
-    interrupted run never remembers a page as fetched that was not saved."""
+    interrupted run never remembers a page as fetched that was not saved. With ``images``, the
+    pictures a record names (``image``/``images``) are fetched and stored once its article is."""
     report = IngestReport()
     pending: dict[str, Article] = {}
+    pictures: list["ImageRef"] = []
     seen = 0
 
     def flush() -> None:
@@ -64,6 +73,11 @@ def ingest_records(
             for outcome in tipline.upsert(list(pending.values())):
                 report.counts[outcome.value] += 1
             pending.clear()
+        if pictures and images is not None:
+            attached = images.attach(pictures)
+            report.images.update(attached.counts)
+            report.rejections.extend(attached.rejections)
+            pictures.clear()
         if on_flush:
             on_flush()
 
@@ -74,13 +88,21 @@ def ingest_records(
         else:
             try:
                 article = article_from_record(record.fields or {})
+                refs = _picture_refs(record, article.id) if images is not None else []
             except InvalidArticle as exc:
                 report.rejections.append((record.origin, str(exc)))
             else:
                 pending[article.id] = article  # a repeated id: the later row wins
+                pictures.extend(refs)
                 if len(pending) >= BATCH_SIZE:
                     flush()
         if on_record:
             on_record(seen)
     flush()
     return report
+
+
+def _picture_refs(record: RawRecord, article_id: str) -> list["ImageRef"]:
+    from .images import ImageRef, image_refs
+
+    return [ImageRef(article_id, ref, record.origin, record.base) for ref in image_refs(record.fields or {})]
