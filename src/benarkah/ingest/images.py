@@ -58,11 +58,10 @@ class ImageImporter:
     shares its own, so one host's pages and pictures wait their turn together)."""
 
     def __init__(self, images: ArticleImages, reader: MediaReader | Callable[[], MediaReader],
-                 crawler: Callable[[], Crawler], ocr_name: str = "") -> None:
+                 crawler: Callable[[], Crawler]) -> None:
         self.images = images
         self._reader = reader
         self._crawler = crawler
-        self.ocr_name = ocr_name
 
     @property
     def reader(self) -> MediaReader:
@@ -106,3 +105,10 @@ class ImageImporter:
         if size > limit:
             raise FetchError(f"{size:,} bytes; the picture limit is {limit:,}")
         return path.read_bytes()
+
+
+def image_importer(settings: Any, store: Any, crawler: Callable[[], Crawler]) -> ImageImporter:
+    """The importer for ``benarkah ingest`` and ``benarkah images add`` (the reader loads lazily)."""
+    from ..media.service import media_reader
+
+    return ImageImporter(ArticleImages(store), lambda: media_reader(settings), crawler)

@@ -99,7 +99,10 @@ class TesseractEngine:
         iterator = api.GetIterator()
         if iterator is not None:
             for item in tesserocr.iterate_level(iterator, level):
-                text = " ".join((item.GetUTF8Text(level) or "").split())
+                try:
+                    text = " ".join((item.GetUTF8Text(level) or "").split())
+                except RuntimeError:  # tesserocr's "No text returned" for an empty line
+                    continue
                 box = item.BoundingBox(level)
                 if text and box is not None:
                     lines.append(OcrLine(text, item.Confidence(level) / 100.0, tuple(box),

@@ -84,6 +84,11 @@ def _looks_like_name(text: str) -> bool:
 
 def clean_lines(result: OcrResult) -> ScreenText:
     """The claim text of one OCR result: chrome lines dropped, "Baca selengkapnya" cut off."""
+    kept, dropped = _kept_lines(result)
+    return ScreenText(text=_join(kept), dropped=dropped)
+
+
+def _kept_lines(result: OcrResult) -> tuple[list[tuple[str, bool]], tuple[str, ...]]:
     lines = list(result.lines)
     drop: set[int] = set()
     for i, line in enumerate(lines):
@@ -104,7 +109,7 @@ def clean_lines(result: OcrResult) -> ScreenText:
         text = _SEE_MORE.sub("", line.text) if _SEE_MORE.search(line.text) and len(line.text) > 12 else line.text
         if text.strip():
             kept.append((text.strip(), line.paragraph_start))
-    return ScreenText(text=_join(kept), dropped=tuple(lines[i].text for i in sorted(drop)))
+    return kept, tuple(lines[i].text for i in sorted(drop))
 
 
 def _drop_name_above(lines: Sequence[OcrLine], index: int, height: int, drop: set[int]) -> None:
@@ -131,14 +136,16 @@ def _join(kept: Sequence[tuple[str, bool]]) -> str:
 
 
 def clean_screenshot(results: Sequence[OcrResult]) -> ScreenText:
-    """Several frames (a video's keyframes): each cleaned, repeated lines kept once."""
-    texts, dropped, seen = [], [], set()
+    """Several frames (a video's keyframes, an animation's): each cleaned, a line seen before left out."""
+    kept: list[tuple[str, bool]] = []
+    dropped: list[str] = []
+    seen: set[str] = set()
     for result in results:
-        cleaned = clean_lines(result)
-        dropped.extend(cleaned.dropped)
-        for paragraph in cleaned.text.split("\n"):
-            key = " ".join(paragraph.casefold().split())
-            if key and key not in seen:
+        lines, gone = _kept_lines(result)
+        dropped.extend(gone)
+        for position, (text, paragraph_start) in enumerate(lines):
+            key = " ".join(text.casefold().split())
+            if key not in seen:
                 seen.add(key)
-                texts.append(paragraph)
-    return ScreenText("\n".join(texts), tuple(dropped))
+                kept.append((text, paragraph_start or position == 0))  # each frame starts a paragraph
+    return ScreenText(_join(kept), tuple(dropped))
