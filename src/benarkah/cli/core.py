@@ -10,7 +10,7 @@ import typer
 
 from ..domain.render import render_text
 from ..errors import BenarkahError
-from ..evaluation import evaluate, format_table, load_queries
+from ..evaluation import LabelledQuery, evaluate, format_table, load_queries
 from ._app import DbOption, Progress, app, open_tipline
 
 
@@ -30,6 +30,8 @@ def ingest(
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed per page")] = 20.0,
     profiles_dir: Annotated[Optional[str], typer.Option(
         help="Folder of your own site profiles (*.toml) [env BENARKAH_PROFILES_DIR]")] = None,
+    images: Annotated[bool, typer.Option(help="Fetch and read the articles' pictures (og:image, the body's "
+                                              "pictures, JSONL image/images)")] = True,
 ) -> None:
     """Add or update fact-check articles (upsert by id). Bad rows and pages are reported on stderr and skipped.
 
@@ -37,6 +39,7 @@ def ingest(
     republication) is stored once with the other URLs remembered. Re-runs fetch only what changed.
     """
     from ..ingest.crawler import CrawlLimits  # page extraction libraries load only for ingest
+    from ..ingest.images import image_importer
     from ..ingest.pipeline import ingest_records
     from ..ingest.sources import SourceOptions, Sources
 
@@ -51,8 +54,9 @@ def ingest(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
         try:
+            pictures = image_importer(tipline.settings, tipline.store, lambda: reader.crawler) if images else None
             report = ingest_records(tipline, reader.records(sources), on_record=progress,
-                                    on_flush=reader.checkpoint)
+                                    on_flush=reader.checkpoint, images=pictures)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
@@ -70,16 +74,32 @@ def ingest(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="What a person would send")],
+    query: Annotated[str, typer.Argument(help="What a person would send (with --image: the caption)")] = "",
+    image: Annotated[Optional[Path], typer.Option(
+        "--image", help="A picture or video to search with: its text is read, its hash matched", exists=True,
+        dir_okay=False)] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
     db: DbOption = None,
 ) -> None:
-    """Find the fact-checks that match a message."""
+    """Find the fact-checks that match a message (or a picture, with --image)."""
+    if not query.strip() and image is None:
+        typer.echo("error: give the message to search for, or --image PATH", err=True)
+        raise typer.Exit(2)
     with open_tipline(db) as tipline:
-        result = tipline.search(query, limit=limit)
+        if image is not None:
+            from ..media.service import picture_search
+
+            found = picture_search(tipline.settings, tipline.store, lambda t, n: tipline.search(t, limit=n),
+                                   tipline.store.get_article).search(image.read_bytes(), caption=query, limit=limit)
+            result, payload = found.result, found.payload()
+            if not as_json:
+                typer.echo(f"read text: {found.read.read_text or '(none)'}")
+        else:
+            result = tipline.search(query, limit=limit)
+            payload = result.payload()
         if as_json:
-            typer.echo(json.dumps(result.payload(), ensure_ascii=False))
+            typer.echo(json.dumps(payload, ensure_ascii=False))
             return
         if not result.matched:
             typer.echo(f"no confident match (confidence {result.confidence:.2f})")
@@ -103,7 +123,8 @@ def ask(
 
 @app.command("eval")
 def eval_command(
-    queries: Annotated[Path, typer.Argument(help="JSONL: qid, article_id, kind, query", exists=True, dir_okay=False)],
+    queries: Annotated[Path, typer.Argument(help="JSONL: qid, article_id, kind, and query or image (a path "
+                                                 "relative to the file)", exists=True, dir_okay=False)],
     as_json: Annotated[bool, typer.Option("--json")] = False,
     db: DbOption = None,
 ) -> None:
@@ -118,13 +139,27 @@ def eval_command(
         progress = Progress("eval: queries")
         done = 0
 
-        def ranked(text: str) -> list[str]:
+        def tick() -> None:
             nonlocal done
             done += 1
             progress(done, len(labelled))
+
+        def ranked(text: str) -> list[str]:
+            tick()
             return [h.article.id for h in tipline.search(text, limit=10).hits]
 
-        report = evaluate(labelled, ranked)
+        pictures = None
+        if any(q.image is not None for q in labelled):
+            from ..media.service import picture_search
+
+            finder = picture_search(tipline.settings, tipline.store, lambda t, n: tipline.search(t, limit=n),
+                                    tipline.store.get_article)
+
+            def pictures(q: LabelledQuery) -> list[str]:
+                tick()
+                return finder.ranked_ids(q.image.read_bytes() if q.image.is_file() else b"", limit=10)
+
+        report = evaluate(labelled, ranked, pictures)
         typer.echo(json.dumps(report) if as_json else format_table(report))
 
 

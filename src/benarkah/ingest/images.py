@@ -112,3 +112,28 @@ def image_importer(settings: Any, store: Any, crawler: Callable[[], Crawler]) ->
     from ..media.service import media_reader
 
     return ImageImporter(ArticleImages(store), lambda: media_reader(settings), crawler)
+
+
+def attach_from_records(importer: ImageImporter, store: Any, records: Iterable[Any]) -> ImageReport:
+    """``benarkah images add``: each record names an existing article (``id``) and its picture(s)."""
+    report = ImageReport()
+    for record in records:
+        if record.error is not None:
+            report.rejections.append((record.origin, record.error))
+            continue
+        fields = record.fields or {}
+        article_id = str(fields.get("id") or "").strip()
+        try:
+            if not article_id:
+                raise InvalidArticle("missing required field 'id'")
+            refs = image_refs(fields)
+            if not refs:
+                raise InvalidArticle("no 'image' (or 'images') to add")
+        except InvalidArticle as exc:
+            report.rejections.append((record.origin, str(exc)))
+            continue
+        if store.get_article(article_id) is None:
+            report.rejections.append((record.origin, f"no article with id {article_id!r} in the archive"))
+            continue
+        importer.attach([ImageRef(article_id, ref, record.origin, record.base) for ref in refs], report)
+    return report

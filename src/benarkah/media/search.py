@@ -55,6 +55,13 @@ class PictureSearch:
         """Read ``data`` and search with it; ``MediaError`` only when the file itself is unusable."""
         return self.search_read(self.reader.read(data), caption=caption, limit=limit)
 
+    def ranked_ids(self, data: bytes, limit: int = 10) -> list[str]:
+        """Article ids for an evaluation line: an unreadable picture ranks nothing (and counts as a miss)."""
+        try:
+            return [h.article.id for h in self.search(data, limit=limit).result.hits]
+        except MediaError:
+            return []
+
     def search_read(self, read: ReadMedia, caption: str = "", limit: int = 3) -> PictureResult:
         matches = self.index.current().match(read, self.thresholds, limit=limit)
         problem = None
