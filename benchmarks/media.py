@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import SHARED, machine, percentile, read_jsonl, require_shared, table
+from _common import SHARED, cached_query_vectors, machine, percentile, read_jsonl, require_shared, table
 
 SCREENS = SHARED / "bench/screenshots-dev"
 STYLES = ("wa", "fb", "x")
@@ -124,10 +124,34 @@ def open_archive():  # type: ignore[no-untyped-def]
     return tipline
 
 
-def recall_at(tipline, texts: list[str], targets: list[str], k: int = 3) -> list[bool]:  # type: ignore[no-untyped-def]
+class Searcher:
+    """benarkah's hybrid search with the query embeddings computed in batches and cached on disk
+    (``cached_query_vectors``): the same ranking as ``Tipline.search``, without paying for one
+    embedding call per query on every re-run."""
+
+    def __init__(self, tipline) -> None:  # type: ignore[no-untyped-def]
+        self.engine = tipline.engine()
+        self.embedder = tipline.embedder
+        self.cosines: dict[str, np.ndarray] = {}
+
+    def prepare(self, texts: list[str], label: str) -> None:
+        todo = sorted({t for t in texts if t.strip() and t not in self.cosines})
+        if todo:
+            vectors = cached_query_vectors(self.embedder, todo, label)
+            for text, cos in zip(todo, vectors @ self.engine.vectors.T):
+                self.cosines[text] = cos
+
+    def __call__(self, text: str, limit: int):  # type: ignore[no-untyped-def]
+        if text not in self.cosines:
+            self.prepare([text], "single")
+        return self.engine.search(text, limit=limit, cosines=self.cosines[text])
+
+
+def recall_at(search: Searcher, texts: list[str], targets: list[str], label: str, k: int = 3) -> list[bool]:
+    search.prepare(texts, label)
     out = []
     for text, target in zip(texts, targets):
-        hits = tipline.search(text, limit=10).hits if text.strip() else []
+        hits = search(text, 10).hits if text.strip() else []
         out.append(target in [h.article.id for h in hits[:k]])
     return out
 
@@ -194,7 +218,7 @@ def pair_tables(queries: list[dict], q_reads: dict, images) -> tuple[str, str]: 
     return pdq, text
 
 
-def picture_recall(tipline, queries, q_reads, images, distance: int, text_share: float) -> dict:  # type: ignore[no-untyped-def]
+def picture_recall(search_text, tipline, queries, q_reads, images, distance: int, text_share: float) -> dict:  # type: ignore[no-untyped-def]
     from benarkah.media.matching import MatchThresholds, PictureIndex
     from benarkah.media.search import PictureSearch
 
@@ -206,7 +230,7 @@ def picture_recall(tipline, queries, q_reads, images, distance: int, text_share:
             return self.index
 
     search = PictureSearch(reader=None, index=Fixed(PictureIndex(images)),  # type: ignore[arg-type]
-                           search=lambda text, limit: tipline.search(text, limit=limit),
+                           search=search_text,
                            get_article=tipline.store.get_article,
                            thresholds=MatchThresholds(distance, text_share))
     by_style: dict[str, list[bool]] = defaultdict(list)
@@ -276,7 +300,8 @@ def main() -> None:  # noqa: C901 - a linear report
                                                      if args.rapidocr_sample != 100 else "") + "`\n"]
 
     tipline = open_archive()
-    typed = recall_at(tipline, [q["text"] for q in queries], targets)
+    search = Searcher(tipline)
+    typed = recall_at(search, [q["text"] for q in queries], targets, "typed")
     print("typed done", file=sys.stderr)
 
     rng = random.Random(12)
@@ -291,8 +316,8 @@ def main() -> None:  # noqa: C901 - a linear report
         rows = []
         texts = [result["rows"][j]["text"] for j in range(len(idx))]
         raws = [result["rows"][j]["raw"] for j in range(len(idx))]
-        found = recall_at(tipline, texts, [targets[i] for i in idx])
-        found_raw = recall_at(tipline, raws, [targets[i] for i in idx])
+        found = recall_at(search, texts, [targets[i] for i in idx], "ocr")
+        found_raw = recall_at(search, raws, [targets[i] for i in idx], "ocr-raw")
         for style in (*STYLES, "all"):
             js = [j for j, i in enumerate(idx) if style == "all" or queries[i]["style"] == style]
             rec = [char_overlap(queries[idx[j]]["text"], raws[j])[0] for j in js]
@@ -333,7 +358,7 @@ def main() -> None:  # noqa: C901 - a linear report
     for name in ("dark", "photo", "crop", "small"):
         result = run_child("tesseract", [paths[i] for i in hard_idx], transform=name)
         texts = [r["text"] for r in result["rows"]]
-        found = recall_at(tipline, texts, [targets[i] for i in hard_idx])
+        found = recall_at(search, texts, [targets[i] for i in hard_idx], "hard")
         rec = [char_overlap(queries[i]["text"], r["raw"])[0] for i, r in zip(hard_idx, result["rows"])]
         typed_r3 = share([typed[i] for i in hard_idx])
         hard_rows.append((name, len(hard_idx), round(float(np.mean(rec)), 4), typed_r3, share(found),
@@ -361,7 +386,7 @@ def main() -> None:  # noqa: C901 - a linear report
 
     defaults = Settings(db=":memory:")
     recall_rows = []
-    text_only = recall_at(tipline, [r["text"] for r in passes["tesseract"]["rows"]], targets)
+    text_only = recall_at(search, [r["text"] for r in passes["tesseract"]["rows"]], targets, "ocr")
     for label, d, s in (("text search only (no article pictures)", -1, 2.0),
                         ("+ PDQ only", defaults.image_match_distance, 2.0),
                         ("+ picture text only", -1, defaults.image_text_match_share),
@@ -371,7 +396,7 @@ def main() -> None:  # noqa: C901 - a linear report
             styles = {st: share([f for f, q in zip(text_only, queries) if q["style"] == st]) for st in STYLES}
             styles["all"], wrong = share(text_only), 0
         else:
-            r = picture_recall(tipline, queries, passes["tesseract"], images, d, s)
+            r = picture_recall(search, tipline, queries, passes["tesseract"], images, d, s)
             styles, wrong = r["recall"], r["wrong_matches"]
         recall_rows.append((label, *[styles[st] for st in STYLES], styles["all"], wrong))
     out.append(f"Re-shared screenshots, R@3 with the article's picture attached (PDQ <= "

@@ -35,7 +35,7 @@ _HANDLE_ONLY = re.compile(r"^\W{0,2}@[\w. ]{1,30}$")
 _INPUT_BOX = re.compile(r"^\W{0,3}(ketik pesan|type a message|pesan|message|tulis komentar|write a comment|"
                         r"posting balasan anda|post your reply|tulis balasan|balas|reply)\W*$", re.IGNORECASE)
 _SEE_MORE = re.compile(r"\s*(\.{2,}|…)?\s*(baca selengkapnya|lihat selengkapnya|selengkapnya|see more|"
-                       r"show more|tampilkan lebih banyak|lainnya|more)\s*$", re.IGNORECASE)
+                       r"show more|tampilkan lebih banyak)\s*$|\s*(\.{2,}|…)\s*(lainnya|more)\s*$", re.IGNORECASE)
 _CHROME_WORDS = frozenset("""
 suka menyukai komentar komentari dikomentari bagikan kali dibagikan repost reposts posting ulang kutipan
 tayangan dilihat like likes comment comments share shares retweet retweets quote quotes view views balas
