@@ -14,19 +14,9 @@ from benarkah.errors import InvalidArticle
 from benarkah.media.archive import ArticleImages
 from benarkah.media.limits import MediaLimits
 from benarkah.media.reader import MediaReader
-from tests.ingest.site import Site
 from tests.media.make import encode, noise_picture
-from tests.support.servers import serve_app
 
 FAST = CrawlLimits(delay_s=0.0, timeout_s=2.0)
-
-
-@pytest.fixture(scope="module")
-def site():
-    s = Site()
-    with serve_app(s.app) as base:
-        s.base = base
-        yield s
 
 
 @pytest.fixture

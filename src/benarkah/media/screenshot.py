@@ -18,8 +18,10 @@ from typing import Sequence
 from .ocr import OcrLine, OcrResult
 
 STATUS_BAR_SHARE = 0.06  # the top 6 % of a phone screenshot is the status bar
-HEADER_SHARE = 0.30  # chat names and post authors sit in the top third
+HEADER_SHARE = 0.30  # chat names and post authors sit in the top third...
+HEADER_LINES = 4  # ...or in the first lines read
 NAME_MAX_CHARS = 40
+NAME_MAX_WORDS = 5
 
 _JUNK = r"[^\w@#]{0,3}\w?[^\w@#]{0,2}"  # an icon read as a stray glyph or two before the word
 _TIME = r"\d{1,2}[.:]\d{2}(?:\s*(?:am|pm|wib|wita|wit))?"
@@ -74,12 +76,14 @@ def _status_bar(line: OcrLine, height: int) -> bool:
     return letters <= 3 and any(ch.isdigit() for ch in line.text)
 
 
-def _in_header(line: OcrLine, height: int) -> bool:
-    return line.box[1] <= HEADER_SHARE * height
+def _in_header(lines: Sequence[OcrLine], index: int, height: int) -> bool:
+    """In the top third of the picture, or among its first lines (a screenshot inside a taller frame:
+    a video, a photo of a phone)."""
+    return index < HEADER_LINES or lines[index].box[1] <= HEADER_SHARE * height
 
 
 def _looks_like_name(text: str) -> bool:
-    return len(text) <= NAME_MAX_CHARS and not re.search(r"[.!?:]\s|[.!?]$", text)
+    return len(text) <= NAME_MAX_CHARS and len(text.split()) <= NAME_MAX_WORDS and not re.search(r"[.!?:]\s|[.!?]$", text)
 
 
 def clean_lines(result: OcrResult) -> ScreenText:
@@ -95,12 +99,12 @@ def _kept_lines(result: OcrResult) -> tuple[list[tuple[str, bool]], tuple[str, .
         text = line.text
         if _status_bar(line, result.height) or re.fullmatch(rf"\W{{0,2}}{_TIME}\W{{0,4}}", text, re.IGNORECASE):
             drop.add(i)
-        elif _in_header(line, result.height) and (
+        elif _in_header(lines, i, result.height) and (
                 _PRESENCE.match(text) or (_POST_AGE.search(text) and len(text) <= 45) or _HANDLE_ONLY.match(text)):
             drop.add(i)
             _drop_name_above(lines, i, result.height, drop)
         elif _FORWARDED.match(text) or _INPUT_BOX.match(text) or is_chrome_only(text) or (
-                _APP_NAME.match(text) and _in_header(line, result.height)):
+                _APP_NAME.match(text) and _in_header(lines, i, result.height)):
             drop.add(i)
     kept = []
     for i, line in enumerate(lines):
@@ -117,7 +121,7 @@ def _drop_name_above(lines: Sequence[OcrLine], index: int, height: int, drop: se
     above = index - 1
     while above >= 0 and above in drop and not _status_bar(lines[above], height):
         above -= 1  # "Name" / "@handle" / "2 jam": the name is above both
-    if above >= 0 and above not in drop and _in_header(lines[above], height) \
+    if above >= 0 and above not in drop and _in_header(lines, above, height) \
             and _looks_like_name(lines[above].text):
         drop.add(above)
 
