@@ -216,6 +216,8 @@ def pair_tables(queries: list[dict], q_reads: dict, images) -> tuple[str, str]: 
     from benarkah.media.textprint import MIN_SHARED, fingerprint
 
     same_d, other_d, same_s, other_s = [], [], [], []
+    close_pairs = []  # (share, qid, other article id) of non-matching pairs sharing >= 0.5
+    rendered = {q["article_id"]: q["text"] for q in queries}
     prints = [set(i.text_print.tolist()) for i in images]
     for q, row in zip(queries, q_reads["rows"]):
         qh = bytes.fromhex(row["hashes"][0]) if row["hashes"] else None
@@ -226,6 +228,8 @@ def pair_tables(queries: list[dict], q_reads: dict, images) -> tuple[str, str]: 
             s = shared / max(min(len(qp), len(p)), 1) if shared >= MIN_SHARED else 0.0
             (same_d if image.article_id == q["article_id"] else other_d).append(d)
             (same_s if image.article_id == q["article_id"] else other_s).append(s)
+            if image.article_id != q["article_id"] and s >= 0.5:
+                close_pairs.append((s, q["qid"], image.article_id))
     same_d, other_d, same_s, other_s = map(np.asarray, (same_d, other_d, same_s, other_s))
     rows = []
     for t in (8, 16, 24, 31, 40, 48, 56, 64):
@@ -240,6 +244,16 @@ def pair_tables(queries: list[dict], q_reads: dict, images) -> tuple[str, str]: 
     text = table(["text 3-gram share >=", "own article picture found", "false matches", "false-match rate"], rows)
     text += (f"\n\nShare with its own article picture: p10 {np.percentile(same_s, 10):.2f}, p50 "
              f"{np.median(same_s):.2f}; with any other: max {other_s.max():.2f}.")
+    if close_pairs:
+        rows = []
+        for s_, qid, other in sorted(close_pairs, reverse=True):
+            q = next(x for x in queries if x["qid"] == qid)
+            same_rumour = difflib.SequenceMatcher(None, _norm(q["text"]), _norm(rendered[other]),
+                                                  autojunk=False).ratio()
+            rows.append((qid, q["article_id"], other, round(s_, 2), round(same_rumour, 2)))
+        text += ("\n\nNon-matching pairs sharing 0.5 or more: how alike the two rendered texts are "
+                 "(1.0 = the same message, which two fact-checks debunked):\n\n" +
+                 table(["screenshot", "its article", "other article", "share", "rendered texts alike"], rows))
     return pdq, text
 
 
@@ -418,8 +432,10 @@ def main() -> None:  # noqa: C901 - a linear report
     recall_rows = []
     text_only = recall_at(search, [r["text"] for r in passes["tesseract"]["rows"]], targets, "ocr")
     for label, d, s in (("text search only (no article pictures)", -1, 2.0),
-                        ("+ PDQ only", defaults.image_match_distance, 2.0),
-                        ("+ picture text only", -1, defaults.image_text_match_share),
+                        (f"+ PDQ <= {defaults.image_match_distance} only", defaults.image_match_distance, 2.0),
+                        ("+ picture text >= 0.5 only", -1, 0.5),
+                        ("+ picture text >= 0.6 only", -1, 0.6),
+                        ("+ picture text >= 0.7 only", -1, 0.7),
                         ("+ PDQ and picture text (shipped)", defaults.image_match_distance,
                          defaults.image_text_match_share)):
         if d < 0 and s > 1:

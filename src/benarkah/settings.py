@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     image_match_distance: int = Field(
         31, description="A sent picture matches an article picture whose PDQ hash differs in at most this many bits")
     image_text_match_share: float = Field(
-        0.5, description="...or whose OCR text shares at least this share of word 3-grams with the text read")
+        0.7, description="...or whose OCR text shares at least this share of word 3-grams with the text read")
 
     @property
     def messaging_configured(self) -> bool:

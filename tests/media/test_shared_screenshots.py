@@ -47,7 +47,7 @@ def test_screenshots_find_what_their_text_finds(ocr, sample, archive):
     reader = MediaReader(ocr=ocr)
     search = PictureSearch(reader, LivePictureIndex(ArticleImages(archive.store)),
                            lambda text, n: archive.search(text, limit=n), archive.store.get_article,
-                           MatchThresholds(31, 0.5))
+                           MatchThresholds(31, 0.7))
     typed_hits = shot_hits = 0
     for row in picked:
         found = search.search((folder / row["image"]).read_bytes(), limit=3)
@@ -70,7 +70,7 @@ def test_a_re_shared_screenshot_finds_the_article_that_shows_it(ocr, sample, arc
     assert report.counts["added"] == len(picked) and not report.rejections
     search = PictureSearch(MediaReader(ocr=ocr), LivePictureIndex(images),
                            lambda text, n: archive.search(text, limit=n), archive.store.get_article,
-                           MatchThresholds(31, 0.5))
+                           MatchThresholds(31, 0.7))
     for row in picked:
         found = search.search((folder / row["image"]).read_bytes(), limit=3)
         assert found.result.matched and found.result.hits[0].article.id == row["article_id"]
