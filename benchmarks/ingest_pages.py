@@ -36,7 +36,7 @@ from benarkah.ingest.pipeline import ingest_records, records_from_paths
 from benarkah.ingest.profiles import ProfileChooser
 from benarkah.ingest.sources import SourceOptions, Sources
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
+from benarkah.app import Services, build
 
 FIXTURES = ROOT / "tests" / "ingest" / "fixtures"
 _P = re.compile(r"<p>([^<]{80,})</p>")
@@ -72,16 +72,16 @@ def generate(folder: Path, count: int, seed: int = 7) -> int:
     return mirrors
 
 
-def tipline_for(db: Path, semantic: bool) -> Tipline:
-    return Tipline(Settings(db=str(db), secret_key="bench-key-0123456789abcdef0123", semantic=semantic))
+def tipline_for(db: Path, semantic: bool) -> Services:
+    return build(Settings(db=str(db), secret_key="bench-key-0123456789abcdef0123", semantic=semantic))
 
 
 def ingest_folder(folder: Path, db: Path, semantic: bool) -> tuple[float, object, int]:
     tl = tipline_for(db, semantic)
     started = time.perf_counter()
     sources = Sources(tl.store)
-    report = ingest_records(tl, sources.records([str(folder)]), on_flush=sources.checkpoint)
-    embedded = tl.embed_missing() if semantic else 0
+    report = ingest_records(tl.index, sources.records([str(folder)]), on_flush=sources.checkpoint)
+    embedded = tl.index.embed_missing() if semantic else 0
     elapsed = time.perf_counter() - started
     report.counts["duplicates"] = sources.pages.merged
     count = tl.store.count_articles()
@@ -207,7 +207,7 @@ def main() -> None:
                 out.write(json.dumps(page.record(f"b{i}"), ensure_ascii=False) + "\n")
         tl = tipline_for(tmpdir / "baseline.db", semantic=False)
         started = time.perf_counter()
-        ingest_records(tl, records_from_paths([jsonl]))
+        ingest_records(tl.index, records_from_paths([jsonl]))
         t_base = time.perf_counter() - started
         tl.close()
         rows.append(
@@ -276,7 +276,7 @@ def main() -> None:
             sources = Sources(tl.store, SourceOptions(follow=True, limits=limits))
             started = time.perf_counter()
             report_c = ingest_records(
-                tl, sources.records([f"{base}/sitemap.xml"]), on_flush=sources.checkpoint
+                tl.index, sources.records([f"{base}/sitemap.xml"]), on_flush=sources.checkpoint
             )
             t_crawl = time.perf_counter() - started
             report_c.counts["duplicates"] = sources.pages.merged
@@ -292,7 +292,7 @@ def main() -> None:
             )
             started = time.perf_counter()
             sources = Sources(tl.store, SourceOptions(follow=True, limits=limits))
-            ingest_records(tl, sources.records([f"{base}/sitemap.xml"]), on_flush=sources.checkpoint)
+            ingest_records(tl.index, sources.records([f"{base}/sitemap.xml"]), on_flush=sources.checkpoint)
             t_again = time.perf_counter() - started
             rows.append(
                 (

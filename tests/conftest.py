@@ -6,9 +6,9 @@ from typing import Iterator
 
 import pytest
 
+from benarkah.app import Services, build
 from benarkah.domain.articles import article_from_record
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -30,22 +30,23 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def tipline(settings: Settings) -> Iterator[Tipline]:
-    tl = Tipline(settings)
-    yield tl
-    tl.close()
+def services(settings: Settings) -> Iterator[Services]:
+    """Every service of a process, as ``benarkah.app.build`` wires them (lexical search only)."""
+    built = build(settings)
+    yield built
+    built.close()
 
 
-def load_demo(tl: Tipline) -> None:
+def load_demo(services: Services) -> None:
     rows = [json.loads(line) for line in DEMO_CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    tl.upsert([article_from_record(r) for r in rows])
+    services.index.upsert([article_from_record(r) for r in rows])
 
 
 @pytest.fixture
-def demo_tipline(tipline: Tipline) -> Tipline:
-    """A lexical-only tipline loaded with the bundled demo corpus."""
-    load_demo(tipline)
-    return tipline
+def demo_services(services: Services) -> Services:
+    """Lexical-only services loaded with the bundled demo corpus."""
+    load_demo(services)
+    return services
 
 
 # Both storage backends ------------------------------------------------------------------------------
@@ -87,8 +88,8 @@ def any_settings(db_url: str) -> Settings:
 
 
 @pytest.fixture
-def any_tipline(any_settings: Settings) -> Iterator[Tipline]:
-    """Like ``tipline``, once per storage backend."""
-    tl = Tipline(any_settings)
-    yield tl
-    tl.close()
+def any_services(any_settings: Settings) -> Iterator[Services]:
+    """Like ``services``, once per storage backend."""
+    built = build(any_settings)
+    yield built
+    built.close()

@@ -29,10 +29,6 @@ class FetchError(BenarkahError):
     """A page, feed or sitemap could not be fetched (network, robots.txt, size or status)."""
 
 
-class ExtractionError(BenarkahError):
-    """A page was fetched but no fact-check could be extracted from it."""
-
-
 class AuthError(BenarkahError):
     """A staff login or session is invalid."""
 
@@ -48,3 +44,11 @@ class MediaError(BenarkahError):
 
 class OcrUnavailable(BenarkahError):
     """No OCR engine (or its Indonesian language data) is installed; the message says how to add one."""
+
+
+class InvalidParameter(BenarkahError):
+    """A request parameter (of the public read API) is missing, malformed or out of bounds."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter

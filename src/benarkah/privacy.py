@@ -11,7 +11,9 @@ import hashlib
 import hmac
 import os
 import secrets
+import threading
 from pathlib import Path
+from typing import Callable
 
 from .errors import ConfigError
 
@@ -71,3 +73,46 @@ def unseal(key: bytes, token: str) -> str:
         return AESGCM(_sealing_key(key)).decrypt(raw[:12], raw[12:], b"address").decode("utf-8")
     except InvalidTag:
         raise ConfigError("cannot decrypt a stored address: BENARKAH_SECRET_KEY changed since it was stored") from None
+
+
+class Identity:
+    """Who people are, as far as benarkah stores them: keyed pseudonyms and sealed reply addresses.
+
+    The one holder of the secret key. Messaging, tips and the conversation get an ``Identity`` and
+    never the key itself. The key is loaded (or, beside a SQLite file, created) on first use, so
+    commands that never meet a person (``search``, ``ingest``) work without one on PostgreSQL.
+    """
+
+    def __init__(self, key: bytes | Callable[[], bytes]) -> None:
+        self._key = key if isinstance(key, bytes) else None
+        self._load = key if callable(key) else None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_store(cls, configured: str | None, db_location: str) -> "Identity":
+        return cls(lambda: load_or_create_key(configured, db_location))
+
+    @property
+    def key(self) -> bytes:
+        if self._key is None:
+            with self._lock:
+                if self._key is None:
+                    assert self._load is not None
+                    self._key = self._load()
+        return self._key
+
+    def hash(self, channel: str, sender_id: str) -> str:
+        """The pseudonym of one person on one channel (``sender_hash`` in every table)."""
+        return sender_hash(self.key, channel, sender_id)
+
+    def seal(self, address: str) -> str:
+        """Ciphertext of a reply address (phone number, chat id) for storage until it is used."""
+        return seal(self.key, address)
+
+    def unseal(self, token: str) -> str:
+        return unseal(self.key, token)
+
+    def subkey(self, purpose: str) -> bytes:
+        """A key for one other purpose (e.g. ``claims:search`` page tokens), derived from the secret key:
+        whoever holds it can neither recover the secret nor compute anyone's pseudonym."""
+        return hmac.new(self.key, f"benarkah:subkey:{purpose}".encode("utf-8"), hashlib.sha256).digest()

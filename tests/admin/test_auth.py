@@ -8,8 +8,8 @@ import pytest
 
 from benarkah.admin.accounts import Accounts
 from benarkah.admin.routes import admin_router
+from benarkah.app import Services
 from benarkah.errors import AuthError
-from benarkah.tipline import Tipline
 from benarkah.web.app import create_app
 from tests.support.servers import serve_app
 
@@ -19,11 +19,11 @@ ADMIN_POSTS = ["/admin/logout", "/admin/clusters/1/status", "/admin/clusters/1/l
 
 
 @pytest.fixture
-def base_url(demo_tipline: Tipline) -> Iterator[str]:
-    Accounts(demo_tipline.store).add_user("editor", PASSWORD)
-    demo_tipline.handle_text("whatsapp", "62811", "Beredar video gajah terbang di langit Monas saat malam pergantian tahun")
-    demo_tipline.handle_text("whatsapp", "62812", "<script>alert('x')</script> kabar burung hantu bisa bicara bahasa Jawa")
-    with serve_app(create_app(demo_tipline)) as url:
+def base_url(demo_services: Services) -> Iterator[str]:
+    Accounts(demo_services.store).add_user("editor", PASSWORD)
+    demo_services.tipline.handle_text("whatsapp", "62811", "Beredar video gajah terbang di langit Monas saat malam pergantian tahun")
+    demo_services.tipline.handle_text("whatsapp", "62812", "<script>alert('x')</script> kabar burung hantu bisa bicara bahasa Jawa")
+    with serve_app(create_app(demo_services)) as url:
         yield url
 
 
@@ -98,10 +98,10 @@ def test_login_redirects_only_inside_the_dashboard(base_url):
         assert response.headers["location"] == "/admin"
 
 
-def test_accounts_hash_passwords_and_validate_input(tipline):
-    accounts = Accounts(tipline.store)
+def test_accounts_hash_passwords_and_validate_input(services):
+    accounts = Accounts(services.store)
     accounts.add_user("Editor", PASSWORD)
-    stored = tipline.store.connection().execute("SELECT password_hash FROM staff_users").fetchone()[0]
+    stored = services.store.connection().execute("SELECT password_hash FROM staff_users").fetchone()[0]
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     with pytest.raises(AuthError, match="already exists"):
         accounts.add_user("editor", PASSWORD)
@@ -118,10 +118,10 @@ def test_accounts_hash_passwords_and_validate_input(tipline):
     assert accounts.authenticate("editor", PASSWORD + "!", "127.0.0.1") is None
 
 
-def test_every_admin_route_refuses_anonymous_users(demo_tipline):
+def test_every_admin_route_refuses_anonymous_users(demo_services):
     """Found from the dashboard router's own route table, so a route added later is covered too."""
-    app = create_app(demo_tipline)
-    routes = [(r.path, sorted(r.methods)) for r in admin_router(demo_tipline).routes if r.path != "/admin/login"]
+    app = create_app(demo_services)
+    routes = [(r.path, sorted(r.methods)) for r in admin_router(demo_services.tipline, demo_services.tips, demo_services.store, demo_services.settings).routes if r.path != "/admin/login"]
     assert len(routes) >= 6
     with serve_app(app) as url, httpx.Client(base_url=url) as client:
         for path, methods in routes:

@@ -11,10 +11,8 @@ import httpx
 import pytest
 
 from benarkah.admin.accounts import Accounts
-from benarkah.channels.registry import build_clients
+from benarkah.app import Services, build
 from benarkah.domain.articles import Article
-from benarkah.messaging.runtime import MessagingRuntime
-from benarkah.tipline import Tipline
 from benarkah.web.app import create_app
 from tests.browser.conftest import screenshot
 from tests.channels.conftest import channel_settings
@@ -34,8 +32,8 @@ FOLLOW_UP = "Sekarang sudah ada hasil cek fakta"
 
 
 class Live:
-    def __init__(self, url: str, tipline: Tipline, graph: FakeGraphAPI, bot: FakeBotAPI) -> None:
-        self.url, self.tipline, self.graph, self.bot = url, tipline, graph, bot
+    def __init__(self, url: str, services: Services, graph: FakeGraphAPI, bot: FakeBotAPI) -> None:
+        self.url, self.services, self.graph, self.bot = url, services, graph, bot
 
     def send(self, channel: str, sender: str, text: str) -> None:
         if channel == "whatsapp":
@@ -48,8 +46,8 @@ class Live:
 
     def wait_for_tips(self, count: int, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
-        while len(self.tipline.store.list_tips()) < count:
-            assert time.monotonic() < deadline, f"only {len(self.tipline.store.list_tips())} tips arrived"
+        while len(self.services.tips.repo.list_tips()) < count:
+            assert time.monotonic() < deadline, f"only {len(self.services.tips.repo.list_tips())} tips arrived"
             time.sleep(0.05)
 
 
@@ -57,16 +55,16 @@ class Live:
 def live(tmp_path) -> Iterator[Live]:
     with run_fake(FakeGraphAPI()) as graph, run_fake(FakeBotAPI()) as bot:
         settings = channel_settings(str(tmp_path / "live.db"), graph.api_base, bot.api_base)
-        tipline = Tipline(settings)
-        load_demo(tipline)
-        Accounts(tipline.store).add_user("editor", PASSWORD)
-        runtime = MessagingRuntime(tipline, build_clients(settings)).start()
+        services = build(settings)
+        load_demo(services)
+        Accounts(services.store).add_user("editor", PASSWORD)
+        runtime = services.runtime().start()
         try:
-            with serve_app(create_app(tipline)) as url:
-                yield Live(url, tipline, graph, bot)  # type: ignore[arg-type]
+            with serve_app(create_app(services)) as url:
+                yield Live(url, services, graph, bot)  # type: ignore[arg-type]
         finally:
             runtime.stop()
-            tipline.close()
+            services.close()
 
 
 def login(page, url: str) -> None:
@@ -98,7 +96,7 @@ def test_fact_checker_links_a_cluster_and_tippers_are_told(live, desktop):
     screenshot(page, "admin-queue")
 
     # the fact-check is published (worded differently from the tips, so they did not match it)
-    live.tipline.upsert([Article(id="fc-gajah", title="[HOAKS] Rekaman satwa melayang di ibu kota hasil suntingan",
+    live.services.index.upsert([Article(id="fc-gajah", title="[HOAKS] Rekaman satwa melayang di ibu kota hasil suntingan",
                                  url="https://cekfakta.example/satwa-melayang", claim="Satwa melayang di ibu kota",
                                  summary="Rekaman itu hasil suntingan digital, bukan kejadian nyata.")])
     cards.first.get_by_role("link").click()
@@ -135,8 +133,8 @@ def test_fact_checker_links_a_cluster_and_tippers_are_told(live, desktop):
     assert "/admin/login" in page.url
 
 
-def test_public_chat_answers_on_a_phone(demo_tipline, phone, browser):
-    with serve_app(create_app(demo_tipline)) as url:
+def test_public_chat_answers_on_a_phone(demo_services, phone, browser):
+    with serve_app(create_app(demo_services)) as url:
         phone.goto(f"{url}/chat")
         phone.get_by_label("Pesan").fill("vaksin chip")
         phone.get_by_role("button", name="Kirim").click()

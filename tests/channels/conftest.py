@@ -1,4 +1,4 @@
-"""A live tipline for channel tests: demo corpus, the HTTP app under uvicorn, workers, fake APIs."""
+"""Live services for channel tests: demo corpus, the HTTP app under uvicorn, workers, fake APIs."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from typing import Iterator
 
 import pytest
 
-from benarkah.channels.registry import build_clients
-from benarkah.messaging.runtime import MessagingRuntime
-from benarkah.messaging.store import MessageStore, message_store
+from benarkah.app import Services, build
+from benarkah.messaging.store import MessageStore
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
 from benarkah.web.app import create_app
 from tests.conftest import TEST_KEY, load_demo
 from tests.support.fake_apis import TG_TOKEN, WA_PHONE_NUMBER_ID, WA_TOKEN, FakeBotAPI, FakeGraphAPI, run_fake
@@ -46,7 +44,7 @@ def channel_settings(db: str, graph_base: str, bot_base: str, **extra: object) -
 @dataclass
 class Live:
     url: str
-    tipline: Tipline
+    services: Services
     store: MessageStore
 
 
@@ -57,12 +55,12 @@ def live_settings(tmp_path, graph, bot) -> Settings:
 
 @pytest.fixture
 def live(live_settings) -> Iterator[Live]:
-    tipline = Tipline(live_settings)
-    load_demo(tipline)
-    runtime = MessagingRuntime(tipline, build_clients(live_settings)).start()
+    services = build(live_settings)
+    load_demo(services)
+    runtime = services.runtime().start()
     try:
-        with serve_app(create_app(tipline)) as url:
-            yield Live(url, tipline, message_store(tipline))
+        with serve_app(create_app(services)) as url:
+            yield Live(url, services, services.queue)
     finally:
         runtime.stop()
-        tipline.close()
+        services.close()

@@ -6,18 +6,18 @@ import time
 import pytest
 
 from benarkah.errors import FetchError
-from benarkah.ingest.crawler import CrawlLimits, Crawler
+from benarkah.ingest.crawler import Crawler, CrawlLimits
 from benarkah.ingest.crawlstate import CrawlState
+from benarkah.ingest.pipeline import ingest_records
 from benarkah.ingest.profiles import ProfileChooser
 from benarkah.ingest.sources import SourceOptions, Sources, fetch_article
-from benarkah.ingest.pipeline import ingest_records
 
 FAST = CrawlLimits(delay_s=0.0, timeout_s=1.0, max_bytes=200_000)
 
 
 @pytest.fixture
-def tipline(any_tipline):  # the tests that keep crawl state run once per storage backend
-    return any_tipline
+def services(any_services):  # the tests that keep crawl state run once per storage backend
+    return any_services
 
 
 @pytest.fixture
@@ -89,8 +89,8 @@ def test_per_host_rate_limit_spaces_requests(site):
         assert time.monotonic() - started >= 0.9  # robots.txt + 3 pages, 0.3 s apart
 
 
-def test_etag_refetch_sends_if_none_match_and_gets_304(site, tipline):
-    state = CrawlState(tipline.store)
+def test_etag_refetch_sends_if_none_match_and_gets_304(site, services):
+    state = CrawlState(services.store)
     with Crawler(FAST, state) as c:
         first = c.fetch(f"{site.base}/cek-fakta/2")
         state.done(first.url, first.status, first.etag, first.last_modified, first.content_hash)
@@ -100,72 +100,72 @@ def test_etag_refetch_sends_if_none_match_and_gets_304(site, tipline):
     assert sent["if-none-match"] == first.etag
 
 
-def run_ingest(tipline, inputs, **options):
-    sources = Sources(tipline.store, SourceOptions(limits=options.pop("limits", FAST), **options))
+def run_ingest(services, inputs, **options):
+    sources = Sources(services.store, SourceOptions(limits=options.pop("limits", FAST), **options))
     try:
-        report = ingest_records(tipline, sources.records(inputs), on_flush=sources.checkpoint)
+        report = ingest_records(services.index, sources.records(inputs), on_flush=sources.checkpoint)
     finally:
         sources.close()
     report.counts["duplicates"] = sources.pages.merged
     return report, sources
 
 
-def test_feed_follow_then_rerun_fetches_only_what_changed(site, tipline):
+def test_feed_follow_then_rerun_fetches_only_what_changed(site, services):
     feed = f"{site.base}/feed.xml"
-    report, sources = run_ingest(tipline, [feed], follow=True)
+    report, sources = run_ingest(services, [feed], follow=True)
     assert report.counts["added"] == 3
     reasons = dict(report.rejections)
     assert reasons[f"{site.base}/private/rahasia"] == "disallowed by robots.txt"
     assert reasons[f"{site.base}/cek-fakta/404"] == "HTTP 404"
-    article = tipline.store.get_article(report_id(tipline, "Jembatan Ambruk"))
-    assert CrawlState(tipline.store).get(f"{site.base}/cek-fakta/1").article_id == article.id
+    article = services.store.get_article(report_id(services, "Jembatan Ambruk"))
+    assert CrawlState(services.store).get(f"{site.base}/cek-fakta/1").article_id == article.id
     assert article.verdict.value == "false" and str(article.published) == "2024-01-11"
     assert "Advertisement" not in article.text and "Bagikan" not in article.text
 
     site.versions["3"] += 1  # one article changes on the site
     hits_before = dict(site.hits)
-    report, sources = run_ingest(tipline, [feed], follow=True)
+    report, sources = run_ingest(services, [feed], follow=True)
     assert (report.counts["added"], report.counts["updated"]) == (0, 1)
     assert sources.stats["not_modified"] == 3  # the feed and the two unchanged articles: 304
     assert site.hits["/cek-fakta/1"] == hits_before["/cek-fakta/1"] + 1  # asked once, conditionally
     assert (
         f"Pembaruan {site.versions['3']}"
-        in tipline.store.get_article(report_id(tipline, "Minyak Goreng")).text
+        in services.store.get_article(report_id(services, "Minyak Goreng")).text
     )
 
 
-def report_id(tipline, words):
-    return next(a.id for a in tipline.store.iter_articles() if words in a.title)
+def report_id(services, words):
+    return next(a.id for a in services.store.iter_articles() if words in a.title)
 
 
-def test_interrupted_crawl_resumes_where_it_stopped(site, tipline):
+def test_interrupted_crawl_resumes_where_it_stopped(site, services):
     sitemap = f"{site.base}/sitemap.xml"
     limited = CrawlLimits(delay_s=0.0, timeout_s=1.0, max_pages=4)  # index, page list, 2 articles
-    report, sources = run_ingest(tipline, [sitemap], follow=True, limits=limited)
+    report, sources = run_ingest(services, [sitemap], follow=True, limits=limited)
     assert report.counts["added"] == 2 and sources.stats["deferred"] == 3
-    assert len(CrawlState(tipline.store).pending(f"{site.base}/sitemap-pages.xml")) == 3
-    report, sources = run_ingest(tipline, [sitemap], follow=True)
+    assert len(CrawlState(services.store).pending(f"{site.base}/sitemap-pages.xml")) == 3
+    report, sources = run_ingest(services, [sitemap], follow=True)
     # the rest: article 3 and the 3-page article added, the AMP mirror of article 1 merged into it
     assert report.counts["added"] == 2 and report.counts["duplicates"] == 1
-    assert CrawlState(tipline.store).pending(f"{site.base}/sitemap-pages.xml") == []
-    kept = tipline.store.get_article(report_id(tipline, "Jembatan Ambruk"))
+    assert CrawlState(services.store).pending(f"{site.base}/sitemap-pages.xml") == []
+    kept = services.store.get_article(report_id(services, "Jembatan Ambruk"))
     assert kept.url == f"{site.base}/cek-fakta/1" and f"{site.base}/amp/cek-fakta/1" in kept.extra_urls
-    assert tipline.store.count_articles() == 4
+    assert services.store.count_articles() == 4
 
 
-def test_sitemap_without_follow_says_what_to_do(site, tipline):
-    report, _ = run_ingest(tipline, [f"{site.base}/sitemap-pages.xml"])
+def test_sitemap_without_follow_says_what_to_do(site, services):
+    report, _ = run_ingest(services, [f"{site.base}/sitemap-pages.xml"])
     assert report.rejections == [
         (f"{site.base}/sitemap-pages.xml", "a sitemap only lists pages: add --follow to fetch them")
     ]
 
 
-def test_a_page_without_an_article_is_retried_next_run(site, tipline):
+def test_a_page_without_an_article_is_retried_next_run(site, services):
     url = f"{site.base}/kosong"
-    report, _ = run_ingest(tipline, [url])
+    report, _ = run_ingest(services, [url])
     assert report.rejections == [(url, "no headline found on the page (check the profile's title selectors)")]
-    assert CrawlState(tipline.store).get(url).status == "failed"
+    assert CrawlState(services.store).get(url).status == "failed"
     before = site.hits["/kosong"]
-    run_ingest(tipline, [url])
+    run_ingest(services, [url])
     sent = [h for path, h in site.requests if path == "/kosong"][-1]
     assert site.hits["/kosong"] == before + 1 and "if-none-match" not in sent  # asked in full again

@@ -7,8 +7,8 @@ from benarkah.ingest.pages import PageRecords
 from tests.ingest.test_dedupe import BODY
 
 
-def test_crawl_state_round_trip(any_tipline):
-    state = CrawlState(any_tipline.store)
+def test_crawl_state_round_trip(any_services):
+    state = CrawlState(any_services.store)
     feed = "https://contoh.id/feed.xml"
     assert state.add_pending(["https://contoh.id/a", "https://contoh.id/b"], feed) == 2
     assert state.add_pending(["https://contoh.id/a"], feed) == 0  # known URLs keep their state
@@ -24,13 +24,13 @@ def test_crawl_state_round_trip(any_tipline):
     assert state.get("https://contoh.id/none") is None
 
 
-def test_mirror_urls_survive_the_store(any_tipline):
+def test_mirror_urls_survive_the_store(any_services):
     """extra_urls written by the page builder come back from either backend."""
     builder = PageRecords()
     builder.record(Extracted(url="https://contoh.id/cek/1", title="[SALAH] Kuota Gratis", text=BODY), "a")
     merged = builder.record(
         Extracted(url="https://lain.id/salinan", title="[SALAH] Kuota Gratis", text=BODY), "b"
     )
-    any_tipline.upsert([article_from_record(merged.fields)])
-    stored = any_tipline.store.get_article(merged.fields["id"])
+    any_services.index.upsert([article_from_record(merged.fields)])
+    stored = any_services.store.get_article(merged.fields["id"])
     assert stored.url == "https://contoh.id/cek/1" and stored.extra_urls == ("https://lain.id/salinan",)

@@ -82,7 +82,7 @@ def test_page_records_keep_one_article_and_remember_the_other_urls():
     assert builder.merged == 2
 
 
-def test_duplicates_of_articles_stored_by_an_earlier_run(tipline):
+def test_duplicates_of_articles_stored_by_an_earlier_run(services):
     stored = article_from_record(
         {
             "id": "lama-1",
@@ -91,8 +91,8 @@ def test_duplicates_of_articles_stored_by_an_earlier_run(tipline):
             "url": "https://a.id/1",
         }
     )
-    tipline.upsert([stored])
-    builder = PageRecords(list(tipline.store.iter_articles()), lookup=tipline.store.get_article)
+    services.index.upsert([stored])
+    builder = PageRecords(list(services.store.iter_articles()), lookup=services.store.get_article)
     record = builder.record(page("https://b.id/republikasi", BODY), "x")
     assert record.fields["id"] == "lama-1" and record.fields["extra_urls"] == ["https://b.id/republikasi"]
     same_article = builder.record(page("https://a.id/1", BODY + " Pembaruan: tanggapan kementerian."), "y")

@@ -20,13 +20,13 @@ FAST = CrawlLimits(delay_s=0.0, timeout_s=2.0)
 
 
 @pytest.fixture
-def importer(any_tipline):
+def importer(any_services):
     crawler = Crawler(FAST)
-    yield ImageImporter(ArticleImages(any_tipline.store), MediaReader(ocr=None), lambda: crawler)
+    yield ImageImporter(ArticleImages(any_services.store), MediaReader(ocr=None), lambda: crawler)
     crawler.close()
 
 
-def test_jsonl_rows_bring_pictures_from_beside_the_file_and_from_urls(tmp_path, any_tipline, importer, site):
+def test_jsonl_rows_bring_pictures_from_beside_the_file_and_from_urls(tmp_path, any_services, importer, site):
     (tmp_path / "gambar").mkdir()
     (tmp_path / "gambar" / "a.jpg").write_bytes(encode(noise_picture(1), "JPEG"))
     (tmp_path / "gambar" / "bukan.jpg").write_bytes(b"<html>ini bukan gambar</html>")
@@ -38,30 +38,30 @@ def test_jsonl_rows_bring_pictures_from_beside_the_file_and_from_urls(tmp_path, 
     ]
     path = tmp_path / "artikel.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    report = ingest_records(any_tipline, records_from_paths([path]), images=importer)
+    report = ingest_records(any_services.index, records_from_paths([path]), images=importer)
     assert report.counts["added"] == 2 and report.images["added"] == 2
     reasons = dict(report.rejections)
     assert reasons["artikel.jsonl:3"] == "field 'image' must be a path or URL (or a list of them)"
     assert any("bukan.jpg" in where and "not a picture" in why for where, why in report.rejections)
     assert any("tidak-ada.jpg" in where and "no such file" in why for where, why in report.rejections)
-    images = ArticleImages(any_tipline.store)
+    images = ArticleImages(any_services.store)
     assert [i.source for i in images.for_article("f1")] == [str(tmp_path / "gambar" / "a.jpg")]
     assert [i.mime for i in images.for_article("f2")] == ["image/png"]
-    again = ingest_records(any_tipline, records_from_paths([path]), images=importer)
+    again = ingest_records(any_services.index, records_from_paths([path]), images=importer)
     assert again.images["known"] == 2 and not again.images["added"]  # nothing fetched twice
 
 
-def test_a_page_brings_its_og_image_and_body_pictures(any_tipline, site):
-    sources = Sources(any_tipline.store, SourceOptions(limits=FAST))
-    importer = ImageImporter(ArticleImages(any_tipline.store), MediaReader(ocr=None), lambda: sources.crawler)
+def test_a_page_brings_its_og_image_and_body_pictures(any_services, site):
+    sources = Sources(any_services.store, SourceOptions(limits=FAST))
+    importer = ImageImporter(ArticleImages(any_services.store), MediaReader(ocr=None), lambda: sources.crawler)
     try:
-        report = ingest_records(any_tipline, sources.records([f"{site.base}/cek-fakta-foto"]),
+        report = ingest_records(any_services.index, sources.records([f"{site.base}/cek-fakta-foto"]),
                                 on_flush=sources.checkpoint, images=importer)
     finally:
         sources.close()
     assert report.counts["added"] == 1
-    article = next(any_tipline.store.iter_articles())
-    stored = sorted(i.source.rsplit("/", 1)[1] for i in ArticleImages(any_tipline.store).for_article(article.id))
+    article = next(any_services.store.iter_articles())
+    stored = sorted(i.source.rsplit("/", 1)[1] for i in ArticleImages(any_services.store).for_article(article.id))
     assert stored == ["isi.png", "sampul.jpg"]  # not the header logo, not the 1-px pixel
     assert site.hits["/foto/logo.png"] == 0 and site.hits["/foto/piksel.gif"] == 0
     assert any("hilang.jpg" in where and "HTTP 404" in why for where, why in report.rejections)
@@ -74,11 +74,11 @@ def test_image_refs_validation():
         image_refs({"images": [{"url": "x"}]})
 
 
-def test_oversized_files_are_refused_before_reading(tmp_path, any_tipline):
-    any_tipline.store.upsert_articles([Article(id="big", title="Besar")])
+def test_oversized_files_are_refused_before_reading(tmp_path, any_services):
+    any_services.store.upsert_articles([Article(id="big", title="Besar")])
     big = tmp_path / "besar.png"
     big.write_bytes(encode(noise_picture(2, (800, 600)), "PNG"))
-    importer = ImageImporter(ArticleImages(any_tipline.store), MediaReader(MediaLimits(max_image_bytes=1000)),
+    importer = ImageImporter(ArticleImages(any_services.store), MediaReader(MediaLimits(max_image_bytes=1000)),
                              lambda: Crawler(FAST))
     report = importer.attach([ImageRef("big", str(big), "cli")])
     assert "the picture limit is 1,000" in report.rejections[0][1] and not report.counts["added"]

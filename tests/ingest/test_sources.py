@@ -2,10 +2,10 @@
 
 import pytest
 
+from benarkah.cli.extract import extract_source
 from benarkah.errors import InputFormatError
 from benarkah.ingest.pipeline import ingest_records
 from benarkah.ingest.sources import SourceOptions, Sources
-from benarkah.cli.extract import extract_source
 from tests.ingest.site import Site
 from tests.ingest.test_feeds import ATOM, RSS
 from tests.support.servers import serve_app
@@ -24,46 +24,46 @@ Baca Juga: Cek fakta lain tentang kecelakaan laut
 """
 
 
-def ingest(tipline, inputs, **options):
-    sources = Sources(tipline.store, SourceOptions(**options))
-    report = ingest_records(tipline, sources.records([str(i) for i in inputs]), on_flush=sources.checkpoint)
+def ingest(services, inputs, **options):
+    sources = Sources(services.store, SourceOptions(**options))
+    report = ingest_records(services.index, sources.records([str(i) for i in inputs]), on_flush=sources.checkpoint)
     sources.close()
     return report
 
 
-def test_feed_file_items_become_articles_without_follow(tmp_path, tipline):
+def test_feed_file_items_become_articles_without_follow(tmp_path, services):
     (tmp_path / "feed.rss").write_bytes(RSS)
     (tmp_path / "atom.xml").write_bytes(ATOM)
-    report = ingest(tipline, [tmp_path])
+    report = ingest(services, [tmp_path])
     assert report.counts["added"] == 2
     assert report.rejections == [("feed.rss#2", "feed item has no link")]
-    atom = next(a for a in tipline.store.iter_articles() if "Bansos" in a.title)
+    atom = next(a for a in services.store.iter_articles() if "Bansos" in a.title)
     assert atom.url == "https://contoh.id/cek/2" and str(atom.published) == "2023-03-14"
     assert atom.verdict.value == "false" and atom.publisher == "Atom Contoh"
 
 
-def test_sitemap_file_needs_follow_and_unknown_xml_is_refused(tmp_path, tipline):
+def test_sitemap_file_needs_follow_and_unknown_xml_is_refused(tmp_path, services):
     (tmp_path / "sitemap.xml").write_text(
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         "<url><loc>https://contoh.id/a</loc></url></urlset>"
     )
-    report = ingest(tipline, [tmp_path / "sitemap.xml"])
+    report = ingest(services, [tmp_path / "sitemap.xml"])
     assert report.rejections == [("sitemap.xml", "a sitemap only lists pages: add --follow to fetch them")]
     (tmp_path / "lain.xml").write_text("<catatan/>")
     with pytest.raises(InputFormatError, match="don't know how to read .xml files that are neither"):
-        ingest(tipline, [tmp_path / "lain.xml"])
+        ingest(services, [tmp_path / "lain.xml"])
 
 
-def test_text_dump_folder_and_re_run(tmp_path, tipline):
+def test_text_dump_folder_and_re_run(tmp_path, services):
     (tmp_path / "dump.txt").write_text(DUMP, encoding="utf-8")
     (tmp_path / "data.jsonl").write_text('{"id": "j1", "title": "Baris JSONL"}\n', encoding="utf-8")
-    report = ingest(tipline, [tmp_path])
+    report = ingest(services, [tmp_path])
     assert report.counts["added"] == 2
-    dump = next(a for a in tipline.store.iter_articles() if a.id != "j1")
+    dump = next(a for a in services.store.iter_articles() if a.id != "j1")
     assert dump.title == "[HOAKS] Kapal Terbalik di Selat Sunda Dilaporkan Pagi Ini"
     assert str(dump.published) == "2024-03-04" and dump.verdict.value == "false"
     assert "Simak video" not in dump.text and "Baca Juga" not in dump.text and "Bagikan" not in dump.text
-    assert ingest(tipline, [tmp_path]).counts["unchanged"] == 2
+    assert ingest(services, [tmp_path]).counts["unchanged"] == 2
 
 
 def test_extract_command_follows_a_three_page_article_by_url():
@@ -74,7 +74,7 @@ def test_extract_command_follows_a_three_page_article_by_url():
     assert [path for path, _ in site.requests if path == "/berita/tsunami"] == ["/berita/tsunami"] * 3
 
 
-def test_a_wrong_path_is_reported_before_anything_is_stored(tmp_path, tipline):
+def test_a_wrong_path_is_reported_before_anything_is_stored(tmp_path, services):
     (tmp_path / "dump.txt").write_text(DUMP, encoding="utf-8")
     (tmp_path / "notes.docx").write_text("x")
     for wrong, message in (
@@ -82,5 +82,5 @@ def test_a_wrong_path_is_reported_before_anything_is_stored(tmp_path, tipline):
         (tmp_path / "notes.docx", "don't know how to read .docx"),
     ):
         with pytest.raises(InputFormatError, match=message):
-            ingest(tipline, [tmp_path / "dump.txt", wrong])
-        assert tipline.store.count_articles() == 0
+            ingest(services, [tmp_path / "dump.txt", wrong])
+        assert services.store.count_articles() == 0

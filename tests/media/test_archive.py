@@ -16,8 +16,8 @@ def read_media(sha: str, bits: bytes, text: str = "") -> ReadMedia:
                      width=640, height=480, frames=1)
 
 
-def test_pictures_are_stored_once_and_matched_by_hash_or_text(any_tipline):
-    store = any_tipline.store
+def test_pictures_are_stored_once_and_matched_by_hash_or_text(any_services):
+    store = any_services.store
     store.upsert_articles([Article(id="a1", title="Air laut surut"), Article(id="a2", title="Lain")])
     images = ArticleImages(store)
     version = images.version()
@@ -43,8 +43,8 @@ def test_pictures_are_stored_once_and_matched_by_hash_or_text(any_tipline):
     assert index.match(read_media("q", far, "pesan lain sama sekali tentang vaksin dan chip"), thresholds) == []
 
 
-def test_deleting_an_article_deletes_its_pictures(any_tipline):
-    store = any_tipline.store
+def test_deleting_an_article_deletes_its_pictures(any_services):
+    store = any_services.store
     store.upsert_articles([Article(id="gone", title="Akan dihapus")])
     images = ArticleImages(store)
     images.add("gone", "x.jpg", read_media("s", bytes(32)))

@@ -30,29 +30,29 @@ def sample():
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    from benarkah.tipline import Tipline
+    from benarkah.app import build
     from tests.conftest import TEST_KEY
 
     corpora = [shared_path("corpora/turnbackhoax-2024/articles.jsonl"),
                shared_path("corpora/turnbackhoax-2026/articles.jsonl")]
     db = tmp_path_factory.mktemp("shots") / "benarkah.db"
-    tipline = Tipline(Settings(db=str(db), secret_key=TEST_KEY, semantic=False))
-    ingest_records(tipline, records_from_paths(corpora))
-    yield tipline
-    tipline.close()
+    services = build(Settings(db=str(db), secret_key=TEST_KEY, semantic=False))
+    ingest_records(services.index, records_from_paths(corpora))
+    yield services
+    services.close()
 
 
 def test_screenshots_find_what_their_text_finds(ocr, sample, archive):
     folder, picked = sample
     reader = MediaReader(ocr=ocr)
     search = PictureSearch(reader, LivePictureIndex(ArticleImages(archive.store)),
-                           lambda text, n: archive.search(text, limit=n), archive.store.get_article,
+                           lambda text, n: archive.tipline.search(text, limit=n), archive.store.get_article,
                            MatchThresholds(31, 0.7))
     typed_hits = shot_hits = 0
     for row in picked:
         found = search.search((folder / row["image"]).read_bytes(), limit=3)
         assert found.read.read_text and not found.matches  # no article pictures stored yet
-        typed = [h.article.id for h in archive.search(row["text"], limit=3).hits]
+        typed = [h.article.id for h in archive.tipline.search(row["text"], limit=3).hits]
         shot = [h.article.id for h in found.result.hits]
         typed_hits += row["article_id"] in typed
         shot_hits += row["article_id"] in shot
@@ -69,7 +69,7 @@ def test_a_re_shared_screenshot_finds_the_article_that_shows_it(ocr, sample, arc
     report = importer.attach(refs)
     assert report.counts["added"] == len(picked) and not report.rejections
     search = PictureSearch(MediaReader(ocr=ocr), LivePictureIndex(images),
-                           lambda text, n: archive.search(text, limit=n), archive.store.get_article,
+                           lambda text, n: archive.tipline.search(text, limit=n), archive.store.get_article,
                            MatchThresholds(31, 0.7))
     for row in picked:
         found = search.search((folder / row["image"]).read_bytes(), limit=3)

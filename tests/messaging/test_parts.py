@@ -3,7 +3,10 @@
 from benarkah.channels.telegram.client import build_request, to_html
 from benarkah.channels.whatsapp.client import build_message
 from benarkah.domain.conversation import Reply, ReplyKind
-from benarkah.messaging.parts import reply_parts, split_text, text_units
+from dataclasses import replace
+
+from benarkah.messaging.parts import (CallbackAnswer, TemplatePart, TextPart, Widget, part_from_json, part_to_json,
+                                      reply_parts, split_text, text_units)
 from tests.support.fake_apis import telegram_message_problem, whatsapp_message_problem
 
 
@@ -26,9 +29,9 @@ def test_split_cuts_unbroken_text_and_counts_emoji_as_two():
 def test_a_long_menu_falls_back_to_text_and_every_body_is_valid():
     reply = Reply(ReplyKind.MENU, "id")
     [menu] = reply_parts(reply, {"message_id": "wamid.X"})
-    assert menu["kind"] == "menu" and menu["reply_to"] == "wamid.X"
+    assert isinstance(menu, TextPart) and menu.widget is Widget.MENU and menu.reply_to == "wamid.X"
     assert whatsapp_message_problem(build_message("6281", menu)) is None
-    long_menu = {**menu, "text": "a " * 700}
+    long_menu = replace(menu, text="a " * 700)
     body = build_message("6281", long_menu)
     assert body["type"] == "text" and whatsapp_message_problem(body) is None
     method, request = build_request("42", long_menu)
@@ -41,3 +44,15 @@ def test_telegram_html_is_escaped_and_balanced():
     assert html.startswith("<b>HOAKS</b> — &lt;script&gt; &amp; <i>miring</i>")
     assert "a_b_c" in html and "*belum ditutup" in html
     assert telegram_message_problem({"chat_id": 1, "text": html, "parse_mode": "HTML"}) is None
+
+
+def test_parts_keep_their_stored_json_form():
+    """Outbox rows queued before the parts were typed must still decode (and round-trip unchanged)."""
+    stored = [{"kind": "text", "text": "a", "language": "id", "reply_to": "wamid.1"},
+              {"kind": "menu", "text": "m", "language": "en"}, {"kind": "more", "text": "x", "language": "id"},
+              {"kind": "template", "name": "t", "language": "id", "text": "p"},
+              {"kind": "callback_answer", "id": "c1", "optional": True}]
+    parts = [part_from_json(d) for d in stored]
+    assert parts == [TextPart("a", "id", Widget.NONE, "wamid.1"), TextPart("m", "en", Widget.MENU),
+                     TextPart("x", "id", Widget.MORE), TemplatePart("t", "id", "p"), CallbackAnswer("c1")]
+    assert [part_to_json(p) for p in parts] == stored

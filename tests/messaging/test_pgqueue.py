@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 
-from benarkah.messaging import Inbound, Kind, message_store
+from benarkah.app import build
+from benarkah.messaging import Inbound, Kind
+from benarkah.messaging.parts import TextPart
 from benarkah.messaging.pgqueue import PostgresMessageStore
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
 from tests.conftest import TEST_KEY
 
 SENDERS = 12
@@ -17,9 +18,9 @@ CLAIMERS = 6
 
 
 def test_concurrent_claimers_take_each_message_once_and_one_per_person_in_order(pg_url):
-    tipline = Tipline(Settings(db=pg_url, secret_key=TEST_KEY, semantic=False))
+    services = build(Settings(db=pg_url, secret_key=TEST_KEY, semantic=False))
     try:
-        store = message_store(tipline)
+        store = services.queue
         assert isinstance(store, PostgresMessageStore)
         store.accept([Inbound("whatsapp", f"wamid.{n}", f"62811{n % SENDERS:04d}", Kind.TEXT, "tips")
                       for n in range(MESSAGES)])
@@ -45,7 +46,7 @@ def test_concurrent_claimers_take_each_message_once_and_one_per_person_in_order(
                 for item in items:
                     with lock:
                         del in_flight[item.sender_hash]
-                    assert store.complete_inbox(item, [{"kind": "text", "text": "ok"}])
+                    assert store.complete_inbox(item, [TextPart("ok")])
 
         threads = [threading.Thread(target=claimer) for _ in range(CLAIMERS)]
         for t in threads:
@@ -60,4 +61,4 @@ def test_concurrent_claimers_take_each_message_once_and_one_per_person_in_order(
             assert theirs == sorted(theirs)
         assert store.depths()["outbox"] == {"pending": MESSAGES}
     finally:
-        tipline.close()
+        services.close()

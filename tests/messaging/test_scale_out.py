@@ -11,9 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from benarkah.messaging import message_store
+from benarkah.app import build
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
 from tests.conftest import TEST_KEY, load_demo
 from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN, FakeGraphAPI, run_fake
 from tests.support.payloads import APP_SECRET, VERIFY_TOKEN, signed, wa_delivery, wa_message
@@ -36,7 +35,7 @@ def whatsapp_env(db: str, api_base: str) -> dict[str, str]:
 
 
 def test_three_servers_two_workers_burst_with_duplicates_zero_lost_zero_doubled(pg_url, tmp_path):
-    seed = Tipline(Settings(db=pg_url, secret_key=TEST_KEY, semantic=False))
+    seed = build(Settings(db=pg_url, secret_key=TEST_KEY, semantic=False))
     load_demo(seed)
     seed.close()
     rng = random.Random(7)
@@ -75,9 +74,9 @@ def test_three_servers_two_workers_burst_with_duplicates_zero_lost_zero_doubled(
     assert [mid for mid, count in quoted.items() if count != 1] == []  # zero doubled
     assert graph.rejected == []
     assert not any("Traceback" in log for log in worker_logs), worker_logs
-    check = Tipline(Settings(db=pg_url, secret_key=TEST_KEY, semantic=False))
+    check = build(Settings(db=pg_url, secret_key=TEST_KEY, semantic=False))
     try:
-        depths = message_store(check).depths()
+        depths = check.queue.depths()
     finally:
         check.close()
     assert depths["inbox"] == {"done": MESSAGES} and depths["outbox"] == {"sent": MESSAGES}

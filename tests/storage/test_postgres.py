@@ -1,5 +1,5 @@
 """What only the PostgreSQL backend does: the portable-SQL seam, clear connection errors, and several
-processes sharing one database (concurrent migration, serialised immediate transactions)."""
+processes sharing one database (concurrent migration, serialised "store" transactions)."""
 
 import os
 import subprocess
@@ -14,6 +14,7 @@ import pytest
 from benarkah.errors import StorageError
 from benarkah.storage import open_store
 from benarkah.storage.pgcompat import translate
+from benarkah.tips.repository import TipRepository
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,14 +70,14 @@ def test_store_methods_inside_a_transaction_join_it(store):
     with pytest.raises(RuntimeError):
         with store.transaction() as tx:
             tx.execute("INSERT INTO things (name) VALUES (?)", ("inside",))
-            store.add_tip("web", "h", "tip inside")  # same connection: sees and shares the transaction
+            TipRepository(store).add_tip("web", "h", "tip inside")  # same connection: shares the transaction
             assert store.connection().execute("SELECT COUNT(*) FROM things").fetchone()[0] == 1
             raise RuntimeError("roll everything back")
-    assert store.list_tips() == []
+    assert TipRepository(store).list_tips() == []
     assert store.connection().execute("SELECT COUNT(*) FROM things").fetchone()[0] == 0
 
 
-def test_immediate_transactions_are_serialised_like_sqlite(store):
+def test_store_locked_transactions_are_serialised_like_sqlite(store):
     """Read-then-write code written for SQLite's BEGIN IMMEDIATE stays correct on PostgreSQL."""
     store.connection().execute("INSERT INTO things (name, total) VALUES ('counter', 0)")
 

@@ -8,6 +8,7 @@ import pytest
 from benarkah.domain.articles import article_from_record
 from benarkah.storage import open_store
 from benarkah.storage.base import Interaction, UpsertOutcome
+from benarkah.tips.repository import TipRepository
 
 
 @pytest.fixture
@@ -55,14 +56,15 @@ def test_vectors_round_trip(store):
 
 
 def test_tips_sessions_interactions_and_erasure(store):
-    store.add_tip("whatsapp", "h1", "kabar aneh")
-    store.add_tip("whatsapp", "h2", "kabar lain")
+    tips = TipRepository(store)
+    tips.add_tip("whatsapp", "h1", "kabar aneh")
+    tips.add_tip("whatsapp", "h2", "kabar lain")
     store.put_session("whatsapp", "h1", {"language": "en"})
     store.log_interaction(Interaction("whatsapp", "h1", "kabar aneh", "not_found", matched=False))
-    assert [t.text for t in store.list_tips()] == ["kabar lain", "kabar aneh"]
+    assert [t.text for t in tips.list_tips()] == ["kabar lain", "kabar aneh"]
     assert store.get_session("whatsapp", "h1") == {"language": "en"}
     assert store.erase_sender("h1") == 3
-    assert [t.sender_hash for t in store.list_tips()] == ["h2"]
+    assert [t.sender_hash for t in tips.list_tips()] == ["h2"]
     assert store.get_session("whatsapp", "h1") is None
 
 
@@ -75,14 +77,47 @@ def test_a_failed_batch_leaves_the_store_untouched(store):
     assert store.count_articles() == 1
 
 
+def test_nested_transactions_are_savepoints(store):
+    """An inner unit of work that raises leaves none of its rows; the outer one goes on and commits."""
+    tips = TipRepository(store)
+    with store.transaction() as tx:
+        tips.add_tip("web", "h", "outer, before")
+        with pytest.raises(RuntimeError):
+            with store.transaction(lock="rows"):
+                tips.add_tip("web", "h", "inner")
+                with store.transaction():  # deeper still, committed into the inner one ...
+                    tips.add_tip("web", "h", "innermost")
+                raise RuntimeError("... which then fails: both are undone")
+        with store.transaction():
+            tips.add_tip("web", "h", "a later inner one")
+        assert tx.execute("SELECT COUNT(*) FROM tips").fetchone()[0] == 2
+        tips.add_tip("web", "h", "outer, after")
+    assert [t.text for t in tips.list_tips()] == ["outer, after", "a later inner one", "outer, before"]
+
+
+def test_an_outer_failure_undoes_the_inner_units_too(store):
+    tips = TipRepository(store)
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            with store.transaction(lock="rows"):
+                tips.add_tip("web", "h", "inner, released")
+            raise RuntimeError("the outer unit fails")
+    assert tips.list_tips() == []
+    with store.transaction():  # and the store is usable afterwards
+        tips.add_tip("web", "h", "next")
+    assert [t.text for t in tips.list_tips()] == ["next"]
+
+
 def test_concurrent_writers_from_threads(store):
+    tips = TipRepository(store)
+
     def write(n):
         for i in range(20):
-            store.add_tip("web", f"t{n}", f"pesan {i}")
+            tips.add_tip("web", f"t{n}", f"pesan {i}")
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(store.list_tips(limit=1000)) == 80
+    assert len(tips.list_tips(limit=1000)) == 80

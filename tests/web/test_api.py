@@ -15,11 +15,11 @@ ARTICLES = [
 
 
 @pytest.fixture
-def base_url(tipline):
+def base_url(services):
     from benarkah.domain.articles import article_from_record
 
-    tipline.upsert([article_from_record(r) for r in ARTICLES])
-    with serve_app(create_app(tipline)) as url:
+    services.index.upsert([article_from_record(r) for r in ARTICLES])
+    with serve_app(create_app(services)) as url:
         yield url
 
 
@@ -37,12 +37,12 @@ def test_search_returns_the_cli_json_shape(base_url):
     assert set(payload["results"][0]) == {"id", "title", "url", "verdict", "published", "score"}
 
 
-def test_ask_replies_and_records_unmatched_messages_as_tips(base_url, tipline):
+def test_ask_replies_and_records_unmatched_messages_as_tips(base_url, services):
     reply = httpx.post(f"{base_url}/api/ask", json={"text": "blt 600 ribu lewat link wa"}).json()
     assert reply["kind"] == "results" and "https://example.org/b1" in reply["reply"]
     miss = httpx.post(f"{base_url}/api/ask", json={"text": "gajah terbang di monas"}).json()
     assert miss["kind"] == "not_found" and miss["matched"] is False
-    tips = tipline.store.list_tips()
+    tips = services.tips.repo.list_tips()
     assert [t.text for t in tips] == ["gajah terbang di monas"]
     assert tips[0].channel == "api" and "127.0.0.1" not in tips[0].sender_hash
 

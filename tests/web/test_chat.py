@@ -9,8 +9,8 @@ from benarkah.web.chat import reply_html
 from tests.support.servers import serve_app
 
 
-def test_form_post_answers_and_gives_a_shareable_link(demo_tipline):
-    with serve_app(create_app(demo_tipline)) as url, httpx.Client(base_url=url) as client:
+def test_form_post_answers_and_gives_a_shareable_link(demo_services):
+    with serve_app(create_app(demo_services)) as url, httpx.Client(base_url=url) as client:
         page = client.get("/chat")
         assert page.status_code == 200 and 'action="/chat"' in page.text
         response = client.post("/chat", data={"text": "vaksin chip"})
@@ -24,12 +24,12 @@ def test_form_post_answers_and_gives_a_shareable_link(demo_tipline):
             assert "vaksin chip" in stranger.get(response.headers["location"]).text
         client.post("/chat", data={"text": "gajah terbang di langit Monas saat malam pergantian tahun baru"})
         assert client.cookies["benarkah_chat"] == session  # one conversation per browser
-        tips = demo_tipline.store.list_tips()
-        assert [t.channel for t in tips] == ["web"] and tips[0].sender_hash == demo_tipline.hash_sender("web", session)
+        tips = demo_services.tips.repo.list_tips()
+        assert [t.channel for t in tips] == ["web"] and tips[0].sender_hash == demo_services.identity.hash("web", session)
 
 
-def test_json_answers_for_the_script_and_bad_input(demo_tipline):
-    with serve_app(create_app(demo_tipline)) as url, httpx.Client(base_url=url) as client:
+def test_json_answers_for_the_script_and_bad_input(demo_services):
+    with serve_app(create_app(demo_services)) as url, httpx.Client(base_url=url) as client:
         data = client.post("/chat", data={"text": "vaksin chip"}, headers={"accept": "application/json"}).json()
         assert data["kind"] == "results" and data["url"].startswith(f"{url}/c/")
         assert client.post("/chat", data={}).status_code == 422
@@ -56,11 +56,11 @@ def test_rate_limit_is_per_client_per_minute_and_bounded():
     assert len(limit._windows) == 2 and "a" not in limit._windows
 
 
-def test_erase_covers_shared_answers_and_notifications(demo_tipline):
-    with serve_app(create_app(demo_tipline)) as url, httpx.Client(base_url=url) as client:
+def test_erase_covers_shared_answers_and_notifications(demo_services):
+    with serve_app(create_app(demo_services)) as url, httpx.Client(base_url=url) as client:
         client.post("/chat", data={"text": "vaksin chip"})
         session = client.cookies["benarkah_chat"]
-    assert "web_answers" in demo_tipline.store.sender_tables()
-    assert "tip_notifications" in demo_tipline.store.sender_tables()
-    assert demo_tipline.erase_sender("web", session) >= 2  # the answer and the interaction
-    assert demo_tipline.store.connection().execute("SELECT COUNT(*) FROM web_answers").fetchone()[0] == 0
+    assert "web_answers" in demo_services.store.sender_tables()
+    assert "tip_notifications" in demo_services.store.sender_tables()
+    assert demo_services.forget("web", session) >= 2  # the answer and the interaction
+    assert demo_services.store.connection().execute("SELECT COUNT(*) FROM web_answers").fetchone()[0] == 0

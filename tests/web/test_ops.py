@@ -6,9 +6,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from benarkah.app import build
 from benarkah.domain.articles import article_from_record
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
 from benarkah.web.app import create_app
 from tests.conftest import TEST_KEY
 from tests.support.servers import serve_app
@@ -27,13 +27,13 @@ def samples(text: str) -> dict[tuple[str, tuple], float]:
 
 
 @pytest.fixture
-def base_url(any_tipline):
-    any_tipline.upsert([article_from_record(r) for r in ARTICLES])
-    with serve_app(create_app(any_tipline)) as url:
+def base_url(any_services):
+    any_services.index.upsert([article_from_record(r) for r in ARTICLES])
+    with serve_app(create_app(any_services)) as url:
         yield url
 
 
-def test_ready_once_the_index_is_built(base_url, any_tipline):
+def test_ready_once_the_index_is_built(base_url, any_services):
     ready = httpx.get(f"{base_url}/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ready", "problems": [], "articles_version": 1, "index_version": 1,
@@ -41,27 +41,27 @@ def test_ready_once_the_index_is_built(base_url, any_tipline):
 
 
 def test_not_ready_before_the_index_is_built(any_settings):
-    tipline = Tipline(any_settings)
+    services = build(any_settings)
     try:
-        with serve_app(create_app(tipline), lifespan="off") as url:  # no startup: no index yet
+        with serve_app(create_app(services), lifespan="off") as url:  # no startup: no index yet
             response = httpx.get(f"{url}/readyz")
         assert response.status_code == 503
         assert response.json()["problems"] == ["search index not built yet"]
     finally:
-        tipline.close()
+        services.close()
 
 
 def test_not_ready_when_the_database_fails(pg_cluster, pg_url):
-    tipline = Tipline(Settings(db=pg_url, secret_key=TEST_KEY, semantic=False))
+    services = build(Settings(db=pg_url, secret_key=TEST_KEY, semantic=False))
     try:
-        with serve_app(create_app(tipline)) as url:
+        with serve_app(create_app(services)) as url:
             assert httpx.get(f"{url}/readyz").status_code == 200
             pg_cluster.drop_database(pg_url)  # the database is gone under the running server
             response = httpx.get(f"{url}/readyz")
         assert response.status_code == 503
         assert response.json()["problems"][0].startswith("database error")
     finally:
-        tipline.close()
+        services.close()
 
 
 def test_metrics_count_requests_by_route_and_read_match_rate_from_the_database(base_url):
@@ -84,12 +84,12 @@ def test_metrics_count_requests_by_route_and_read_match_rate_from_the_database(b
 
 
 def test_metrics_token_when_configured(db_url):
-    tipline = Tipline(Settings(db=db_url, secret_key=TEST_KEY, semantic=False, metrics_token="scrape-me-please"))
+    services = build(Settings(db=db_url, secret_key=TEST_KEY, semantic=False, metrics_token="scrape-me-please"))
     try:
-        with serve_app(create_app(tipline)) as url:
+        with serve_app(create_app(services)) as url:
             assert httpx.get(f"{url}/metrics").status_code == 401
             assert httpx.get(f"{url}/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
             ok = httpx.get(f"{url}/metrics", headers={"Authorization": "Bearer scrape-me-please"})
             assert ok.status_code == 200 and "benarkah_articles" in ok.text
     finally:
-        tipline.close()
+        services.close()

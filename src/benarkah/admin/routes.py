@@ -17,9 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..errors import AuthError
-from ..tips.repository import ClusterStatus
-from ..tips.service import ArticleNotFound, ClusterNotFound
+from ..settings import Settings
+from ..storage.base import Store
 from ..tipline import Tipline
+from ..tips.repository import SETTABLE_STATUSES, ClusterStatus
+from ..tips.service import ArticleNotFound, ClusterNotFound, TipService
 from .accounts import SESSION_HOURS, Accounts, StaffSession, TooManyAttempts
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -43,9 +45,11 @@ def _safe_next(target: str | None) -> str:
     return "/admin"
 
 
-def admin_router(tipline: Tipline) -> APIRouter:
-    accounts = Accounts(tipline.store)
-    secure_cookies = tipline.settings.public_url.startswith("https://")
+def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Settings) -> APIRouter:
+    """The dashboard; always mounted (using it needs a staff account). ``tipline`` gives the search
+    behind the suggestions, ``desk`` the tips."""
+    accounts = Accounts(store)
+    secure_cookies = settings.public_url.startswith("https://")
     router = APIRouter(prefix="/admin", include_in_schema=False)
 
     def page(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
@@ -116,7 +120,7 @@ def admin_router(tipline: Tipline) -> APIRouter:
     @router.get("", response_class=HTMLResponse)
     def queue(request: Request, session: Staff,
               view: Annotated[str, Query(pattern="^(" + "|".join(QUEUE_VIEWS) + ")$")] = "open") -> Response:
-        clusters = tipline.tips.queue(QUEUE_VIEWS[view])
+        clusters = desk.queue(QUEUE_VIEWS[view])
         return page(request, "queue.html", {"staff": session, "clusters": clusters, "view": view,
                                             "views": list(QUEUE_VIEWS)})
 
@@ -126,29 +130,28 @@ def admin_router(tipline: Tipline) -> APIRouter:
 
     def cluster_page(request: Request, session: Staff, cluster_id: int, error: str = "",
                      status_code: int = 200) -> Response:
-        desk = tipline.tips
         try:
             summary = desk.cluster(cluster_id)
         except ClusterNotFound:
             raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
         tips = desk.repo.cluster_tips(cluster_id)
-        linked = tipline.store.get_article(summary.article_id) if summary.article_id else None
+        linked = store.get_article(summary.article_id) if summary.article_id else None
         suggestions = [] if linked else [h.article for h in tipline.search(summary.example, limit=5).hits]
         notifications: dict[str, int] = {}
         for row in desk.repo.notifications(cluster_id):
             notifications[row.status] = notifications.get(row.status, 0) + 1
         return page(request, "cluster.html", {
             "staff": session, "cluster": summary, "tips": tips, "linked": linked, "suggestions": suggestions,
-            "notifications": notifications, "error": error, "statuses": ClusterStatus.SETTABLE}, status_code)
+            "notifications": notifications, "error": error, "statuses": SETTABLE_STATUSES}, status_code)
 
     @router.post("/clusters/{cluster_id}/status")
     def set_status(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
                    status: Annotated[str, Form(max_length=20)]) -> Response:
         require_csrf(session, csrf_token)
-        if status not in ClusterStatus.SETTABLE:
-            raise HTTPException(422, f"status must be one of {', '.join(ClusterStatus.SETTABLE)}")
+        if status not in SETTABLE_STATUSES:
+            raise HTTPException(422, f"status must be one of {', '.join(SETTABLE_STATUSES)}")
         try:
-            tipline.tips.set_status(cluster_id, status, by=session.username)
+            desk.set_status(cluster_id, ClusterStatus(status), by=session.username)
         except ClusterNotFound:
             raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
         return RedirectResponse(f"/admin/clusters/{cluster_id}", status_code=303)
@@ -158,7 +161,7 @@ def admin_router(tipline: Tipline) -> APIRouter:
              article_id: Annotated[str, Form(max_length=200)]) -> Response:
         require_csrf(session, csrf_token)
         try:
-            tipline.tips.link_article(cluster_id, article_id, by=session.username)
+            desk.link_article(cluster_id, article_id, by=session.username)
         except ArticleNotFound as exc:
             return cluster_page(request, session, cluster_id, str(exc), status_code=422)
         except ClusterNotFound:
@@ -169,16 +172,11 @@ def admin_router(tipline: Tipline) -> APIRouter:
 
     @router.get("/stats", response_class=HTMLResponse)
     def stats(request: Request, session: Staff, days: Annotated[int, Query(ge=1, le=365)] = 30) -> Response:
-        data = tipline.tips.stats(days=days)
-        peak = max((d[1] for d in data["per_day"]), default=1) or 1
+        data = desk.stats(days=days)
+        peak = max((d[1] for d in data.per_day), default=1) or 1
         return page(request, "stats.html", {"staff": session, "stats": data, "peak": peak})
 
     return router
 
 
-def router_factory(tipline: Tipline) -> APIRouter:
-    """Entry for ``web.extensions``: the dashboard is always mounted (it needs a staff account to use)."""
-    return admin_router(tipline)
-
-
-__all__ = ["admin_router", "router_factory", "AuthError"]
+__all__ = ["admin_router", "AuthError"]

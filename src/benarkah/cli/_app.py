@@ -10,9 +10,9 @@ from typing import Annotated, Iterator, Optional
 
 import typer
 
+from ..app import Services, build
 from ..errors import BenarkahError
 from ..settings import Settings
-from ..tipline import Tipline
 
 app = typer.Typer(
     help="benarkah — a fact-check tipline engine. Ingest fact-checks, then answer what people ask.",
@@ -36,19 +36,19 @@ def settings_for(db: str | None, **overrides: object) -> Settings:
 
 
 @contextmanager
-def open_tipline(db: str | None, **overrides: object) -> Iterator[Tipline]:
-    """A Tipline for one command; benarkah errors become a one-line message and exit code 1."""
+def open_services(db: str | None, **overrides: object) -> Iterator[Services]:
+    """The services for one command; benarkah errors become a one-line message and exit code 1."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    tipline = None
+    services = None
     try:
-        tipline = Tipline(settings_for(db, **overrides))
-        yield tipline
+        services = build(settings_for(db, **overrides))
+        yield services
     except BenarkahError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     finally:
-        if tipline is not None:
-            tipline.close()
+        if services is not None:
+            services.close()
 
 
 class Progress:
@@ -59,14 +59,12 @@ class Progress:
         self.every = every_seconds
         self.started = time.monotonic()
         self.last = self.started
-        self.shown = False
 
     def __call__(self, done: int, total: int | None = None) -> None:
         now = time.monotonic()
         if now - self.last < self.every:
             return
         self.last = now
-        self.shown = True
         rate = done / max(now - self.started, 1e-9)
         of = f"/{total:,}" if total else ""
         sys.stderr.write(f"{self.label}: {done:,}{of} ({rate:,.0f}/s)\n")

@@ -11,7 +11,7 @@ import typer
 from ..domain.render import render_text
 from ..errors import BenarkahError
 from ..evaluation import LabelledQuery, evaluate, format_table, load_queries
-from ._app import DbOption, Progress, app, open_tipline
+from ._app import DbOption, Progress, app, open_services
 
 
 @app.command()
@@ -43,19 +43,19 @@ def ingest(
     from ..ingest.pipeline import ingest_records
     from ..ingest.sources import SourceOptions, Sources
 
-    with open_tipline(db) as tipline:
+    with open_services(db) as services:
         progress = Progress("ingest: records read")
         limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)
         try:
-            reader = Sources(tipline.store, SourceOptions(
+            reader = Sources(services.store, SourceOptions(
                 profile=profile, follow=follow, limits=limits,
-                profiles_dir=profiles_dir or tipline.settings.profiles_dir))
+                profiles_dir=profiles_dir or services.settings.profiles_dir))
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
         try:
-            pictures = image_importer(tipline.settings, tipline.store, lambda: reader.crawler) if images else None
-            report = ingest_records(tipline, reader.records(sources), on_record=progress,
+            pictures = image_importer(services.settings, services.store, lambda: reader.crawler) if images else None
+            report = ingest_records(services.index, reader.records(sources), on_record=progress,
                                     on_flush=reader.checkpoint, images=pictures)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
@@ -67,8 +67,8 @@ def ingest(
             typer.echo(f"rejected {origin}: {reason}", err=True)
         if any(reader.stats.values()):
             typer.echo(reader.crawl_summary(), err=True)
-        if embed and tipline.embedder is not None:
-            report.embedded = tipline.embed_missing(progress=Progress("ingest: articles embedded"))
+        if embed and services.index.embedder is not None:
+            report.embedded = services.index.embed_missing(progress=Progress("ingest: articles embedded"))
         typer.echo(report.summary())
 
 
@@ -86,17 +86,18 @@ def search(
     if not query.strip() and image is None:
         typer.echo("error: give the message to search for, or --image PATH", err=True)
         raise typer.Exit(2)
-    with open_tipline(db) as tipline:
+    with open_services(db) as services:
         if image is not None:
             from ..media.service import picture_search
 
-            found = picture_search(tipline.settings, tipline.store, lambda t, n: tipline.search(t, limit=n),
-                                   tipline.store.get_article).search(image.read_bytes(), caption=query, limit=limit)
+            found = picture_search(services.settings, services.store,
+                                   lambda t, n: services.tipline.search(t, limit=n),
+                                   services.store.get_article).search(image.read_bytes(), caption=query, limit=limit)
             result, payload = found.result, found.payload()
             if not as_json:
                 typer.echo(f"read text: {found.read.read_text or '(none)'}")
         else:
-            result = tipline.search(query, limit=limit)
+            result = services.tipline.search(query, limit=limit)
             payload = result.payload()
         if as_json:
             typer.echo(json.dumps(payload, ensure_ascii=False))
@@ -116,8 +117,8 @@ def ask(
     db: DbOption = None,
 ) -> None:
     """Print exactly the reply the bot would send."""
-    with open_tipline(db) as tipline:
-        handled = tipline.handle_text("cli", sender, message)
+    with open_services(db) as services:
+        handled = services.tipline.handle_text("cli", sender, message)
         typer.echo(render_text(handled.reply))
 
 
@@ -129,13 +130,13 @@ def eval_command(
     db: DbOption = None,
 ) -> None:
     """Measure Recall@1/3/10 and MRR@10 of the search on a labelled query set."""
-    with open_tipline(db) as tipline:
+    with open_services(db) as services:
         try:
             labelled = load_queries(queries)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-        tipline.engine()
+        services.index.engine()
         progress = Progress("eval: queries")
         done = 0
 
@@ -146,14 +147,14 @@ def eval_command(
 
         def ranked(text: str) -> list[str]:
             tick()
-            return [h.article.id for h in tipline.search(text, limit=10).hits]
+            return [h.article.id for h in services.tipline.search(text, limit=10).hits]
 
         pictures = None
         if any(q.image is not None for q in labelled):
             from ..media.service import picture_search
 
-            finder = picture_search(tipline.settings, tipline.store, lambda t, n: tipline.search(t, limit=n),
-                                    tipline.store.get_article)
+            finder = picture_search(services.settings, services.store,
+                                    lambda t, n: services.tipline.search(t, limit=n), services.store.get_article)
 
             def pictures(q: LabelledQuery) -> list[str]:
                 tick()
@@ -170,6 +171,6 @@ def forget(
     db: DbOption = None,
 ) -> None:
     """Erase everything stored about one person (their tips, messages and conversation state)."""
-    with open_tipline(db) as tipline:
-        removed = tipline.erase_sender(channel, sender)
+    with open_services(db) as services:
+        removed = services.forget(channel, sender)
         typer.echo(f"erased {removed} records")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import DbOption, app, open_tipline
+from ._app import DbOption, app, open_services
 
 images_app = typer.Typer(help="Pictures of fact-check articles (matched against pictures people send).",
                          no_args_is_help=True)
@@ -30,11 +30,11 @@ def add(
     from ..ingest.records import read_jsonl
     from ..media.service import media_limits
 
-    with open_tipline(db) as tipline:
-        limits = CrawlLimits(delay_s=delay, max_bytes=media_limits(tipline.settings).max_image_bytes)
+    with open_services(db) as services:
+        limits = CrawlLimits(delay_s=delay, max_bytes=media_limits(services.settings).max_image_bytes)
         with Crawler(limits) as crawler:
-            importer = image_importer(tipline.settings, tipline.store, lambda: crawler)
-            report = attach_from_records(importer, tipline.store, read_jsonl(source))
+            importer = image_importer(services.settings, services.store, lambda: crawler)
+            report = attach_from_records(importer, services.store, read_jsonl(source))
         for origin, reason in report.rejections:
             typer.echo(f"rejected {origin}: {reason}", err=True)
         typer.echo(f"{report.counts['added']} added, {report.counts['known']} already stored, "

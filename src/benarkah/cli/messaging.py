@@ -16,25 +16,20 @@ import signal
 import subprocess
 import sys
 import threading
+from dataclasses import asdict
 from typing import Annotated, Optional
 
 import typer
 
 from ..channels.registry import build_clients
-from ..messaging.runtime import MessagingRuntime, Role
-from ..messaging.store import message_store
-from ._app import DbOption, app, open_tipline
+from ..settings import Settings
+from ._app import DbOption, app, open_services
 
 queue_app = typer.Typer(help="Inspect the messaging inbox/outbox and retry dead letters.", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
 
 
-def start_runtime(tipline, role: Role = "all") -> MessagingRuntime:  # type: ignore[no-untyped-def]
-    clients = build_clients(tipline.settings) if role in ("outbox", "all") else {}
-    return MessagingRuntime(tipline, clients, role=role).start()
-
-
-def spawn_worker_process(settings) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+def spawn_worker_process(settings: Settings) -> subprocess.Popen[bytes]:
     """``benarkah worker`` as a child process of ``serve``: its own interpreter, so searching does not
     compete with the webhooks for one GIL (on 2 cores this is the difference between 40 and 200+
     deliveries/s). The child dies with its parent, as a thread would."""
@@ -59,7 +54,7 @@ def _die_with_parent() -> None:
         pass  # elsewhere the worker outlives a killed server until stopped; leases keep it correct
 
 
-def stop_worker_process(process: subprocess.Popen, timeout: float = 15.0) -> None:
+def stop_worker_process(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
     if process.poll() is None:
         process.terminate()
         try:
@@ -78,14 +73,14 @@ def worker(
     if role not in ("inbox", "outbox", "all"):
         typer.echo("error: --role must be inbox, outbox or all", err=True)
         raise typer.Exit(2)
-    with open_tipline(db) as tipline:
-        logging.getLogger("benarkah").setLevel(tipline.settings.log_level.upper())
-        if role != "inbox" and not build_clients(tipline.settings):
+    with open_services(db) as services:
+        logging.getLogger("benarkah").setLevel(services.settings.log_level.upper())
+        if role != "inbox" and not services.clients():
             typer.echo("error: no channel configured to send with: set BENARKAH_WHATSAPP_TOKEN and "
                        "BENARKAH_WHATSAPP_PHONE_NUMBER_ID, or BENARKAH_TELEGRAM_TOKEN", err=True)
             raise typer.Exit(1)
-        tipline.engine()
-        runtime = start_runtime(tipline, role)  # type: ignore[arg-type]
+        services.index.engine()
+        runtime = services.runtime(role).start()  # type: ignore[arg-type]
         stopped = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopped.set())
@@ -100,18 +95,17 @@ def queue_status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
     """Queue depths by status, and the latest dead letters with their errors."""
-    with open_tipline(db) as tipline:
-        store = message_store(tipline)
-        report = {"depths": store.depths(), "dead_letters": store.dead_letters()}
+    with open_services(db) as services:
+        depths, dead_letters = services.queue.depths(), services.queue.dead_letters()
         if as_json:
-            typer.echo(json.dumps(report, indent=2))
+            typer.echo(json.dumps({"depths": depths, "dead_letters": [asdict(d) for d in dead_letters]}, indent=2))
             return
-        for table, counts in report["depths"].items():
+        for table, counts in depths.items():
             summary = ", ".join(f"{status} {count}" for status, count in counts.items()) or "empty"
             typer.echo(f"{table}: {summary}")
-        for dead in report["dead_letters"]:
-            typer.echo(f"  #{dead['id']} {dead['status']} {dead['channel']} {dead['purpose']} "
-                       f"after {dead['attempts']} attempts: {dead['error']}")
+        for dead in dead_letters:
+            typer.echo(f"  #{dead.id} {dead.status} {dead.channel} {dead.purpose} "
+                       f"after {dead.attempts} attempts: {dead.error}")
 
 
 @queue_app.command("retry")
@@ -120,6 +114,6 @@ def queue_retry(
     db: DbOption = None,
 ) -> None:
     """Send dead letters again (after fixing their cause: the token, the API base, a template)."""
-    with open_tipline(db) as tipline:
-        count = message_store(tipline).retry_dead(ids or None)
+    with open_services(db) as services:
+        count = services.queue.retry_dead(ids or None)
         typer.echo(f"{count} dead letters queued again")

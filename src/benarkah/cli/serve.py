@@ -9,23 +9,25 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..app import Services
 from ..ingest.pipeline import ingest_records
 from ..ingest.records import read_jsonl
-from ._app import DbOption, Progress, app, open_tipline
+from ._app import DbOption, Progress, app, open_services
 
 DEMO_CORPUS = "demo_articles.jsonl"
 
 
-def run_server(tipline, host: str, port: int, workers: bool = True) -> None:  # type: ignore[no-untyped-def]
+def run_server(services: Services, host: str, port: int, workers: bool = True) -> None:
     """Serve the app; with ``workers``, the messaging worker and sender run beside it (a child process)."""
     import uvicorn
 
     from ..web.app import create_app
     from .messaging import spawn_worker_process, stop_worker_process
 
-    child = spawn_worker_process(tipline.settings) if workers and tipline.settings.messaging_configured else None
+    settings = services.settings
+    child = spawn_worker_process(settings) if workers and settings.messaging_configured else None
     try:
-        uvicorn.run(create_app(tipline), host=host, port=port, log_level="info", proxy_headers=True)
+        uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=True)
     finally:
         if child is not None:
             stop_worker_process(child)
@@ -43,12 +45,12 @@ def serve(
     processes: Annotated[int, typer.Option(min=1, help="Server processes sharing the port (docs/scaling.md)")] = 1,
 ) -> None:
     """Serve the HTTP API, the public page and the channel webhooks (and, by default, their workers)."""
-    with open_tipline(db, host=host, port=port) as tipline:  # migrates once, before any child starts
-        logging.getLogger("benarkah").setLevel(tipline.settings.log_level.upper())
+    with open_services(db, host=host, port=port) as services:  # migrates once, before any child starts
+        settings = services.settings
+        logging.getLogger("benarkah").setLevel(settings.log_level.upper())
         if processes == 1:
-            run_server(tipline, tipline.settings.host, tipline.settings.port, workers=workers)
+            run_server(services, settings.host, settings.port, workers=workers)
             return
-        settings = tipline.settings
     from ..web.serving import run_processes
 
     run_processes(settings, processes, workers=workers)
@@ -66,11 +68,11 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Only load the demo corpus")] = False,
 ) -> None:
     """Load the bundled demo fact-checks (idempotent) and serve a tipline on http://127.0.0.1:8000."""
-    with open_tipline(db, host=host, port=port) as tipline:
-        report = ingest_records(tipline, read_jsonl(demo_corpus_path()))
-        embedded = tipline.embed_missing(progress=Progress("demo: articles embedded"))
-        typer.echo(f"demo corpus: {report.summary()}, {embedded} embedded -> {tipline.store.location}")
+    with open_services(db, host=host, port=port) as services:
+        report = ingest_records(services.index, read_jsonl(demo_corpus_path()))
+        embedded = services.index.embed_missing(progress=Progress("demo: articles embedded"))
+        typer.echo(f"demo corpus: {report.summary()}, {embedded} embedded -> {services.store.location}")
         if no_serve:
             return
         typer.echo(f"open http://{host}:{port}/ and ask, e.g. 'vaksin chip' (Ctrl+C to stop)")
-        run_server(tipline, host, port)
+        run_server(services, host, port)

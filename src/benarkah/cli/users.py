@@ -9,7 +9,7 @@ import typer
 
 from ..admin.accounts import Accounts
 from ..errors import AuthError
-from ._app import DbOption, app, open_tipline
+from ._app import DbOption, app, open_services
 
 user_app = typer.Typer(help="Staff accounts for the fact-checkers' dashboard (/admin).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -24,9 +24,9 @@ def _password(from_stdin: bool) -> str:
 
 
 def _run(db: str | None, action) -> None:  # type: ignore[no-untyped-def]
-    with open_tipline(db) as tipline:
+    with open_services(db) as services:
         try:
-            action(Accounts(tipline.store))
+            action(Accounts(services.store))
         except AuthError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Protocol, Sequence
 
 from .articles import Article
@@ -96,6 +96,23 @@ class Reply:
 class Turn:
     reply: Reply
     state: ConversationState
+
+
+@dataclass(frozen=True)
+class PreparedTurn:
+    """A computed reply and the state change it implies, not yet stored.
+
+    A messaging worker computes turns outside its write transaction (searching holds no lock) and
+    stores each together with its queue rows. ``address`` is where a later follow-up must go; it is
+    only ever stored sealed (as the tip's reply address)."""
+
+    channel: str
+    who: str  # the person's keyed hash
+    address: str
+    text: str
+    reply: Reply
+    old: ConversationState
+    new: ConversationState
 
 
 _KEYWORDS: dict[Intent, frozenset[str]] = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, Sequence
 
 from ..domain.articles import Article, article_from_record
 from ..errors import InvalidArticle
-from ..tipline import Tipline
+from ..storage.base import UpsertOutcome
 from .records import RawRecord, reader_for
 
 if TYPE_CHECKING:
@@ -46,13 +46,19 @@ class IngestReport:
 RecordCallback = Callable[[int], None]
 
 
+class Archive(Protocol):
+    """Where articles go (``search.live.LiveIndex``: the store, noticed at once by this process's index)."""
+
+    def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]: ...
+
+
 def records_from_paths(paths: Iterable[Path]) -> Iterator[RawRecord]:
     for path in paths:
         yield from reader_for(path)(path)
 
 
 def ingest_records(
-    tipline: Tipline,
+    archive: Archive,
     records: Iterable[RawRecord],
     on_record: RecordCallback | None = None,
     on_flush: Callable[[], None] | None = None,
@@ -70,7 +76,7 @@ def ingest_records(
 
     def flush() -> None:
         if pending:
-            for outcome in tipline.upsert(list(pending.values())):
+            for outcome in archive.upsert(list(pending.values())):
                 report.counts[outcome.value] += 1
             pending.clear()
         if pictures and images is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import ChannelError
+from .parts import Part
 
 
 class Kind(enum.StrEnum):
@@ -78,14 +79,21 @@ class InboxItem:
     claim_token: str
 
 
+class Purpose(enum.StrEnum):
+    """Why an outbox row exists."""
+
+    REPLY = "reply"                  # the one answer to an inbound message
+    NOTIFICATION = "notification"    # a follow-up nobody just asked for (a tip's fact-check is out)
+
+
 @dataclass(frozen=True)
 class OutboxItem:
     id: int
     channel: str
     sender_hash: str
     address: str  # sealed
-    purpose: str
-    parts: list[dict[str, Any]]
+    purpose: Purpose
+    parts: list[Part]
     parts_sent: int
     attempts: int
     claim_token: str
@@ -105,6 +113,6 @@ class ChannelClient(Protocol):
 
     channel: str
 
-    def send(self, address: str, part: dict[str, Any]) -> str: ...
+    def send(self, address: str, part: Part) -> str: ...
 
     def close(self) -> None: ...

@@ -8,14 +8,77 @@ the channel's request format, and keeps the queue free of people's addresses.
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 from ..domain.conversation import Reply, ReplyKind
 from ..domain.render import render_text, widget_texts
 
+
+class Widget(enum.StrEnum):
+    """What a channel may draw under a text: nothing, the menu, or a "more results" button."""
+
+    NONE = "text"
+    MENU = "menu"
+    MORE = "more"
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """A free-form message (on WhatsApp only inside the 24-hour customer-service window)."""
+
+    text: str
+    language: str = "id"
+    widget: Widget = Widget.NONE
+    reply_to: str | int | None = None  # the inbound message to quote (WhatsApp wamid, Telegram message id)
+
+
+@dataclass(frozen=True)
+class TemplatePart:
+    """An approved WhatsApp template with one body parameter (outside the window)."""
+
+    name: str
+    language: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """Telegram: stop the spinner on a pressed inline button. Optional: a refusal is not a failure."""
+
+    callback_id: str
+    optional: bool = True
+
+
+Part = TextPart | TemplatePart | CallbackAnswer
+
+
+def part_to_json(part: Part) -> dict[str, Any]:
+    """The stored form of a part (the outbox keeps JSON; the format predates the classes)."""
+    if isinstance(part, TextPart):
+        data: dict[str, Any] = {"kind": str(part.widget), "text": part.text, "language": part.language}
+        if part.reply_to is not None:
+            data["reply_to"] = part.reply_to
+        return data
+    if isinstance(part, TemplatePart):
+        return {"kind": "template", "name": part.name, "language": part.language, "text": part.text}
+    return {"kind": "callback_answer", "id": part.callback_id, "optional": part.optional}
+
+
+def part_from_json(data: Mapping[str, Any]) -> Part:
+    kind = data.get("kind")
+    if kind == "template":
+        return TemplatePart(str(data["name"]), str(data.get("language", "id")), str(data.get("text", "")))
+    if kind == "callback_answer":
+        return CallbackAnswer(str(data["id"]), bool(data.get("optional", True)))
+    reply_to = data.get("reply_to")
+    return TextPart(str(data.get("text", "")), str(data.get("language", "id")), Widget(kind or "text"),
+                    reply_to if isinstance(reply_to, (str, int)) else None)
+
+
 MAX_MESSAGE_UNITS = 4096  # WhatsApp text body and Telegram message limit (counted here in UTF-16 units)
 
-Part = dict[str, Any]
 
 
 def text_units(text: str) -> int:
@@ -65,30 +128,24 @@ def _cut(text: str, limit: int) -> list[str]:
     return [*chunks, current] if current else chunks
 
 
-def reply_parts(reply: Reply, context: dict[str, Any]) -> list[Part]:
+def reply_parts(reply: Reply, context: Mapping[str, Any]) -> list[Part]:
     """The parts of one reply: an optional button-press answer, then the text in chunks; the last chunk
     carries the menu or the "more results" prompt when the reply has one."""
     parts: list[Part] = []
     if context.get("callback_id"):
-        parts.append({"kind": "callback_answer", "id": context["callback_id"], "optional": True})
+        parts.append(CallbackAnswer(str(context["callback_id"])))
     chunks = split_text(render_text(reply))
-    last_kind = "text"
+    last = Widget.NONE
     if reply.kind is ReplyKind.MENU:
-        last_kind = "menu"
+        last = Widget.MENU
     elif reply.kind is ReplyKind.RESULTS and reply.more_available:
-        last_kind = "more"
+        last = Widget.MORE
     for index, chunk in enumerate(chunks):
-        part: Part = {"kind": last_kind if index == len(chunks) - 1 else "text", "text": chunk,
-                      "language": reply.language}
-        if index == 0 and context.get("message_id"):
-            part["reply_to"] = context["message_id"]
-        parts.append(part)
+        parts.append(TextPart(chunk, reply.language, last if index == len(chunks) - 1 else Widget.NONE,
+                              context.get("message_id") if index == 0 else None))
     return parts
 
 
-def notice_parts(key: str, language: str, context: dict[str, Any]) -> list[Part]:
+def notice_parts(key: str, language: str, context: Mapping[str, Any]) -> list[Part]:
     """A queue notice (e.g. "slow down") as parts."""
-    part: Part = {"kind": "text", "text": widget_texts(language)[key], "language": language}
-    if context.get("message_id"):
-        part["reply_to"] = context["message_id"]
-    return [part]
+    return [TextPart(widget_texts(language)[key], language, reply_to=context.get("message_id"))]

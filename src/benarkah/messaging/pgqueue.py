@@ -1,7 +1,7 @@
 """The messaging inbox/outbox on PostgreSQL, for many worker processes at once.
 
 On SQLite every write transaction holds the one write lock, so ``MessageStore``'s claims are
-trivially exclusive. On PostgreSQL the store's immediate transactions emulate that lock, which is
+trivially exclusive. On PostgreSQL the store's "store"-locked transactions emulate that lock, which is
 correct but makes every webhook and every claim of every process queue behind one another. This
 subclass lets them run in parallel and stays exactly-once:
 
@@ -14,49 +14,30 @@ subclass lets them run in parallel and stays exactly-once:
   refused the lock and skips the person. No race either way.
 * Everything else is already safe under row locks: the inbox is unique on (channel, external id) and
   the outbox on the inbound id (``ON CONFLICT DO NOTHING`` waits for the other transaction, then does
-  nothing), and completions are guarded by the claim token. So those transactions skip the
-  store-wide lock (``transaction(immediate=False)``).
+  nothing), and completions are guarded by the claim token. So the base class declares those
+  transactions ``lock="rows"``, and only the claim differs here.
 """
 
 from __future__ import annotations
 
 import uuid
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .store import CLAIM_OVERSCAN, MessageStore
 
-if TYPE_CHECKING:
-    from ..tipline import Tipline
-
-
-class _RowLockedStore:
-    """The tipline's store, except that ``transaction()`` relies on row locks, not the store-wide lock."""
-
-    def __init__(self, store: Any) -> None:
-        self._store = store
-
-    def transaction(self, immediate: bool = True) -> AbstractContextManager[Any]:  # noqa: ARG002
-        return self._store.transaction(immediate=False)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
 
 class PostgresMessageStore(MessageStore):
-    def __init__(self, tipline: "Tipline") -> None:
-        super().__init__(tipline)
-        self.db = _RowLockedStore(tipline.store)
+    """The inbox/outbox for PostgreSQL; the composition root picks it for a PostgreSQL store."""
 
     def _claim(self, table: str, columns: str, limit: int, now: float, claimable: str,
                params: tuple[Any, ...], working: str) -> list[Any]:
         """Claim up to ``limit`` rows of ``table``, at most one per person and none of a busy person."""
         # Idle workers poll: one cheap statement instead of a transaction when there is nothing to take.
-        if self.tipline.store.connection().execute(
+        if self.db.connection().execute(
                 f"SELECT 1 FROM {table} WHERE {claimable} LIMIT 1", params).fetchone() is None:
             return []
         token = uuid.uuid4().hex
-        with self.tipline.store.transaction(immediate=False) as tx:
+        with self.db.transaction(lock="rows") as tx:
             candidates = tx.execute(
                 f"SELECT id, sender_hash FROM {table} WHERE {claimable} ORDER BY id LIMIT ? "
                 "FOR UPDATE SKIP LOCKED", (*params, limit * CLAIM_OVERSCAN)).fetchall()

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Literal, Mapping
+from typing import Callable, Literal
 
-from .model import ChannelClient
 from .sender import OutboxSender
 from .worker import InboxWorker
-
-if TYPE_CHECKING:
-    from ..tipline import Tipline
 
 log = logging.getLogger(__name__)
 Role = Literal["inbox", "outbox", "all"]
@@ -21,26 +17,25 @@ class MessagingRuntime:
     """Background threads: one inbox worker (SQLite has one writer; more would only queue on its lock)
     and ``messaging_sender_threads`` senders (API calls wait on the network, so they overlap)."""
 
-    def __init__(self, tipline: "Tipline", clients: Mapping[str, ChannelClient], role: Role = "all") -> None:
-        self.tipline = tipline
-        self.clients = clients
+    def __init__(self, worker: InboxWorker, sender: OutboxSender, role: Role = "all") -> None:
+        self.worker = worker
+        self.sender = sender
+        self.clients = sender.clients
         self.role = role
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
-        self.worker = InboxWorker(tipline)
-        self.sender = OutboxSender(tipline, clients)
 
     def start(self) -> "MessagingRuntime":
         if self.role in ("inbox", "all"):
             self._spawn("benarkah-inbox", self.worker.run)
         if self.role in ("outbox", "all"):
-            for n in range(max(1, self.tipline.settings.messaging_sender_threads)):
+            for n in range(max(1, self.sender.settings.messaging_sender_threads)):
                 self._spawn(f"benarkah-outbox-{n}", self.sender.run)
         log.info("messaging %s started (%d threads; channels: %s)", self.role, len(self.threads),
                  ", ".join(sorted(self.clients)) or "none")
         return self
 
-    def _spawn(self, name: str, target) -> None:  # type: ignore[no-untyped-def]
+    def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
         thread = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
         thread.start()
         self.threads.append(thread)

@@ -4,7 +4,7 @@ Retries 429, 5xx and timeouts with exponential backoff and jitter (honouring Ret
 into the visible ``dead`` state after ``messaging_max_attempts``; other 4xx are dead at once (the request
 itself is wrong, or the token is: fix it, then ``benarkah outbox retry``). Progress is saved after each
 part, so a crash resends only what was not yet acknowledged. WhatsApp's 24-hour customer-service window
-is checked before any free-form message: outside it the message waits as ``needs_template``.
+is checked before any free-form message (``window``): outside it the message waits as ``needs_template``.
 """
 
 from __future__ import annotations
@@ -12,18 +12,17 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
+from ..privacy import Identity
+from ..settings import Settings
 from .model import ChannelClient, OutboxItem, SendError
-from .store import MessageStore, message_store
-
-if TYPE_CHECKING:
-    from ..tipline import Tipline
+from .parts import CallbackAnswer, TextPart
+from .store import MessageStore
+from .window import window_open
 
 log = logging.getLogger(__name__)
 CLAIM_BATCH = 8
-FREE_FORM_KINDS = frozenset({"text", "menu", "more"})
 
 
 def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random,
@@ -36,12 +35,12 @@ def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random,
 
 
 class OutboxSender:
-    def __init__(self, tipline: "Tipline", clients: Mapping[str, ChannelClient],
-                 store: MessageStore | None = None, rng: random.Random | None = None) -> None:
-        self.tipline = tipline
+    def __init__(self, store: MessageStore, identity: Identity, clients: Mapping[str, ChannelClient],
+                 settings: Settings, rng: random.Random | None = None) -> None:
+        self.store = store
+        self.identity = identity
         self.clients = clients
-        self.store = store or message_store(tipline)
-        self.settings = tipline.settings
+        self.settings = settings
         self.rng = rng or random.Random()
 
     def run_once(self, limit: int = CLAIM_BATCH) -> int:
@@ -58,19 +57,19 @@ class OutboxSender:
             self._failed(item, SendError(f"channel {item.channel!r} is not configured in this process",
                                          retryable=True))
             return
-        if self._outside_window(item, client):
+        if self._outside_window(item):
             self.store.mark_needs_template(item, "outside the 24-hour customer-service window")
             log.warning("outbox %s waits for a template: outside the 24-hour window", item.id)
             return
-        address = self.tipline.unseal_address(item.address)
+        address = self.identity.unseal(item.address)
         sent_ids: list[str] = []
         for index in range(item.parts_sent, len(item.parts)):
             part = item.parts[index]
             try:
                 external_id = client.send(address, part)
             except SendError as exc:
-                if part.get("optional") and not exc.retryable:
-                    log.info("outbox %s: optional part %s refused (%s); going on", item.id, part.get("kind"), exc)
+                if isinstance(part, CallbackAnswer) and part.optional and not exc.retryable:
+                    log.info("outbox %s: optional callback answer refused (%s); going on", item.id, exc)
                     external_id = ""
                 else:
                     self._failed(item, exc)
@@ -80,12 +79,10 @@ class OutboxSender:
         if item.parts_sent >= len(item.parts):
             self.store.mark_sent(item)  # nothing left to send (a crash came after the last part was recorded)
 
-    def _outside_window(self, item: OutboxItem, client: ChannelClient) -> bool:
-        window = getattr(client, "service_window_seconds", None)
-        if not window or not any(p.get("kind") in FREE_FORM_KINDS for p in item.parts[item.parts_sent:]):
-            return False
-        last = self.store.last_inbound_at(item.channel, item.sender_hash)
-        return last is None or time.time() - last > window
+    def _outside_window(self, item: OutboxItem) -> bool:
+        if not any(isinstance(p, TextPart) for p in item.parts[item.parts_sent:]):
+            return False  # templates (and button answers) may go at any time
+        return not window_open(item.channel, self.store.last_inbound_at(item.channel, item.sender_hash))
 
     def _failed(self, item: OutboxItem, exc: SendError) -> None:
         if not exc.retryable or item.attempts >= self.settings.messaging_max_attempts:

@@ -3,8 +3,9 @@
 Portable on purpose: plain column types, ``?`` placeholders through the store's ``connection()`` /
 ``transaction()``, ``ON CONFLICT ... DO NOTHING`` (SQLite >= 3.24 and PostgreSQL), no SQLite-only
 functions. The two "which rows may I take" queries are separate methods (``_claimable_inbox``,
-``_claimable_outbox``) so a PostgreSQL subclass can add ``FOR UPDATE SKIP LOCKED``; on SQLite the
-``BEGIN IMMEDIATE`` write lock already serialises claimers.
+``_claimable_outbox``) and the claim itself is one method (``_claim``), which the PostgreSQL subclass
+(``pgqueue``) replaces with ``FOR UPDATE SKIP LOCKED``; here a ``lock="store"`` transaction serialises
+claimers. Every other transaction is safe under row locks and constraints, and says so (``lock="rows"``).
 
 Exactly-once rests on three things here: the inbox is unique on (channel, external id), so a
 redelivered webhook stores nothing; the outbox is unique on ``inbox_id`` (and an idempotency key), so a
@@ -18,14 +19,14 @@ import json
 import threading
 import time
 import uuid
-import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
-from .model import SILENT_KINDS, InboxItem, InboxStatus, Inbound, Kind, OutboxItem, OutboxStatus
-
-if TYPE_CHECKING:
-    from ..tipline import Tipline
+from ..privacy import Identity
+from ..settings import Settings
+from ..storage.base import Connection, Store
+from .model import SILENT_KINDS, InboxItem, InboxStatus, Inbound, Kind, OutboxItem, OutboxStatus, Purpose
+from .parts import Part, part_from_json, part_to_json
 
 MAX_TEXT_CHARS = 10_000   # stored text of one inbound message; the conversation reads at most 4,000
 RATE_WINDOW_SECONDS = 60.0
@@ -44,13 +45,28 @@ class Accepted:
     status: str = ""
 
 
-class MessageStore:
-    """The inbox/outbox over a tipline's ``Store`` (its connection and transactions)."""
+@dataclass(frozen=True)
+class DeadLetter:
+    """An outbox row that needs a person: given up on, or waiting for a template."""
 
-    def __init__(self, tipline: "Tipline") -> None:
-        self.tipline = tipline
-        self.db = tipline.store
-        self.settings = tipline.settings
+    id: int
+    channel: str
+    purpose: str
+    attempts: int
+    error: str
+    status: OutboxStatus
+
+
+class MessageStore:
+    """The inbox/outbox over a ``Store`` (its connection and transactions).
+
+    One per process (built by the composition root), shared by its webhooks, worker and sender so a
+    commit can wake the threads waiting on ``inbox_event`` / ``outbox_event``."""
+
+    def __init__(self, db: Store, identity: Identity, settings: Settings) -> None:
+        self.db = db
+        self.identity = identity
+        self.settings = settings
         # Set after commits so workers in this process wake at once instead of at the next poll.
         self.inbox_event = threading.Event()
         self.outbox_event = threading.Event()
@@ -61,18 +77,18 @@ class MessageStore:
         """Store a webhook delivery's messages in one transaction (deduplicated, rate-limited)."""
         now = time.time() if now is None else now
         results = []
-        with self.db.transaction() as tx:
+        with self.db.transaction(lock="rows") as tx:
             for message in messages:
                 results.append(self._accept_one(tx, message, now))
         if any(r.stored and r.status == InboxStatus.PENDING.value for r in results):
             self.inbox_event.set()
         return results
 
-    def _accept_one(self, tx: Any, message: Inbound, now: float) -> Accepted:
+    def _accept_one(self, tx: Connection, message: Inbound, now: float) -> Accepted:
         if tx.execute("SELECT 1 FROM messaging_inbox WHERE channel = ? AND external_id = ?",
                       (message.channel, message.external_id)).fetchone():
             return Accepted(message.external_id, stored=False)
-        who = self.tipline.hash_sender(message.channel, message.address)
+        who = self.identity.hash(message.channel, message.address)
         kind, status = message.kind, InboxStatus.PENDING.value
         if kind in SILENT_KINDS:
             status = InboxStatus.DONE.value
@@ -89,7 +105,7 @@ class MessageStore:
         cursor = tx.execute(
             "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
             "received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
-            (message.channel, message.external_id, who, self.tipline.seal_address(message.address), str(kind),
+            (message.channel, message.external_id, who, self.identity.seal(message.address), str(kind),
              message.text[:MAX_TEXT_CHARS], json.dumps(message.context), str(status), now))
         tx.execute(
             "INSERT INTO messaging_contacts (channel, sender_hash, last_inbound_at) VALUES (?,?,?) "
@@ -118,10 +134,10 @@ class MessageStore:
     def _claim(self, table: str, columns: str, limit: int, now: float, claimable: str,
                params: tuple[Any, ...], working: str) -> list[Any]:
         """Claim up to ``limit`` claimable rows of ``table`` under one token and lease, at most one per
-        person and none of a person whose earlier row is still in work. One writer at a time on SQLite;
-        the PostgreSQL store overrides this with ``FOR UPDATE SKIP LOCKED``."""
+        person and none of a person whose earlier row is still in work. A "store" transaction makes the
+        look-then-take exclusive; the PostgreSQL store overrides this with ``FOR UPDATE SKIP LOCKED``."""
         token = uuid.uuid4().hex
-        with self.db.transaction() as tx:
+        with self.db.transaction(lock="store") as tx:
             busy = {r[0] for r in tx.execute(
                 f"SELECT DISTINCT sender_hash FROM {table} WHERE status = ? AND lease_until >= ?", (working, now))}
             candidates = [(r[0], r[1]) for r in tx.execute(
@@ -134,10 +150,10 @@ class MessageStore:
                            (working, token, now + self.settings.messaging_lease_seconds, row_id))
             return [tx.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (i,)).fetchone() for i in ids]
 
-    def complete_inbox(self, item: InboxItem, parts: list[dict[str, Any]], now: float | None = None) -> bool:
+    def complete_inbox(self, item: InboxItem, parts: list[Part], now: float | None = None) -> bool:
         """Mark the message answered and queue its one reply, atomically. False if the claim was lost."""
         now = time.time() if now is None else now
-        with self.db.transaction() as tx:
+        with self.db.transaction(lock="rows") as tx:
             updated = tx.execute(
                 "UPDATE messaging_inbox SET status = ?, processed_at = ?, claim_token = '', lease_until = 0 "
                 "WHERE id = ? AND claim_token = ? AND status = ?",
@@ -146,7 +162,7 @@ class MessageStore:
                 return False
             if parts:
                 self._insert_outbox(tx, key=f"reply:{item.id}", inbox_id=item.id, channel=item.channel,
-                                    sender_hash=item.sender_hash, address=item.address, purpose="reply",
+                                    sender_hash=item.sender_hash, address=item.address, purpose=Purpose.REPLY,
                                     parts=parts, status=OutboxStatus.PENDING.value, now=now)
         if parts:
             self.outbox_event.set()
@@ -154,7 +170,7 @@ class MessageStore:
 
     def release_inbox(self, item: InboxItem, error: str, max_attempts: int, retry_in: float) -> str:
         """A worker failed on this message: retry it later, or park it as failed after ``max_attempts``."""
-        with self.db.transaction() as tx:
+        with self.db.transaction(lock="rows") as tx:
             attempts = tx.execute("SELECT attempts FROM messaging_inbox WHERE id = ?", (item.id,)).fetchone()[0]
             status = InboxStatus.FAILED.value if attempts >= max_attempts else InboxStatus.WORKING.value
             # WORKING with a short lease: the message comes back after ``retry_in`` seconds.
@@ -169,20 +185,20 @@ class MessageStore:
 
     # outbox --------------------------------------------------------------------------------------
 
-    def _insert_outbox(self, tx: Any, *, key: str, inbox_id: int | None, channel: str, sender_hash: str,
-                       address: str, purpose: str, parts: list[dict[str, Any]], status: str, now: float) -> bool:
+    def _insert_outbox(self, tx: Connection, *, key: str, inbox_id: int | None, channel: str, sender_hash: str,
+                       address: str, purpose: Purpose, parts: list[Part], status: str, now: float) -> bool:
         cursor = tx.execute(
             "INSERT INTO messaging_outbox (idempotency_key, inbox_id, channel, sender_hash, address, purpose, "
             "parts, status, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT DO NOTHING",
-            (key, inbox_id, channel, sender_hash, address, purpose, json.dumps(parts, ensure_ascii=False),
-             str(status), now, now))
+            (key, inbox_id, channel, sender_hash, address, str(purpose),
+             json.dumps([part_to_json(p) for p in parts], ensure_ascii=False), str(status), now, now))
         return cursor.rowcount == 1
 
-    def enqueue(self, *, key: str, channel: str, sender_hash: str, address: str, purpose: str,
-                parts: list[dict[str, Any]], status: str = OutboxStatus.PENDING.value) -> bool:
+    def enqueue(self, *, key: str, channel: str, sender_hash: str, address: str, purpose: Purpose,
+                parts: list[Part], status: str = OutboxStatus.PENDING.value) -> bool:
         """Queue an outgoing message that answers no inbound one (a notification). False: key seen before."""
-        with self.db.transaction() as tx:
+        with self.db.transaction(lock="rows") as tx:
             inserted = self._insert_outbox(tx, key=key, inbox_id=None, channel=channel, sender_hash=sender_hash,
                                            address=address, purpose=purpose, parts=parts, status=status,
                                            now=time.time())
@@ -197,14 +213,15 @@ class MessageStore:
         now = time.time() if now is None else now
         rows = self._claim("messaging_outbox", _OUTBOX_COLUMNS, limit, now, *_outbox_claimable(now),
                            working=OutboxStatus.SENDING.value)
-        return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=r[4],
-                           parts=json.loads(r[5]), parts_sent=r[6], attempts=r[7], claim_token=r[8]) for r in rows]
+        return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=Purpose(r[4]),
+                           parts=[part_from_json(p) for p in json.loads(r[5])], parts_sent=r[6], attempts=r[7],
+                           claim_token=r[8]) for r in rows]
 
     def record_part_sent(self, item: OutboxItem, parts_sent: int, external_ids: list[str]) -> None:
         """Remember progress after each API call, so a crash resends only the parts not yet sent; after
         the last part the row is marked sent in the same statement (one write per reply, not two)."""
         done = parts_sent >= len(item.parts)
-        with self.db.transaction() as tx:
+        with self.db.transaction(lock="rows") as tx:
             tx.execute(
                 "UPDATE messaging_outbox SET parts_sent = ?, external_ids = ?, status = ?, sent_at = ?, "
                 "claim_token = ?, lease_until = ? WHERE id = ? AND claim_token = ?",
@@ -215,7 +232,7 @@ class MessageStore:
 
     def _finish_outbox(self, item: OutboxItem, status: str, error: str = "", next_at: float = 0.0) -> None:
         now = time.time()
-        with self.db.transaction() as tx:
+        with self.db.transaction(lock="rows") as tx:
             tx.execute(
                 "UPDATE messaging_outbox SET status = ?, last_error = ?, next_attempt_at = ?, claim_token = '', "
                 "lease_until = 0, sent_at = ? WHERE id = ? AND claim_token = ?",
@@ -242,7 +259,7 @@ class MessageStore:
         if ids:
             sql += f" AND id IN ({','.join('?' * len(ids))})"
             params.extend(ids)
-        with self.db.transaction() as tx:
+        with self.db.transaction(lock="rows") as tx:
             count = tx.execute(sql, params).rowcount
         if count:
             self.outbox_event.set()
@@ -262,20 +279,12 @@ class MessageStore:
                     f"SELECT status, COUNT(*) FROM messaging_{table} GROUP BY status ORDER BY status")}
                 for table in ("inbox", "outbox")}
 
-    def dead_letters(self, limit: int = 20) -> list[dict[str, Any]]:
+    def dead_letters(self, limit: int = 20) -> list[DeadLetter]:
         rows = self.db.connection().execute(
             "SELECT id, channel, purpose, attempts, last_error, status FROM messaging_outbox "
             "WHERE status IN (?, ?) ORDER BY id DESC LIMIT ?",
             (OutboxStatus.DEAD.value, OutboxStatus.NEEDS_TEMPLATE.value, limit)).fetchall()
-        return [{"id": r[0], "channel": r[1], "purpose": r[2], "attempts": r[3], "error": r[4], "status": r[5]}
-                for r in rows]
-
-    def outbox_row(self, key: str) -> dict[str, Any] | None:
-        row = self.db.connection().execute(
-            "SELECT id, status, attempts, parts_sent, last_error FROM messaging_outbox WHERE idempotency_key = ?",
-            (key,)).fetchone()
-        return None if row is None else {"id": row[0], "status": row[1], "attempts": row[2],
-                                         "parts_sent": row[3], "error": row[4]}
+        return [DeadLetter(int(r[0]), r[1], r[2], int(r[3]), r[4], OutboxStatus(r[5])) for r in rows]
 
 
 def _inbox_claimable(now: float) -> tuple[str, tuple[Any, ...]]:
@@ -301,25 +310,3 @@ def _one_per_sender(candidates: list[tuple[int, str]], busy: set[str], limit: in
         if len(chosen) >= limit:
             break
     return chosen
-
-
-_STORES: "weakref.WeakKeyDictionary[Tipline, MessageStore]" = weakref.WeakKeyDictionary()
-_STORES_LOCK = threading.Lock()
-
-
-def _store_class(tipline: "Tipline") -> type[MessageStore]:
-    """PostgreSQL gets claims that run in parallel across processes (``pgqueue``)."""
-    if tipline.store.backend == "postgresql":
-        from .pgqueue import PostgresMessageStore
-
-        return PostgresMessageStore
-    return MessageStore
-
-
-def message_store(tipline: "Tipline") -> MessageStore:
-    """The one ``MessageStore`` of a tipline, shared by its webhooks and workers (for the wake-up events)."""
-    with _STORES_LOCK:
-        store = _STORES.get(tipline)
-        if store is None:
-            store = _STORES[tipline] = _store_class(tipline)(tipline)
-        return store

@@ -3,9 +3,12 @@ exactly one reply per message (inbox row done + outbox row inserted in one trans
 
 Throughput under load: with semantic search, embedding a long forward costs tens of milliseconds on a
 small machine. So the worker claims messages in batches and embeds the batch's texts in one call
-(``Tipline.warm_queries``), and while its backlog exceeds ``worker_semantic_backlog`` messages (or
+(``Responder.warm_queries``), and while its backlog exceeds ``worker_semantic_backlog`` messages (or
 ``worker_semantic_budget_seconds`` of embedding at the recently measured cost) it answers by keywords only
-(``Tipline.keywords_only``): a keyword answer now beats a hybrid answer in a minute.
+(``Responder.keywords_only``): a keyword answer now beats a hybrid answer in a minute.
+
+The worker knows the conversation only as a ``Responder`` (the tipline, bound by the composition root)
+and the tips desk only as a ``sweep`` callable, so messaging imports neither.
 """
 
 from __future__ import annotations
@@ -13,27 +16,43 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import nullcontext
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Callable, Protocol, Sequence
 
-from ..domain.conversation import ConversationState
+from ..domain.conversation import PreparedTurn
+from ..privacy import Identity
+from ..settings import Settings
 from .model import TEXT_KINDS, InboxItem, Kind
 from .parts import Part, notice_parts, reply_parts
-from .store import MessageStore, message_store
-
-if TYPE_CHECKING:
-    from ..tipline import PreparedTurn, Tipline
+from .store import MessageStore
 
 log = logging.getLogger(__name__)
 WORKER_MAX_ATTEMPTS = 5       # a message the worker keeps failing on is parked as 'failed', not retried forever
 WORKER_RETRY_SECONDS = 5.0
 
 
+class Responder(Protocol):
+    """The conversation as the worker needs it: compute a turn outside any transaction, store it inside."""
+
+    def prepare_text(self, channel: str, sender_id: str, text: str) -> PreparedTurn: ...
+    def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> PreparedTurn: ...
+    def commit_turn(self, turn: PreparedTurn) -> Any: ...
+    def language(self, channel: str, sender_hash: str) -> str: ...
+    def warm_queries(self, texts: Sequence[str]) -> None: ...
+    def keywords_only(self) -> AbstractContextManager[None]: ...
+
+
+Sweep = Callable[[], tuple[int, int]]
+
+
 class InboxWorker:
-    def __init__(self, tipline: "Tipline", store: MessageStore | None = None) -> None:
-        self.tipline = tipline
-        self.store = store or message_store(tipline)
-        self.settings = tipline.settings
+    def __init__(self, store: MessageStore, responder: Responder, identity: Identity, settings: Settings,
+                 sweep: Sweep | None = None) -> None:
+        self.store = store
+        self.responder = responder
+        self.identity = identity
+        self.settings = settings
+        self.sweep = sweep  # the tips desk's unfinished work (clustering, follow-ups), done when idle
         self.keyword_batches = 0  # batches answered by keywords only
         self.semantic_cost: float | None = None  # recent seconds per message with embeddings (moving average)
         self._swept_at = float("-inf")  # the first idle moment sweeps the tips desk
@@ -61,23 +80,25 @@ class InboxWorker:
         if catching_up:
             self.keyword_batches += 1
         elif self.settings.semantic:
-            self.tipline.warm_queries([i.text for i in items if i.kind in TEXT_KINDS])
-        with self.tipline.keywords_only() if catching_up else nullcontext():
+            self.responder.warm_queries([i.text for i in items if i.kind in TEXT_KINDS])
+        with self.responder.keywords_only() if catching_up else nullcontext():
             prepared = [p for p in (self._prepare_or_park(item) for item in items) if p is not None]
         if self.settings.semantic and not catching_up:
             cost = (time.perf_counter() - started) / len(items)
             self.semantic_cost = cost if self.semantic_cost is None else 0.7 * self.semantic_cost + 0.3 * cost
-        try:
-            with self.tipline.store.transaction():  # one commit for the batch: the search is already done
-                for item, parts, turn in prepared:
-                    self._commit(item, parts, turn)
-        except Exception:  # noqa: BLE001 - isolate the message that broke the batch, commit the rest
-            log.exception("committing a batch failed; committing its messages one by one")
+        failed: list[tuple[InboxItem, Exception]] = []
+        with self.store.db.transaction():  # one commit for the batch: the searching is already done
             for item, parts, turn in prepared:
-                self._commit_alone(item, parts, turn)
+                try:
+                    with self.store.db.transaction():  # a savepoint: a message that breaks leaves no writes
+                        self._commit(item, parts, turn)
+                except Exception as exc:  # noqa: BLE001 - isolate the message, commit the rest of the batch
+                    failed.append((item, exc))
+        for item, exc in failed:
+            self._park(item, exc)
         return len(items)
 
-    def _prepare_or_park(self, item: InboxItem) -> tuple[InboxItem, list[Part], "PreparedTurn | None"] | None:
+    def _prepare_or_park(self, item: InboxItem) -> tuple[InboxItem, list[Part], PreparedTurn | None] | None:
         """Compute the answer outside any transaction (searching holds no lock)."""
         try:
             turn = self.prepare(item)
@@ -87,7 +108,7 @@ class InboxWorker:
             self._park(item, exc)
             return None
 
-    def _commit(self, item: InboxItem, parts: list[Part], turn: "PreparedTurn | None") -> None:
+    def _commit(self, item: InboxItem, parts: list[Part], turn: PreparedTurn | None) -> None:
         """Inbox row done + its one reply queued + the conversation's writes (session, tip, statistics):
         inside the caller's transaction, so they commit together or not at all."""
         if not self.store.complete_inbox(item, parts):
@@ -95,17 +116,10 @@ class InboxWorker:
                         item.id)
             return
         if turn is not None:
-            self.tipline.commit_turn(turn)
-
-    def _commit_alone(self, item: InboxItem, parts: list[Part], turn: "PreparedTurn | None") -> None:
-        try:
-            with self.tipline.store.transaction():
-                self._commit(item, parts, turn)
-        except Exception as exc:  # noqa: BLE001
-            self._park(item, exc)
+            self.responder.commit_turn(turn)
 
     def _park(self, item: InboxItem, exc: Exception) -> None:
-        log.exception("inbox message %s (%s) failed", item.id, item.channel)
+        log.error("inbox message %s (%s) failed: %s", item.id, item.channel, exc, exc_info=exc)
         status = self.store.release_inbox(item, f"{type(exc).__name__}: {exc}", WORKER_MAX_ATTEMPTS,
                                           WORKER_RETRY_SECONDS)
         log.warning("inbox message %s is now %s", item.id, status)
@@ -114,24 +128,23 @@ class InboxWorker:
         """The conversation's answer (None for the queue's own notices)."""
         if item.kind is Kind.THROTTLED:
             return None
-        address = self.tipline.unseal_address(item.address)
+        address = self.identity.unseal(item.address)
         if item.kind in TEXT_KINDS:
-            return self.tipline.prepare_text(item.channel, address, item.text)
-        return self.tipline.prepare_unsupported(item.channel, address, str(item.kind))
+            return self.responder.prepare_text(item.channel, address, item.text)
+        return self.responder.prepare_unsupported(item.channel, address, str(item.kind))
 
     def notice(self, item: InboxItem) -> list[Part]:
-        state = ConversationState.from_dict(self.tipline.store.get_session(item.channel, item.sender_hash))
-        return notice_parts("throttled", state.language, item.context)
+        return notice_parts("throttled", self.responder.language(item.channel, item.sender_hash), item.context)
 
     def sweep_tips(self, now: float | None = None) -> tuple[int, int]:
         """Finish the tips desk's interrupted work, at most every ``tips_sweep_seconds``: tips a crash
         left without a cluster, follow-ups claimed but not queued. Returns (clustered, queued)."""
         now = time.monotonic() if now is None else now
-        if now - self._swept_at < self.settings.tips_sweep_seconds:
+        if self.sweep is None or now - self._swept_at < self.settings.tips_sweep_seconds:
             return 0, 0
         self._swept_at = now
         try:
-            return self.tipline.tips.cluster_pending(), self.tipline.tips.retry_pending()
+            return self.sweep()
         except Exception:  # noqa: BLE001 - the sweep is best effort; answering messages goes on
             log.exception("tips sweep failed; it runs again in %.0f s", self.settings.tips_sweep_seconds)
             return 0, 0

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..domain.articles import Article
 from ..domain.text import Analyzer
-from ..storage.base import Store
+from ..storage.base import Store, UpsertOutcome
 from .embeddings import Embedder, passage_text
 from .engine import SearchEngine, SearchResult
 
@@ -71,9 +71,11 @@ class LiveIndex:
                 self._engine_version = version
             return self._engine
 
-    def changed(self) -> None:
-        """This process changed the archive: the next search looks at the version at once."""
+    def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
+        """Add or update articles in the store; this process's next search sees them at once."""
+        outcomes = self.store.upsert_articles(articles)
         self._checked_at = 0.0
+        return outcomes
 
     @property
     def version(self) -> int | None:

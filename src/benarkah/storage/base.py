@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ContextManager, Iterable, Iterator, Protocol, Sequence
+from typing import Any, ContextManager, Iterable, Iterator, Literal, Mapping, Protocol, Sequence
 
 import numpy as np
 
@@ -18,17 +18,37 @@ class UpsertOutcome(enum.StrEnum):
     UNCHANGED = "unchanged"
 
 
-@dataclass(frozen=True)
-class Tip:
-    """A message that matched nothing: work for the fact-checkers."""
+Lock = Literal["store", "rows"]
+"""What a write transaction must exclude, declared where the transaction is opened:
 
-    id: int
-    created_at: datetime
-    channel: str
-    sender_hash: str
-    text: str
-    status: str = "new"
-    cluster_id: int | None = None
+* ``"store"``: every other ``"store"`` transaction on the database, for code that reads and then writes
+  on what it read (an upsert that checks content hashes, a claim that looks for busy people). This is
+  SQLite's ``BEGIN IMMEDIATE`` guarantee; PostgreSQL emulates it with one advisory lock.
+* ``"rows"``: only the rows it touches, for code made safe by unique constraints, ``ON CONFLICT`` and
+  ``FOR UPDATE SKIP LOCKED`` (webhook inserts, queue completions, sessions), so it scales out on
+  PostgreSQL. SQLite has one lock for the whole file, so there both mean the same.
+"""
+
+
+class Cursor(Protocol):
+    """What a statement returns, on both backends (``sqlite3.Cursor`` or ``pgcompat.Result``)."""
+
+    rowcount: int
+    lastrowid: int | None
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """The SQL seam: portable SQL with ``?`` placeholders; rows readable by index and by name.
+
+    Outside a transaction each statement commits itself; inside ``store.transaction()`` every
+    statement of the thread belongs to that transaction."""
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ...) -> Cursor: ...
+    def executemany(self, sql: str, seq_of_params: Iterable[Sequence[Any]]) -> Cursor: ...
 
 
 @dataclass(frozen=True)
@@ -56,8 +76,11 @@ class Store(Protocol):
     def close(self) -> None: ...
 
     # the SQL seam for feature modules: portable SQL with ``?`` placeholders, rows by index and name
-    def connection(self) -> Any: ...
-    def transaction(self, immediate: bool = True) -> ContextManager[Any]: ...
+    def connection(self) -> Connection: ...
+    def transaction(self, lock: Lock = "store") -> ContextManager[Connection]:
+        """One unit of work. Nested calls are savepoints on both backends: an inner block that raises
+        leaves none of its writes, and the outer one goes on and commits the rest."""
+        ...
 
     # articles
     def upsert_articles(self, articles: Sequence[Article]) -> list[UpsertOutcome]: ...
@@ -71,10 +94,12 @@ class Store(Protocol):
     def load_vectors(self, model: str) -> dict[str, tuple[str, np.ndarray]]: ...
     def save_vectors(self, model: str, rows: Iterable[tuple[str, str, np.ndarray]]) -> None: ...
 
-    # tips, interactions, conversation state
-    def add_tip(self, channel: str, sender_hash: str, text: str) -> int: ...
-    def list_tips(self, limit: int = 100, status: str | None = None) -> list[Tip]: ...
+    # interactions, conversation state
     def log_interaction(self, interaction: Interaction) -> None: ...
+    def messages_per_day(self, since: datetime) -> list[tuple[str, int, int, int]]: ...
+    def top_queries(self, since: datetime, limit: int) -> list[tuple[str, int, int]]: ...
+    def lookups_since(self, since: datetime) -> tuple[int, int]: ...
     def get_session(self, channel: str, sender_hash: str) -> dict[str, Any] | None: ...
     def put_session(self, channel: str, sender_hash: str, state: dict[str, Any]) -> None: ...
     def erase_sender(self, sender_hash: str) -> int: ...
+    def sender_tables(self) -> list[str]: ...

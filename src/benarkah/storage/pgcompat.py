@@ -14,14 +14,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol, Sequence
 
 from ..errors import StorageError
 
 if TYPE_CHECKING:
     import psycopg
-
-    from .postgres import PostgresStore
+    from psycopg_pool import ConnectionPool
 
 _INSERT = re.compile(r"^\s*INSERT\s+(?:OR\s+(\w+)\s+)?INTO\s+(\"?[\w.]+\"?)", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO", re.IGNORECASE)
@@ -191,6 +190,15 @@ def adapt_params(params: Any) -> Any:
 
 # the connection facade -------------------------------------------------------------------------
 
+class PooledStore(Protocol):
+    """What the facade needs of ``PostgresStore`` (a protocol, so the store can import this module)."""
+
+    pool: "ConnectionPool[Any]"
+    identity_tables: frozenset[str]
+
+    def current_transaction(self) -> "psycopg.Connection[Any] | None": ...
+
+
 class PgConnection:
     """``store.connection()`` / ``store.transaction()`` on PostgreSQL.
 
@@ -200,7 +208,7 @@ class PgConnection:
     within a transaction take part in it, as they do on SQLite.
     """
 
-    def __init__(self, store: "PostgresStore", bound: "psycopg.Connection[Any] | None" = None) -> None:
+    def __init__(self, store: PooledStore, bound: "psycopg.Connection[Any] | None" = None) -> None:
         self._store = store
         self._bound = bound
 

@@ -4,11 +4,10 @@ Same interface and same SQL seam as the SQLite store (``connection()`` / ``trans
 ``pgcompat``), so feature modules run unchanged. The schema is a column-for-column twin of SQLite's
 (timestamps as ISO-8601 text, flags as integers) so portable SQL compares values the same way.
 
-``transaction()`` (immediate, the default) first takes a database-wide advisory lock: the same
+``transaction(lock="store")`` (the default) first takes a database-wide advisory lock: the same
 guarantee as SQLite's ``BEGIN IMMEDIATE`` (one writer at a time), so read-then-write code written for
-SQLite stays correct across processes. Hot paths that are safe under PostgreSQL's own row locking
-(``add_tip``, ``log_interaction``, sessions, queue claims with ``FOR UPDATE SKIP LOCKED``) use
-``transaction(immediate=False)`` and scale out.
+SQLite stays correct across processes. Paths that are safe under PostgreSQL's own row locking (vectors,
+queue inserts and completions, claims with ``FOR UPDATE SKIP LOCKED``) declare ``lock="rows"`` and scale out.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..domain.articles import Article
 from ..errors import StorageError
+from .base import Lock
 from .migrations import load_migrations
 from .pgcompat import PgConnection, row_factory
 from .records import ARTICLE_COLUMNS, CoreRecords, row_to_article, utcnow
@@ -31,6 +31,7 @@ from .records import ARTICLE_COLUMNS, CoreRecords, row_to_article, utcnow
 # Keys of pg_advisory_xact_lock; advisory locks are per database, so tenants never share them.
 WRITE_LOCK = 0x62656E61  # "bena": serialises immediate transactions, like SQLite's write lock
 MIGRATE_LOCK = 0x726B6168  # "rkah": one process migrates, the others wait and then find it done
+
 
 class _NumericAsNumber(Loader):
     """``SUM``/``AVG`` return NUMERIC; SQLite gives int/float. Load them the SQLite way, not Decimal."""
@@ -99,17 +100,21 @@ class PostgresStore(CoreRecords):
         return getattr(self._local, "conn", None)
 
     @contextmanager
-    def transaction(self, immediate: bool = True) -> Iterator[PgConnection]:
-        """A transaction; ``immediate`` serialises it with every other immediate transaction on this
-        database (SQLite's ``BEGIN IMMEDIATE`` guarantee). Nested calls become savepoints."""
+    def transaction(self, lock: Lock = "store") -> Iterator[PgConnection]:
+        """A transaction; nested calls are savepoints. ``lock="store"`` serialises it with every other
+        "store" transaction on this database (SQLite's ``BEGIN IMMEDIATE`` guarantee; taken when first
+        asked for, also by a nested block, and held to the end of the outer transaction); ``"rows"``
+        relies on PostgreSQL's row locks and constraints alone."""
         current = self.current_transaction()
         if current is not None:
             with current.transaction():
+                if lock == "store":
+                    current.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 yield PgConnection(self, current)
             return
         with self.pool.connection() as conn:
             with conn.transaction():
-                if immediate:
+                if lock == "store":
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 self._local.conn = conn
                 try:

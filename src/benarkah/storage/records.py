@@ -17,14 +17,13 @@ import numpy as np
 
 from ..domain.articles import Article
 from ..domain.verdicts import normalize_verdict
-from .base import Interaction, Tip, UpsertOutcome
+from .base import Interaction, UpsertOutcome
 
-MAX_STORED_TEXT = 10_000
 _LOOKUP_CHUNK = 500  # ids per "IN (...)" lookup: under every backend's parameter limit
 
 ARTICLE_COLUMNS = (
     "id, url, title, text, summary, claim, verdict, verdict_label, published, publisher, topic, "
-    "language, extra_urls"
+    "language, extra_urls, claimant, claim_date, claim_appearances"
 )
 
 
@@ -45,11 +44,13 @@ def row_to_article(row: Any) -> Article:
         published=date.fromisoformat(row["published"]) if row["published"] else None,
         publisher=row["publisher"], topic=row["topic"], language=row["language"],
         extra_urls=tuple(json.loads(row["extra_urls"] or "[]")),
+        claimant=row["claimant"], claim_date=date.fromisoformat(row["claim_date"]) if row["claim_date"] else None,
+        claim_appearances=tuple(json.loads(row["claim_appearances"] or "[]")),
     )
 
 
 class CoreRecords:
-    """Mixed into each store, which provides ``connection()``, ``transaction(immediate)`` and
+    """Mixed into each store, which provides ``connection()``, ``transaction(lock)`` and
     ``sender_tables()``."""
 
     # The column that orders articles by insertion (SQLite's rowid; a sequence on PostgreSQL).
@@ -60,7 +61,7 @@ class CoreRecords:
     def upsert_articles(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
         outcomes: list[UpsertOutcome] = []
         now = utcnow()
-        with self.transaction() as tx:  # immediate: concurrent ingests of one id never collide
+        with self.transaction() as tx:  # lock="store": concurrent ingests of one id never collide
             known = self._content_hashes(tx, [a.id for a in articles])
             for article in articles:
                 digest = article.content_hash()
@@ -72,16 +73,18 @@ class CoreRecords:
                     article.id, article.url, article.title, article.text, article.summary, article.claim,
                     record["verdict"], article.verdict_label, record["published"], article.publisher,
                     article.topic, article.language, json.dumps(record["extra_urls"], ensure_ascii=False),
-                    digest,
+                    article.claimant, record["claim_date"],
+                    json.dumps(record["claim_appearances"], ensure_ascii=False), digest,
                 )
                 if article.id not in known:
                     tx.execute(f"INSERT INTO articles ({ARTICLE_COLUMNS}, content_hash, created_at, updated_at) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, now, now))
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, now, now))
                     outcomes.append(UpsertOutcome.ADDED)
                 else:
                     tx.execute(
                         "UPDATE articles SET url=?, title=?, text=?, summary=?, claim=?, verdict=?, "
                         "verdict_label=?, published=?, publisher=?, topic=?, language=?, extra_urls=?, "
+                        "claimant=?, claim_date=?, claim_appearances=?, "
                         "content_hash=?, updated_at=? WHERE id=?", (*values[1:], now, article.id))
                     outcomes.append(UpsertOutcome.UPDATED)
                 known[article.id] = digest
@@ -134,29 +137,13 @@ class CoreRecords:
         return {r[0]: (r[1], np.frombuffer(r[2], dtype=np.float32)) for r in rows}
 
     def save_vectors(self, model: str, rows: Iterable[tuple[str, str, np.ndarray]]) -> None:
-        with self.transaction(immediate=False) as tx:
+        with self.transaction(lock="rows") as tx:
             tx.executemany(
                 "INSERT INTO article_vectors (article_id, model, text_hash, vector) VALUES (?,?,?,?) "
                 "ON CONFLICT (article_id, model) DO UPDATE SET text_hash=excluded.text_hash, vector=excluded.vector",
                 [(aid, model, h, np.asarray(v, dtype=np.float32).tobytes()) for aid, h, v in rows])
 
-    # tips, interactions, sessions -----------------------------------------------------------------
-
-    def add_tip(self, channel: str, sender_hash: str, text: str) -> int:
-        row = self.connection().execute(
-            "INSERT INTO tips (created_at, channel, sender_hash, text) VALUES (?,?,?,?) RETURNING id",
-            (utcnow(), channel, sender_hash, text[:MAX_STORED_TEXT])).fetchone()
-        return int(row[0])
-
-    def list_tips(self, limit: int = 100, status: str | None = None) -> list[Tip]:
-        sql = "SELECT id, created_at, channel, sender_hash, text, status, cluster_id FROM tips"
-        params: tuple[Any, ...] = ()
-        if status:
-            sql += " WHERE status = ?"
-            params = (status,)
-        rows = self.connection().execute(sql + " ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
-        return [Tip(id=r[0], created_at=datetime.fromisoformat(r[1]), channel=r[2], sender_hash=r[3],
-                    text=r[4], status=r[5], cluster_id=r[6]) for r in rows]
+    # interactions, sessions -----------------------------------------------------------------
 
     def log_interaction(self, interaction: Interaction) -> None:
         self.connection().execute(
@@ -165,6 +152,31 @@ class CoreRecords:
             (utcnow(), interaction.channel, interaction.sender_hash, interaction.text[:500],
              interaction.intent, None if interaction.matched is None else int(interaction.matched),
              interaction.top_article_id, interaction.confidence))
+
+    def messages_per_day(self, since: datetime) -> list[tuple[str, int, int, int]]:
+        """(day, messages, lookups, matched) per UTC day; the day is the ISO timestamp's date part."""
+        rows = self.connection().execute(
+            "SELECT SUBSTR(created_at, 1, 10) AS day, COUNT(*), "
+            "SUM(CASE WHEN matched IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN matched = 1 THEN 1 ELSE 0 END) "
+            "FROM interactions WHERE created_at >= ? GROUP BY SUBSTR(created_at, 1, 10) ORDER BY day",
+            (iso(since),)).fetchall()
+        return [(r[0], int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
+
+    def top_queries(self, since: datetime, limit: int) -> list[tuple[str, int, int]]:
+        """The most frequent looked-up texts (case-folded), with how often each found a fact-check."""
+        rows = self.connection().execute(
+            "SELECT LOWER(text) AS q, COUNT(*), SUM(CASE WHEN matched = 1 THEN 1 ELSE 0 END) FROM interactions "
+            "WHERE created_at >= ? AND matched IS NOT NULL GROUP BY LOWER(text) ORDER BY COUNT(*) DESC, q LIMIT ?",
+            (iso(since), limit)).fetchall()
+        return [(r[0], int(r[1]), int(r[2] or 0)) for r in rows]
+
+    def lookups_since(self, since: datetime) -> tuple[int, int]:
+        """(matched, not found) fact-check questions since ``since``."""
+        rows = self.connection().execute(
+            "SELECT matched, COUNT(*) FROM interactions WHERE created_at >= ? AND matched IS NOT NULL "
+            "GROUP BY matched", (iso(since),)).fetchall()
+        counts = {int(r[0]): int(r[1]) for r in rows}
+        return counts.get(1, 0), counts.get(0, 0)
 
     def get_session(self, channel: str, sender_hash: str) -> dict[str, Any] | None:
         row = self.connection().execute(

@@ -8,10 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-
 from ..errors import StorageError
 from .migrations import load_migrations
+from .base import Lock
 from .records import CoreRecords, utcnow
+
 
 class SQLiteStore(CoreRecords):
     """The embedded default. Safe across threads and processes (WAL + busy timeout)."""
@@ -52,27 +53,59 @@ class SQLiteStore(CoreRecords):
         return conn
 
     @contextmanager
-    def transaction(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
-        """A write transaction; BEGIN IMMEDIATE takes the write lock up front to avoid upgrade deadlocks.
+    def transaction(self, lock: Lock = "store") -> Iterator[sqlite3.Connection]:  # noqa: ARG002
+        """A write transaction (``BEGIN IMMEDIATE``: the write lock up front, so it never deadlocks
+        upgrading a read lock); nested calls in the same thread are savepoints.
 
-        Nested calls (in the same thread) join the outer transaction, so a caller can make several
-        store methods one atomic unit. Threads of one process queue on a lock before BEGIN: SQLite's
-        own busy handler polls with sleeps of up to 100 ms, which under load costs far more than the
-        write itself; other processes still meet the busy timeout.
+        SQLite locks the whole file, so ``lock`` ("store" or "rows") means the same here. Threads of
+        one process queue on a lock before BEGIN: SQLite's own busy handler polls with sleeps of up to
+        100 ms, which under load costs far more than the write itself; other processes still meet the
+        busy timeout.
         """
         conn = self.connection()
-        if conn.in_transaction:
-            yield conn
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            if not conn.in_transaction:  # SQLite itself rolled back the enclosing transaction
+                raise StorageError("the enclosing transaction was rolled back by SQLite (disk full or I/O "
+                                   "error); none of it was stored")
+            with self._savepoint(conn, depth + 1):
+                yield conn
             return
         with _write_lock(self.path):
-            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            conn.execute("BEGIN IMMEDIATE")
+            self._local.depth = 1
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite may already have rolled back (e.g. SQLITE_FULL)
+                    conn.execute("ROLLBACK")
                 raise
             else:
-                conn.execute("COMMIT")
+                try:
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:  # a failed COMMIT leaves the transaction open
+                        conn.execute("ROLLBACK")
+                    raise
+            finally:
+                self._local.depth = 0
+
+    @contextmanager
+    def _savepoint(self, conn: sqlite3.Connection, depth: int) -> Iterator[None]:
+        name = f"benarkah_sp{depth}"
+        conn.execute(f"SAVEPOINT {name}")
+        self._local.depth = depth
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            conn.execute(f"RELEASE {name}")
+        finally:
+            self._local.depth = depth - 1
 
     def close(self) -> None:
         with self._all_lock:

@@ -7,31 +7,59 @@ open transaction (``tx``); read methods use the store's connection.
 
 from __future__ import annotations
 
+import enum
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from ..domain.clustering import ClusterProfile, profile_from_mapping
+from ..storage.base import Connection, Store
 from ..storage.records import iso, utcnow
 
 EXAMPLE_CHARS = 280
+MAX_TIP_CHARS = 10_000
 
 
-
-class ClusterStatus:
+class ClusterStatus(enum.StrEnum):
     NEW = "new"
     CHECKING = "checking"
     DISMISSED = "dismissed"
-    PUBLISHED = "published"
-    SETTABLE = (NEW, CHECKING, DISMISSED)  # "published" is reached only by linking a fact-check
+    PUBLISHED = "published"  # reached only by linking a fact-check
+
+
+SETTABLE_STATUSES = (ClusterStatus.NEW, ClusterStatus.CHECKING, ClusterStatus.DISMISSED)
+
+
+class NotificationStatus(enum.StrEnum):
+    """Where one person's follow-up stands (``tip_notifications.status``)."""
+
+    PENDING = "pending"                  # claimed; not yet handed to the notifier
+    QUEUED = "queued"                    # in the messaging outbox
+    QUEUED_TEMPLATE = "queued_template"  # in the outbox as the approved template (outside the window)
+    NEEDS_TEMPLATE = "needs_template"    # outside the window and no template configured
+    DUPLICATE = "duplicate"              # the notifier had it already (a retry after a crash)
+    UNREACHABLE = "unreachable"          # asked on the web, CLI or API: cannot be messaged later
+    FAILED = "failed"                    # the notifier refused it (see the log)
+
+
+@dataclass(frozen=True)
+class Tip:
+    """A message that matched nothing: work for the fact-checkers."""
+
+    id: int
+    created_at: datetime
+    channel: str
+    sender_hash: str
+    text: str
+    cluster_id: int | None = None
 
 
 @dataclass(frozen=True)
 class ClusterSummary:
     id: int
     example: str
-    status: str
+    status: ClusterStatus
     article_id: str | None
     tip_count: int
     first_seen: str
@@ -63,17 +91,34 @@ class NotificationRow:
     tip_id: int
     channel: str
     sender_hash: str
-    status: str
+    status: NotificationStatus
     updated_at: str
 
 
 class TipRepository:
-    def __init__(self, store: Any) -> None:
+    """The only module that reads or writes ``tips``, ``tip_clusters`` and ``tip_notifications``."""
+
+    def __init__(self, store: Store) -> None:
         self.store = store
+
+    # tips ----------------------------------------------------------------------------------------
+
+    def add_tip(self, channel: str, sender_hash: str, text: str) -> int:
+        row = self.store.connection().execute(
+            "INSERT INTO tips (created_at, channel, sender_hash, text) VALUES (?,?,?,?) RETURNING id",
+            (utcnow(), channel, sender_hash, text[:MAX_TIP_CHARS])).fetchone()
+        return int(row[0])
+
+    def list_tips(self, limit: int = 100) -> list[Tip]:
+        rows = self.store.connection().execute(
+            "SELECT id, created_at, channel, sender_hash, text, cluster_id FROM tips ORDER BY id DESC LIMIT ?",
+            (limit,)).fetchall()
+        return [Tip(id=r[0], created_at=datetime.fromisoformat(r[1]), channel=r[2], sender_hash=r[3],
+                    text=r[4], cluster_id=r[5]) for r in rows]
 
     # clustering ----------------------------------------------------------------------------------
 
-    def changed_profiles(self, tx: Any, after_tip_id: int, seen_since: str) -> list[tuple[ClusterProfile, int]]:
+    def changed_profiles(self, tx: Connection, after_tip_id: int, seen_since: str) -> list[tuple[ClusterProfile, int]]:
         """Open clusters touched by tips newer than ``after_tip_id`` (other processes' work included)."""
         rows = tx.execute(
             "SELECT id, profile, tip_count, last_tip_id FROM tip_clusters "
@@ -85,18 +130,18 @@ class TipRepository:
             "SELECT id, text, channel FROM tips WHERE cluster_id IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
         return [(int(r[0]), r[1], r[2]) for r in rows]
 
-    def tip_created(self, tx: Any, tip_id: int) -> str | None:
+    def tip_created(self, tx: Connection, tip_id: int) -> str | None:
         row = tx.execute("SELECT created_at FROM tips WHERE id = ?", (tip_id,)).fetchone()
         return row[0] if row else None
 
-    def new_cluster(self, tx: Any, created_at: str, text: str) -> int:
+    def new_cluster(self, tx: Connection, created_at: str, text: str) -> int:
         now = utcnow()
         cursor = tx.execute(
             "INSERT INTO tip_clusters (created_at, first_seen, last_seen, tip_count, example, updated_at) "
             "VALUES (?, ?, ?, 0, ?, ?)", (now, created_at, created_at, text[:EXAMPLE_CHARS], now))
         return int(cursor.lastrowid)
 
-    def attach_tip(self, tx: Any, tip_id: int, created_at: str, cluster_id: int, profile: ClusterProfile,
+    def attach_tip(self, tx: Connection, tip_id: int, created_at: str, cluster_id: int, profile: ClusterProfile,
                    reply_address: str | None) -> bool:
         """Fold the tip into the cluster row; False when that row does not exist (a stale index)."""
         updated = tx.execute(
@@ -114,7 +159,7 @@ class TipRepository:
 
     # the queue -----------------------------------------------------------------------------------
 
-    def clusters(self, statuses: Sequence[str], now: datetime, limit: int = 200,
+    def clusters(self, statuses: Sequence[ClusterStatus], now: datetime, limit: int = 200,
                  cluster_id: int | None = None) -> list[ClusterSummary]:
         """Clusters in these statuses (or the one cluster asked for), with their trend counts, most
         recently active first."""
@@ -130,15 +175,16 @@ class TipRepository:
             f"FROM tip_clusters c LEFT JOIN tips t ON t.cluster_id = c.id AND t.created_at >= ? "
             f"WHERE c.status IN ({marks}) {only}GROUP BY c.id, c.example, c.status, c.article_id, c.tip_count, "
             "c.first_seen, c.last_seen ORDER BY c.last_seen DESC LIMIT ?",
-            (day, week, day, week, *statuses, *only_params, limit)).fetchall()
+            (day, week, day, week, *map(str, statuses), *only_params, limit)).fetchall()
         channels = self._channels([int(r[0]) for r in rows])
-        return [ClusterSummary(id=int(r[0]), example=r[1], status=r[2], article_id=r[3], tip_count=int(r[4]),
+        return [ClusterSummary(id=int(r[0]), example=r[1], status=ClusterStatus(r[2]), article_id=r[3],
+                               tip_count=int(r[4]),
                                first_seen=r[5], last_seen=r[6], last_24h=int(r[7] or 0),
                                previous_7d=int(r[8] or 0), channels=channels.get(int(r[0]), ()))
                 for r in rows]
 
     def cluster(self, cluster_id: int, now: datetime) -> ClusterSummary | None:
-        found = self.clusters(ClusterStatus.SETTABLE + (ClusterStatus.PUBLISHED,), now, limit=1, cluster_id=cluster_id)
+        found = self.clusters(tuple(ClusterStatus), now, limit=1, cluster_id=cluster_id)
         return found[0] if found else None
 
     def _channels(self, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
@@ -160,10 +206,10 @@ class TipRepository:
             "ORDER BY id DESC LIMIT ?", (cluster_id, limit)).fetchall()
         return [TipRow(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
-    def set_status(self, cluster_id: int, status: str, by: str) -> bool:
-        with self.store.transaction() as tx:
+    def set_status(self, cluster_id: int, status: ClusterStatus, by: str) -> bool:
+        with self.store.transaction(lock="rows") as tx:
             return tx.execute("UPDATE tip_clusters SET status = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-                              (status, utcnow(), by, cluster_id)).rowcount == 1
+                              (str(status), utcnow(), by, cluster_id)).rowcount == 1
 
     def article_id_for_url(self, url: str) -> str | None:
         """The archive id of a fact-check pasted as its URL (with or without the trailing slash)."""
@@ -184,12 +230,12 @@ class TipRepository:
         now = utcnow()
         with self.store.transaction() as tx:
             if tx.execute("UPDATE tip_clusters SET status = ?, article_id = ?, updated_at = ?, updated_by = ? "
-                          "WHERE id = ?", (ClusterStatus.PUBLISHED, article_id, now, by, cluster_id)).rowcount != 1:
+                          "WHERE id = ?", (str(ClusterStatus.PUBLISHED), article_id, now, by, cluster_id)).rowcount != 1:
                 return False
             self._claim(tx, cluster_id, article_id, now)
             return True
 
-    def claim_for_tip(self, tx: Any, cluster_id: int, tip_id: int) -> str | None:
+    def claim_for_tip(self, tx: Connection, cluster_id: int, tip_id: int) -> str | None:
         """A tip that joins an already published cluster is owed the fact-check at once."""
         row = tx.execute("SELECT status, article_id FROM tip_clusters WHERE id = ?", (cluster_id,)).fetchone()
         if row is None or row[0] != ClusterStatus.PUBLISHED or not row[1]:
@@ -197,7 +243,7 @@ class TipRepository:
         self._claim(tx, cluster_id, row[1], utcnow(), tip_id=tip_id)
         return str(row[1])
 
-    def _claim(self, tx: Any, cluster_id: int, article_id: str, now: str, tip_id: int | None = None) -> None:
+    def _claim(self, tx: Connection, cluster_id: int, article_id: str, now: str, tip_id: int | None = None) -> None:
         extra, params = ("AND t.id = ?", (tip_id,)) if tip_id is not None else ("", ())
         # the latest tip of each person in the cluster carries their freshest reply address
         tx.execute(
@@ -221,32 +267,13 @@ class TipRepository:
             "SELECT DISTINCT article_id FROM tip_notifications WHERE status = 'pending'").fetchall()
         return [r[0] for r in rows]
 
-    def finish_notification(self, notification_id: int, status: str) -> None:
-        with self.store.transaction() as tx:
+    def finish_notification(self, notification_id: int, status: NotificationStatus) -> None:
+        with self.store.transaction(lock="rows") as tx:
             tx.execute("UPDATE tip_notifications SET status = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-                       (status, utcnow(), notification_id))
+                       (str(status), utcnow(), notification_id))
 
     def notifications(self, cluster_id: int) -> list[NotificationRow]:
         rows = self.store.connection().execute(
             "SELECT tip_id, channel, sender_hash, status, updated_at FROM tip_notifications WHERE cluster_id = ? "
             "ORDER BY id", (cluster_id,)).fetchall()
-        return [NotificationRow(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
-
-    # statistics ----------------------------------------------------------------------------------
-
-    def messages_per_day(self, since: datetime) -> list[tuple[str, int, int, int]]:
-        """(day, messages, lookups, matched) per UTC day; the day is the ISO timestamp's date part."""
-        rows = self.store.connection().execute(
-            "SELECT SUBSTR(created_at, 1, 10) AS day, COUNT(*), "
-            "SUM(CASE WHEN matched IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN matched = 1 THEN 1 ELSE 0 END) "
-            "FROM interactions WHERE created_at >= ? GROUP BY SUBSTR(created_at, 1, 10) ORDER BY day",
-            (iso(since),)).fetchall()
-        return [(r[0], int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
-
-    def top_queries(self, since: datetime, limit: int) -> list[tuple[str, int, int]]:
-        """The most frequent looked-up texts (case-folded), with how often each found a fact-check."""
-        rows = self.store.connection().execute(
-            "SELECT LOWER(text) AS q, COUNT(*), SUM(CASE WHEN matched = 1 THEN 1 ELSE 0 END) FROM interactions "
-            "WHERE created_at >= ? AND matched IS NOT NULL GROUP BY LOWER(text) ORDER BY COUNT(*) DESC, q LIMIT ?",
-            (iso(since), limit)).fetchall()
-        return [(r[0], int(r[1]), int(r[2] or 0)) for r in rows]
+        return [NotificationRow(int(r[0]), r[1], r[2], NotificationStatus(r[3]), r[4]) for r in rows]

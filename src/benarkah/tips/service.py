@@ -1,6 +1,8 @@
 """The tips desk: clusters tips as they arrive and tells tippers once their rumour is fact-checked.
 
-``Tipline`` calls ``record`` for every message that matched nothing; the dashboard calls the rest.
+The tipline calls ``record`` for every message that matched nothing; the dashboard calls the rest.
+Follow-ups leave through a ``Notifier`` (the messaging outbox, bound by the composition root), the
+only tie from tips to messaging.
 The clustering index (``domain.clustering``) lives in memory and is refreshed, inside the same
 write transaction as the assignment, from clusters other processes touched since; so several
 workers can cluster into one database without splitting a rumour because of a stale view.
@@ -12,17 +14,19 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
 from ..domain.articles import Article
 from ..domain.clustering import ClusterIndex
 from ..domain.conversation import ConversationState
+from ..domain.text import Analyzer
 from ..errors import BenarkahError
+from ..privacy import Identity
+from ..storage.base import Connection, Store
+from ..storage.records import iso
 from .followup import followup_text
-from .repository import ClusterStatus, ClusterSummary, TipRepository, iso
-
-if TYPE_CHECKING:
-    from ..tipline import Tipline
+from .repository import (SETTABLE_STATUSES, ClusterStatus, ClusterSummary, NotificationStatus, TipRepository,
+                         TipRow)
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +36,11 @@ NOTIFY_BATCH = 500
 
 
 class Notifier(Protocol):
-    """Hands one follow-up message to a channel's outbox.
+    """Hands one follow-up message to a channel's outbox (``messaging.notify.OutboxNotifier``).
 
-    Returns "queued", "queued_template", "needs_template" or "duplicate"; must be idempotent on
-    ``key`` so a retry after a crash never sends twice."""
+    Returns one of "queued", "queued_template", "needs_template" or "duplicate" (the values of
+    ``NotificationStatus`` of the same names); must be idempotent on ``key`` so a retry after a crash
+    never sends twice."""
 
     def __call__(self, *, channel: str, sealed_address: str, sender_hash: str, text: str, key: str) -> str: ...
 
@@ -51,13 +56,29 @@ class ArticleNotFound(BenarkahError):
 @dataclass(frozen=True)
 class LinkOutcome:
     article_id: str
-    statuses: dict[str, int]  # notification status -> how many people
+    statuses: dict[NotificationStatus, int]  # how many people per notification status
+
+
+@dataclass(frozen=True)
+class DeskStats:
+    """The statistics page: messages per day, how many were questions and how many found a fact-check."""
+
+    days: int
+    per_day: list[tuple[str, int, int, int]]  # (day, messages, lookups, matched)
+    messages: int
+    lookups: int
+    matched: int
+    match_rate: float | None
+    top_queries: list[tuple[str, int, int]]  # (text, times asked, times matched)
 
 
 class TipService:
-    def __init__(self, tipline: "Tipline", notifier: Notifier | None = None) -> None:
-        self.tipline = tipline
-        self.repo = TipRepository(tipline.store)
+    def __init__(self, store: Store, analyzer: Analyzer, identity: Identity,
+                 notifier: Notifier | None = None) -> None:
+        self.store = store
+        self.analyzer = analyzer
+        self.identity = identity
+        self.repo = TipRepository(store)
         self.notifier = notifier
         self._index: ClusterIndex | None = None
         self._seen_tip_id = 0
@@ -70,10 +91,10 @@ class TipService:
 
         The tip row is written first and on its own: if clustering fails, the tip is kept
         (unclustered, picked up by ``cluster_pending``) and the person still gets their reply."""
-        tip_id = self.tipline.store.add_tip(channel, sender_hash, text)
-        sealed = self.tipline.seal_address(sender_id) if channel in NOTIFIABLE_CHANNELS else None
+        tip_id = self.repo.add_tip(channel, sender_hash, text)
+        sealed = self.identity.seal(sender_id) if channel in NOTIFIABLE_CHANNELS else None
         try:
-            self.cluster_tip(tip_id, text, sealed)
+            self.cluster_tip(tip_id, text, sealed)  # a savepoint inside the caller's transaction, if any
         except Exception:  # noqa: BLE001 - the reply to the person must not depend on the dashboard
             log.exception("tip %d stored but not clustered; `cluster_pending` will retry", tip_id)
         return tip_id
@@ -86,8 +107,8 @@ class TipService:
         first could deadlock against such a caller. If an enclosing transaction rolls back after we
         ran, the in-memory index holds a cluster the database never kept; ``attach_tip`` notices (no
         row updated) and we rebuild the index from the database and assign again."""
-        terms = self.tipline.analyzer.terms(text)
-        with self.tipline.store.transaction() as tx, self._lock:
+        terms = self.analyzer.terms(text)
+        with self.store.transaction(lock="store") as tx, self._lock:
             try:
                 created = self.repo.tip_created(tx, tip_id)
                 if created is None:
@@ -106,7 +127,7 @@ class TipService:
                 self.notify_pending(owed)
         return cluster_id
 
-    def _assign(self, tx: Any, tip_id: int, created: str, text: str, terms: list[str],
+    def _assign(self, tx: Connection, tip_id: int, created: str, text: str, terms: list[str],
                 sealed_address: str | None) -> int | None:
         index = self._refreshed(tx)
         choice = index.assign(terms)
@@ -117,7 +138,7 @@ class TipService:
         self._seen_tip_id = max(self._seen_tip_id, tip_id)
         return cluster_id
 
-    def _refreshed(self, tx: Any) -> ClusterIndex:
+    def _refreshed(self, tx: Connection) -> ClusterIndex:
         if self._index is None:
             self._index, self._seen_tip_id = ClusterIndex(), 0
         since = iso(datetime.now(timezone.utc) - OPEN_WINDOW)
@@ -147,23 +168,22 @@ class TipService:
             raise ClusterNotFound(f"cluster {cluster_id} does not exist")
         return summary
 
-    def set_status(self, cluster_id: int, status: str, by: str) -> None:
-        if status not in ClusterStatus.SETTABLE:
-            raise ValueError(f"status must be one of {ClusterStatus.SETTABLE}; link a fact-check to publish")
+    def set_status(self, cluster_id: int, status: ClusterStatus, by: str) -> None:
+        if status not in SETTABLE_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(SETTABLE_STATUSES)}; link a fact-check to publish")
         if not self.repo.set_status(cluster_id, status, by):
             raise ClusterNotFound(f"cluster {cluster_id} does not exist")
 
     def link_article(self, cluster_id: int, article_id: str, by: str) -> LinkOutcome:
         """Attach a published fact-check (by id or URL) and tell everyone who sent a tip in the cluster, once."""
         wanted = article_id.strip()
-        article = self.tipline.store.get_article(wanted) or self.tipline.store.get_article(
-            self.repo.article_id_for_url(wanted) or "")
+        article = self.store.get_article(wanted) or self.store.get_article(self.repo.article_id_for_url(wanted) or "")
         if article is None:
             raise ArticleNotFound(f"no fact-check with id or URL {wanted!r} in the archive; ingest it first")
         if not self.repo.link_and_claim(cluster_id, article.id, by):
             raise ClusterNotFound(f"cluster {cluster_id} does not exist")
         self.notify_pending(article.id, article)
-        counts: dict[str, int] = {}
+        counts: dict[NotificationStatus, int] = {}
         for row in self.repo.notifications(cluster_id):
             counts[row.status] = counts.get(row.status, 0) + 1
         return LinkOutcome(article.id, counts)
@@ -171,7 +191,7 @@ class TipService:
     def notify_pending(self, article_id: str, article: Article | None = None) -> int:
         """Send every claimed-but-unsent notification for a fact-check. Safe to repeat: each claim is
         finished once, and the notifier is idempotent on the claim's key if a crash came between."""
-        article = article or self.tipline.store.get_article(article_id)
+        article = article or self.store.get_article(article_id)
         if article is None:
             return 0
         done, after = 0, 0
@@ -187,27 +207,33 @@ class TipService:
     def retry_pending(self) -> int:
         return sum(self.notify_pending(article_id) for article_id in self.repo.pending_articles())
 
-    def _send(self, article: Article, tip: Any) -> str | None:
+    def _send(self, article: Article, tip: TipRow) -> NotificationStatus | None:
         if tip.channel not in NOTIFIABLE_CHANNELS or not tip.reply_address:
-            return "unreachable"  # web, CLI and API askers cannot be messaged later
+            return NotificationStatus.UNREACHABLE  # web, CLI and API askers cannot be messaged later
         if self.notifier is None:
             return None  # no messaging configured here: stays pending for ``retry_pending``
-        language = ConversationState.from_dict(self.tipline.store.get_session(tip.channel, tip.sender_hash)).language
+        language = ConversationState.from_dict(self.store.get_session(tip.channel, tip.sender_hash)).language
         try:
-            return self.notifier(channel=tip.channel, sealed_address=tip.reply_address, sender_hash=tip.sender_hash,
-                                 text=followup_text(article, language), key=f"tip-followup:{article.id}:{tip.sender_hash}")
+            outcome = self.notifier(channel=tip.channel, sealed_address=tip.reply_address,
+                                    sender_hash=tip.sender_hash, text=followup_text(article, language),
+                                    key=f"tip-followup:{article.id}:{tip.sender_hash}")
         except BenarkahError as exc:
             log.warning("follow-up for tip %d not queued: %s", tip.id, exc)
-            return "failed"
+            return NotificationStatus.FAILED
+        return NotificationStatus(str(outcome))
+
+    def sweep(self) -> tuple[int, int]:
+        """Finish interrupted work: cluster tips stored without a cluster, queue pending follow-ups.
+        Returns (tips clustered, follow-ups queued)."""
+        return self.cluster_pending(), self.retry_pending()
 
     # statistics ----------------------------------------------------------------------------------
 
-    def stats(self, days: int = 30, top: int = 20, now: datetime | None = None) -> dict[str, Any]:
+    def stats(self, days: int = 30, top: int = 20, now: datetime | None = None) -> DeskStats:
         since = (now or datetime.now(timezone.utc)) - timedelta(days=days)
-        per_day = self.repo.messages_per_day(since)
+        per_day = self.store.messages_per_day(since)
         lookups = sum(d[2] for d in per_day)
         matched = sum(d[3] for d in per_day)
-        return {"days": days, "per_day": per_day, "messages": sum(d[1] for d in per_day), "lookups": lookups,
-                "matched": matched, "match_rate": matched / lookups if lookups else None,
-                "top_queries": self.repo.top_queries(since, top)}
-
+        return DeskStats(days=days, per_day=per_day, messages=sum(d[1] for d in per_day), lookups=lookups,
+                         matched=matched, match_rate=matched / lookups if lookups else None,
+                         top_queries=self.store.top_queries(since, top))

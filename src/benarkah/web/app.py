@@ -1,7 +1,9 @@
-"""The FastAPI application: the JSON API and health check. Everything else (the public chat, the
-webhooks, the dashboard, ops endpoints) is mounted from ``web/extensions.py``.
+"""The FastAPI application: the JSON API and health check, plus every other surface mounted
+explicitly below (channel webhooks, ops endpoints, the dashboard, the public chat, the public
+fact-check pages and the claims:search API).
 
-``create_app`` takes a ready ``Tipline`` so tests and deployments choose the store and model.
+``create_app`` takes built ``Services`` (``benarkah.app.build``) so tests and deployments choose the
+store and model; each router gets only the services it uses.
 """
 
 from __future__ import annotations
@@ -14,10 +16,19 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from ..admin.routes import admin_router
+from ..app import Services
+from ..channels.telegram.webhook import telegram_router
+from ..channels.whatsapp.webhook import whatsapp_router
 from ..domain.render import render_text
+from ..storage.base import Store
 from ..tipline import Tipline
-from .extensions import load_app_hooks, load_router_factories
+from ..publishing.pagetokens import PURPOSE as PAGE_TOKENS, PageTokens
+from .chat import chat_router
+from .claims_api import claims_api_router
+from .factchecks import factchecks_router
 from .limits import BodySizeLimit
+from .ops import MetricsMiddleware, ops_router
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 10_000
@@ -34,12 +45,12 @@ class AskResponse(BaseModel):
     matched: bool | None = None
 
 
-def api_router(tipline: Tipline) -> APIRouter:
+def api_router(tipline: Tipline, store: Store) -> APIRouter:
     router = APIRouter()
 
     @router.get("/healthz")
     def healthz() -> dict:
-        return {"status": "ok", "articles": tipline.store.count_articles()}
+        return {"status": "ok", "articles": store.count_articles()}
 
     @router.get("/api/search")
     def api_search(
@@ -59,10 +70,12 @@ def api_router(tipline: Tipline) -> APIRouter:
     return router
 
 
-def create_app(tipline: Tipline) -> FastAPI:
+def create_app(services: Services) -> FastAPI:
+    settings = services.settings
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(tipline.engine)  # build the index before the first person waits for it
+        await run_in_threadpool(services.index.engine)  # build the index before the first person waits for it
         yield
 
     app = FastAPI(
@@ -71,13 +84,20 @@ def create_app(tipline: Tipline) -> FastAPI:
         summary="Fact-check tipline: match messages to published fact-checks.",
         version="0.1.0",
     )
-    app.state.tipline = tipline
-    app.include_router(api_router(tipline))
-    for factory in load_router_factories():
-        router = factory(tipline)
+    app.state.services = services
+    routers = [
+        api_router(services.tipline, services.store),
+        whatsapp_router(settings, services.queue),   # None unless configured
+        telegram_router(settings, services.queue),
+        ops_router(services.store, services.index, services.metrics, settings),
+        admin_router(services.tipline, services.tips, services.store, settings),
+        chat_router(services.tipline, services.store, settings),
+        factchecks_router(services.store, services.tipline.search, settings),
+        claims_api_router(services.tipline.search, services.store, settings,
+                          PageTokens(lambda: services.identity.subkey(PAGE_TOKENS))),
+    ]
+    for router in routers:
         if router is not None:
             app.include_router(router)
-    for hook in load_app_hooks():
-        hook(app, tipline)
-
-    return BodySizeLimit(app, tipline.settings.max_request_bytes)  # type: ignore[return-value]
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics.http)
+    return BodySizeLimit(app, settings.max_request_bytes)  # type: ignore[return-value]

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,15 +22,17 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from ..domain.render import render_text
+from ..settings import Settings
+from ..storage.base import Store
 from ..storage.records import iso, utcnow
 from ..tipline import Tipline
+from .limits import RateLimit
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CHAT_COOKIE = "benarkah_chat"
 MAX_CHAT_CHARS = 10_000
+CHAT_PER_MINUTE = 30  # a person types far slower; a script hammering the search does not
 ANSWER_DAYS = 180  # shared answers older than this are deleted (they hold a person's question)
-PER_CLIENT_PER_MINUTE = 30  # a person types far slower; a script hammering the search does not
-TRACKED_CLIENTS = 10_000
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _BOLD = re.compile(r"\*([^*\n]+)\*")
@@ -59,34 +58,15 @@ def reply_html(text: str) -> Markup:
     return Markup(html)
 
 
-class RateLimit:
-    """Fixed one-minute windows per client address, in memory and bounded (oldest clients forgotten)."""
-
-    def __init__(self, per_minute: int = PER_CLIENT_PER_MINUTE, tracked: int = TRACKED_CLIENTS) -> None:
-        self.per_minute, self.tracked = per_minute, tracked
-        self._windows: OrderedDict[str, tuple[int, int]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def allow(self, client: str, now: float | None = None) -> bool:
-        minute = int((now if now is not None else time.time()) // 60)
-        with self._lock:
-            window, count = self._windows.pop(client, (minute, 0))
-            count = count + 1 if window == minute else 1
-            self._windows[client] = (minute, count)
-            while len(self._windows) > self.tracked:
-                self._windows.popitem(last=False)
-            return count <= self.per_minute
-
-
 class AnswerStore:
     """Shared answers (the only SQL of the web chat)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     def save(self, sender_hash: str, question: str, reply: str, kind: str, language: str) -> str:
         token = secrets.token_urlsafe(12)
-        with self.store.transaction() as tx:
+        with self.store.transaction(lock="rows") as tx:
             tx.execute("INSERT INTO web_answers (token, created_at, sender_hash, question, reply, kind, language) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (token, utcnow(), sender_hash, question[:4000], reply, kind,
                                                         language))
@@ -101,20 +81,20 @@ class AnswerStore:
         return SharedAnswer(*row) if row else None
 
 
-def chat_router(tipline: Tipline) -> APIRouter:
-    answers = AnswerStore(tipline.store)
-    limit = RateLimit()
-    secure = tipline.settings.public_url.startswith("https://")
+def chat_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter:
+    answers = AnswerStore(store)
+    limit = RateLimit(per_minute=CHAT_PER_MINUTE)
+    secure = settings.public_url.startswith("https://")
     router = APIRouter(include_in_schema=False)
 
     def share_url(request: Request, token: str) -> str:
-        base = tipline.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+        base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
         return f"{base}/c/{token}"
 
     def page(request: Request, answer: SharedAnswer | None = None, status_code: int = 200) -> Response:
         context = {"answer": answer, "reply_html": reply_html(answer.reply) if answer else "",
                    "share_url": share_url(request, answer.token) if answer else "",
-                   "count": tipline.store.count_articles()}
+                   "count": store.count_articles()}
         response = TEMPLATES.TemplateResponse(request, "chat.html", context, status_code=status_code)
         response.headers["Content-Security-Policy"] = ("default-src 'self'; style-src 'unsafe-inline'; "
                                                        "script-src 'unsafe-inline'; form-action 'self'")
@@ -153,7 +133,3 @@ def chat_router(tipline: Tipline) -> APIRouter:
         return page(request, answer)
 
     return router
-
-
-def router_factory(tipline: Tipline) -> APIRouter:
-    return chat_router(tipline)

@@ -23,18 +23,14 @@ _WORKERS_ENV = "_BENARKAH_SERVE_WORKERS"
 def app_from_env() -> Any:
     """The app factory each child process calls (uvicorn ``--factory``): the app, and the messaging
     worker and sender threads when a channel is configured (as ``benarkah serve`` runs them)."""
-    from ..tipline import Tipline
+    from ..app import build
     from .app import create_app
 
-    tipline = Tipline(Settings())
-    settings = tipline.settings
-    if settings.messaging_configured and os.environ.get(_WORKERS_ENV, "1") == "1":
-        from ..channels.registry import build_clients
-        from ..messaging.runtime import MessagingRuntime
-
-        runtime = MessagingRuntime(tipline, build_clients(settings)).start()
+    services = build(Settings())
+    if services.settings.messaging_configured and os.environ.get(_WORKERS_ENV, "1") == "1":
+        runtime = services.runtime().start()
         atexit.register(runtime.stop)
-    return create_app(tipline)
+    return create_app(services)
 
 
 def export_settings(settings: Settings) -> None:

@@ -14,8 +14,8 @@ from typing import Iterator
 import httpx
 import pytest
 
+from benarkah.app import build
 from benarkah.settings import Settings
-from benarkah.tipline import Tipline
 from tests.conftest import ROOT, TEST_KEY, load_demo
 from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN, FakeGraphAPI, run_fake
 from tests.support.payloads import APP_SECRET, VERIFY_TOKEN, signed, wa_delivery, wa_message
@@ -68,7 +68,7 @@ def deliver(url: str, message: dict) -> None:
 
 def test_sigkill_between_accept_and_send_then_restart_delivers_each_reply_once(tmp_path):
     db = str(tmp_path / "serve.db")
-    seed = Tipline(Settings(db=db, secret_key=TEST_KEY, semantic=False))
+    seed = build(Settings(db=db, secret_key=TEST_KEY, semantic=False))
     load_demo(seed)
     seed.close()
     with run_fake(FakeGraphAPI()) as graph:

@@ -181,7 +181,7 @@ def test_after_the_retry_bound_it_is_a_dead_letter_that_can_be_retried(live, gra
         assert time.monotonic() < deadline, live.store.depths()
         time.sleep(0.05)
     assert graph.attempts == 4  # messaging_max_attempts
-    assert "503" in live.store.dead_letters()[0]["error"]
+    assert "503" in live.store.dead_letters()[0].error
     graph.recover()
     assert live.store.retry_dead() == 1
     graph.wait_for(1)
@@ -258,7 +258,7 @@ def test_no_phone_number_is_stored_in_the_database(live, graph, live_settings):
     post(live, wa_delivery(wa_message(number, "text", {"body": "vaksin chip"})))
     graph.wait_for(1)
     time.sleep(0.2)
-    store = live.tipline.store
+    store = live.services.store
     if store.backend == "postgresql":  # every row of every table, as text
         tables = [r[0] for r in store.connection().execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")]

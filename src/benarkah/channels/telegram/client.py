@@ -15,6 +15,7 @@ import httpx
 
 from ...domain.render import widget_texts
 from ...messaging.model import SendError
+from ...messaging.parts import CallbackAnswer, Part, TemplatePart, Widget
 from .parse import COMMAND_PREFIX
 
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
@@ -28,13 +29,12 @@ def to_html(text: str) -> str:
 
 class TelegramClient:
     channel = "telegram"
-    service_window_seconds = None  # bots may write to anyone who started them, at any time
 
     def __init__(self, api_base: str, token: str, timeout: float = 10.0) -> None:
         self.base = f"{api_base.rstrip('/')}/bot{token}"
         self.http = httpx.Client(timeout=timeout)
 
-    def send(self, address: str, part: dict[str, Any]) -> str:
+    def send(self, address: str, part: Part) -> str:
         method, body = build_request(address, part)
         try:
             response = self.http.post(f"{self.base}/{method}", json=body)
@@ -63,20 +63,22 @@ def _chat(address: str) -> int | str:
     return int(address) if address.lstrip("-").isdigit() else address
 
 
-def build_request(chat: str, part: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    kind = part.get("kind")
-    if kind == "callback_answer":
-        return "answerCallbackQuery", {"callback_query_id": part["id"]}
-    body: dict[str, Any] = {"chat_id": _chat(chat), "text": to_html(str(part.get("text", ""))),
+def build_request(chat: str, part: Part) -> tuple[str, dict[str, Any]]:
+    if isinstance(part, CallbackAnswer):
+        return "answerCallbackQuery", {"callback_query_id": part.callback_id}
+    if isinstance(part, TemplatePart):  # Telegram has no templates: the template's text goes as a message
+        return "sendMessage", {"chat_id": _chat(chat), "text": to_html(part.text), "parse_mode": "HTML",
+                               "link_preview_options": {"is_disabled": True}}
+    body: dict[str, Any] = {"chat_id": _chat(chat), "text": to_html(part.text),
                             "parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
-    if isinstance(part.get("reply_to"), int):
-        body["reply_parameters"] = {"message_id": part["reply_to"], "allow_sending_without_reply": True}
-    labels = widget_texts(str(part.get("language", "id")))
-    if kind == "menu":
+    if isinstance(part.reply_to, int):
+        body["reply_parameters"] = {"message_id": part.reply_to, "allow_sending_without_reply": True}
+    labels = widget_texts(part.language)
+    if part.widget is Widget.MENU:
         body["reply_markup"] = {"inline_keyboard": [
             [_button(labels["check_title"], "cek"), _button(labels["latest_title"], "terbaru")],
             [_button(labels["tips_title"], "tips"), _button(labels["help_title"], "bantuan")]]}
-    elif kind == "more":
+    elif part.widget is Widget.MORE:
         body["reply_markup"] = {"inline_keyboard": [[_button(labels["more_button"], "lagi")]]}
     return "sendMessage", body
 

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from ...messaging.store import message_store
-from ...tipline import Tipline
+from ...messaging.store import MessageStore
+from ...settings import Settings
 from .parse import parse_update
 
 log = logging.getLogger(__name__)
@@ -24,13 +24,11 @@ PATH = "/webhooks/telegram"
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
 
 
-def telegram_router(tipline: Tipline) -> APIRouter | None:
+def telegram_router(settings: Settings, store: MessageStore) -> APIRouter | None:
     """The webhook, when ``BENARKAH_TELEGRAM_TOKEN`` and ``BENARKAH_TELEGRAM_SECRET`` are set."""
-    settings = tipline.settings
     if not (settings.telegram_token and settings.telegram_secret):
         return None
     secret = settings.telegram_secret.encode("utf-8")
-    store = message_store(tipline)
     router = APIRouter(tags=["telegram"])
 
     @router.post(PATH, include_in_schema=False)

@@ -13,8 +13,7 @@ import httpx
 
 from ...domain.render import widget_texts
 from ...messaging.model import SendError
-from ...messaging.parts import text_units
-from ...messaging.notify import WHATSAPP_WINDOW_SECONDS
+from ...messaging.parts import CallbackAnswer, Part, TemplatePart, Widget, text_units
 from .parse import COMMAND_PREFIX
 
 INTERACTIVE_BODY_UNITS = 1024
@@ -24,13 +23,12 @@ RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131048, 131056, 1
 
 class WhatsAppClient:
     channel = "whatsapp"
-    service_window_seconds = WHATSAPP_WINDOW_SECONDS
 
     def __init__(self, api_base: str, phone_number_id: str, token: str, timeout: float = 10.0) -> None:
         self.url = f"{api_base.rstrip('/')}/{phone_number_id}/messages"
         self.http = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {token}"})
 
-    def send(self, address: str, part: dict[str, Any]) -> str:
+    def send(self, address: str, part: Part) -> str:
         body = build_message(address, part)
         if body is None:
             return ""
@@ -68,34 +66,33 @@ def _send_error(response: httpx.Response) -> SendError:
                      retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None)
 
 
-def build_message(to: str, part: dict[str, Any]) -> dict[str, Any] | None:
+def build_message(to: str, part: Part) -> dict[str, Any] | None:
     """The Cloud API request body for one part (``None``: nothing to send on WhatsApp)."""
-    kind = part.get("kind")
     message: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
-    if part.get("reply_to"):
-        message["context"] = {"message_id": part["reply_to"]}
-    text = str(part.get("text", ""))
-    labels = widget_texts(str(part.get("language", "id")))
-    fits_interactive = text_units(text) <= INTERACTIVE_BODY_UNITS
-    if kind == "menu" and fits_interactive:
+    if isinstance(part, CallbackAnswer):
+        return None  # a Telegram button answer: nothing to do here
+    if isinstance(part, TemplatePart):
+        message.update(type="template", template={
+            "name": part.name, "language": {"code": part.language},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": part.text}]}]})
+        return message
+    if part.reply_to:
+        message["context"] = {"message_id": str(part.reply_to)}
+    labels = widget_texts(part.language)
+    fits_interactive = text_units(part.text) <= INTERACTIVE_BODY_UNITS
+    if part.widget is Widget.MENU and fits_interactive:
         rows = [("cek", "check"), ("terbaru", "latest"), ("tips", "tips"), ("bantuan", "help")]
         message.update(type="interactive", interactive={
-            "type": "list", "body": {"text": text},
+            "type": "list", "body": {"text": part.text},
             "action": {"button": labels["menu_button"], "sections": [{
                 "title": labels["menu_section"][:24],
                 "rows": [{"id": f"{COMMAND_PREFIX}{cmd}", "title": labels[f"{key}_title"][:24],
                           "description": labels[f"{key}_desc"][:72]} for cmd, key in rows]}]}})
-    elif kind == "more" and fits_interactive:
+    elif part.widget is Widget.MORE and fits_interactive:
         message.update(type="interactive", interactive={
-            "type": "button", "body": {"text": text},
+            "type": "button", "body": {"text": part.text},
             "action": {"buttons": [{"type": "reply", "reply": {"id": f"{COMMAND_PREFIX}lagi",
                                                                "title": labels["more_button"][:20]}}]}})
-    elif kind in ("text", "menu", "more"):
-        message.update(type="text", text={"preview_url": False, "body": text})
-    elif kind == "template":
-        message.update(type="template", template={
-            "name": part["name"], "language": {"code": part.get("language", "id")},
-            "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}]})
     else:
-        return None  # e.g. a Telegram callback answer: nothing to do here
+        message.update(type="text", text={"preview_url": False, "body": part.text})
     return message

