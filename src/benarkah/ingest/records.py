@@ -24,6 +24,7 @@ class RawRecord:
     fields: dict[str, Any] | None = None
     error: str | None = None
     base: str = ""  # the folder of the file it came from: relative picture paths are taken against it
+    default_verdict: str = ""  # the source's verdict for rows that carry none (its site profile's)
 
 
 def read_jsonl(path: Path) -> Iterator[RawRecord]:
