@@ -1,6 +1,8 @@
 import pytest
 
-from benarkah.domain.urls import find_urls, is_shortener, is_specific, strip_urls, url_key
+from benarkah.domain.articles import Article
+from benarkah.domain.urls import (LinkKind, article_links, find_urls, is_shortener, is_specific,
+                                   strip_urls, url_key)
 
 PAGE = "https://contoh.id/cek-fakta/123/judul"
 
@@ -56,3 +58,16 @@ def test_malformed_links_never_raise(junk):
         url_key(url)
         is_shortener(url)
     assert strip_urls(junk) is not None
+
+
+def test_an_articles_links_keep_their_strongest_kind_and_skip_home_pages():
+    article = Article(id="fc-1", title="[HOAKS] Contoh", url="https://cekfakta.co.id/2024/contoh",
+                      claim_appearances=("https://www.facebook.com/groups/1/posts/2",),
+                      cited_urls=("https://kemkes.go.id/rilis/1", "https://kemkes.go.id/"),
+                      text="Sumber: https://covid19.go.id/artikel/a dan https://cekfakta.co.id/2024/contoh?utm_source=x")
+    links = article_links(article)
+    assert links[url_key(article.url)] is LinkKind.OWN  # also written in its text: own is stronger
+    assert links[url_key("https://facebook.com/groups/1/posts/2")] is LinkKind.APPEARANCE
+    assert links[url_key("https://covid19.go.id/artikel/a")] is LinkKind.CITED
+    assert links[url_key("https://kemkes.go.id/rilis/1")] is LinkKind.CITED
+    assert url_key("https://kemkes.go.id/") not in links
