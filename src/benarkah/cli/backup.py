@@ -27,11 +27,12 @@ def _copy_key(source: Path, target: Path) -> None:
 
 @app.command()
 def backup(
-    path: Annotated[Path, typer.Argument(help="Where to write the backup (a new file)", show_default=False)],
+    path: Annotated[Path, typer.Argument(metavar="DESTINATION", help="Where to write the backup (a new file)",
+                                        show_default=False)],
     db: DbOption = None,
 ) -> None:
     """Back up the database while benarkah runs: SQLite through its online backup API (plus the key
-    file, as PATH.key), PostgreSQL through pg_dump (custom format)."""
+    file beside the backup, with .key appended), PostgreSQL through pg_dump (custom format)."""
     settings = settings_for(db)
     try:
         sqlite = _sqlite_path(settings.db)
