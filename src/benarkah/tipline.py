@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Collection, Protocol, Sequence
 
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
                                   PreparedTurn, Reply, ReplyKind, classify)
+from .domain.subscriptions import SubscriptionChange
 from .privacy import Identity
 from .search.engine import SearchResult
 from .search.live import LiveIndex
@@ -30,6 +31,17 @@ class TipRecorder(Protocol):
     def record(self, channel: str, sender_hash: str, sender_id: str, text: str) -> int: ...
 
 
+class SubscriptionRecorder(Protocol):
+    """Keeps digest subscriptions (``subscriptions.service.SubscriptionService``)."""
+
+    channels: Collection[str]  # the channels that can send a digest
+
+    def apply(self, channel: str, sender_hash: str, sender_id: str, change: SubscriptionChange,
+              language: str) -> None: ...
+
+    def topics(self) -> Collection[str]: ...
+
+
 @dataclass(frozen=True)
 class HandledMessage:
     reply: Reply
@@ -38,11 +50,13 @@ class HandledMessage:
 
 
 class Tipline:
-    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder) -> None:
+    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder,
+                 subscriptions: SubscriptionRecorder | None = None) -> None:
         self.store = store
         self.index = index
         self.identity = identity
         self.tips = tips
+        self.subscriptions = subscriptions
         self.conversation = Conversation(self)
 
     # the Library port of the conversation ---------------------------------------------------------
@@ -59,6 +73,9 @@ class Tipline:
 
     def latest(self, limit: int) -> Sequence[Article]:
         return self.store.latest_articles(limit)
+
+    def topics(self) -> Collection[str]:
+        return self.subscriptions.topics() if self.subscriptions is not None else ()
 
     # batches (the messaging worker) ----------------------------------------------------------------
 
@@ -81,7 +98,8 @@ class Tipline:
         write transaction (so webhooks are not kept waiting) and then stores the turn together with its
         queue rows via ``commit_turn``."""
         who, state = self._state(channel, sender_id)
-        turn = self.conversation.respond(text, state)
+        can_subscribe = self.subscriptions is not None and channel in self.subscriptions.channels
+        turn = self.conversation.respond(text, state, can_subscribe=can_subscribe)
         return PreparedTurn(channel, who, sender_id, text, turn.reply, state, turn.state)
 
     def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> PreparedTurn:
@@ -98,9 +116,12 @@ class Tipline:
         return who, ConversationState.from_dict(self.store.get_session(channel, who))
 
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
-        """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
+        """Store a prepared turn: tip (with its sealed reply address), subscription, new conversation
+        state, statistics."""
         reply = turn.reply
         tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text) if reply.record_tip else None
+        if reply.subscription is not None and self.subscriptions is not None:
+            self.subscriptions.apply(turn.channel, turn.who, turn.address, reply.subscription, reply.language)
         if turn.new != turn.old:
             self.store.put_session(turn.channel, turn.who, turn.new.to_dict())
         top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None

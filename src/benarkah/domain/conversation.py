@@ -10,9 +10,10 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, replace
-from typing import Protocol, Sequence
+from typing import Collection, Protocol, Sequence
 
 from .articles import Article
+from .subscriptions import SubscriptionChange, parse_subscription
 from .text import normalize
 
 RESULTS_PER_PAGE = 3
@@ -32,6 +33,9 @@ class ReplyKind(enum.StrEnum):
     THANKS = "thanks"
     EMPTY = "empty"
     UNSUPPORTED = "unsupported"
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+    SUBSCRIBE_UNAVAILABLE = "subscribe_unavailable"  # asked on a channel that cannot message later
 
 
 class Intent(enum.StrEnum):
@@ -45,6 +49,8 @@ class Intent(enum.StrEnum):
     THANKS = "thanks"
     CHECK = "check"
     EMPTY = "empty"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class Library(Protocol):
     def lookup(self, text: str, limit: int) -> Lookup: ...
 
     def latest(self, limit: int) -> Sequence[Article]: ...
+
+    def topics(self) -> Collection[str]: ...
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,7 @@ class Reply:
     confidence: float | None = None
     record_tip: bool = False  # the caller stores ``query`` as a tip for fact-checkers
     intent: Intent = Intent.CHECK
+    subscription: SubscriptionChange | None = None  # the caller stores this (digest subscriptions)
 
 
 @dataclass(frozen=True)
@@ -161,11 +170,14 @@ class Conversation:
         self.library = library
         self.per_page = results_per_page
 
-    def respond(self, text: str, state: ConversationState | None = None) -> Turn:
+    def respond(self, text: str, state: ConversationState | None = None, can_subscribe: bool = True) -> Turn:
+        """``can_subscribe``: whether this channel can message the person later (WhatsApp, Telegram)."""
         state = state or ConversationState()
         text = (text or "").strip()[:MAX_MESSAGE_CHARS]
-        intent = classify(text)
         lang = state.language
+        if (change := parse_subscription(text, self.library.topics)) is not None:
+            return self._subscription(change, state, can_subscribe)
+        intent = classify(text)
         if intent is Intent.CHECK:
             return self._check(text, state)
         if intent is Intent.MORE:
@@ -186,6 +198,13 @@ class Conversation:
         """A photo, voice note or sticker: we cannot read it yet, so we say how to ask instead."""
         state = state or ConversationState()
         return Turn(Reply(ReplyKind.UNSUPPORTED, state.language, intent=Intent.EMPTY), state)
+
+    def _subscription(self, change: SubscriptionChange, state: ConversationState, can_subscribe: bool) -> Turn:
+        intent = Intent.SUBSCRIBE if change.active else Intent.UNSUBSCRIBE
+        if not can_subscribe:
+            return Turn(Reply(ReplyKind.SUBSCRIBE_UNAVAILABLE, state.language, intent=intent), state)
+        kind = ReplyKind.SUBSCRIBED if change.active else ReplyKind.UNSUBSCRIBED
+        return Turn(Reply(kind, state.language, intent=intent, subscription=change), state)
 
     def _check(self, text: str, state: ConversationState) -> Turn:
         found = self.library.lookup(text, self.per_page + 1)

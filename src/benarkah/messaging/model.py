@@ -52,6 +52,7 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     DEAD = "dead"                # gave up after the retry bound, or the API refused it for good
     NEEDS_TEMPLATE = "needs_template"  # WhatsApp: outside the 24-hour window and no template configured
+    CANCELLED = "cancelled"      # withdrawn before it was sent (a digest to someone who unsubscribed)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class Purpose(enum.StrEnum):
 
     REPLY = "reply"                  # the one answer to an inbound message
     NOTIFICATION = "notification"    # a follow-up nobody just asked for (a tip's fact-check is out)
+    DIGEST = "digest"                # a subscriber's digest of new fact-checks
+    STAFF = "staff"                  # a fact-checker writing to the person who sent a tip
 
 
 @dataclass(frozen=True)

@@ -265,6 +265,22 @@ class MessageStore:
             self.outbox_event.set()
         return int(count)
 
+    def cancel_unsent(self, channel: str, sender_hash: str, purpose: Purpose) -> int:
+        """Withdraw one person's messages of ``purpose`` not yet sent (e.g. digests, after "berhenti")."""
+        with self.db.transaction(lock="rows") as tx:
+            return int(tx.execute(
+                "UPDATE messaging_outbox SET status = ?, last_error = 'withdrawn before sending' "
+                "WHERE channel = ? AND sender_hash = ? AND purpose = ? AND status IN (?, ?)",
+                (OutboxStatus.CANCELLED.value, channel, sender_hash, str(purpose), OutboxStatus.PENDING.value,
+                 OutboxStatus.NEEDS_TEMPLATE.value)).rowcount)
+
+    def sent_since(self, purpose: Purpose, since: float) -> dict[str, int]:
+        """Messages of ``purpose`` queued since ``since`` (epoch seconds), by status."""
+        rows = self.db.connection().execute(
+            "SELECT status, COUNT(*) FROM messaging_outbox WHERE purpose = ? AND created_at >= ? GROUP BY status",
+            (str(purpose), since)).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
     # people and reporting ------------------------------------------------------------------------
 
     def last_inbound_at(self, channel: str, sender_hash: str) -> float | None:
