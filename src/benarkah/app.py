@@ -102,11 +102,12 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     subscriptions = SubscriptionService(
         store, identity, settings, notifier=partial(notifier, purpose=Purpose.DIGEST),
         withdraw=lambda channel, who: queue.cancel_unsent(channel, who, Purpose.DIGEST),
-        public_page=lambda article: links.factcheck(article.id) if links.absolute else "")
+        public_page=lambda article: links.factcheck(article.id) if links.absolute else "")  # digests' links
     replies = StaffReplies(store, partial(notifier, purpose=Purpose.STAFF, refuse_without_template=True,
                                           template=(settings.whatsapp_staff_template or "",
                                                     settings.whatsapp_staff_template_language)))
-    tipline = Tipline(store, index, identity, tips, subscriptions)
+    tipline = Tipline(store, index, identity, tips, subscriptions,
+                      page_link=links.factcheck if links.absolute else None)
     metrics = Metrics(store, queue.depths, lambda: index.version)
     return Services(settings=settings, store=store, identity=identity, analyzer=analyzer, index=index,
                     queue=queue, notifier=notifier, tips=tips, tipline=tipline, metrics=metrics,

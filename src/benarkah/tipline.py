@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Collection, Protocol, Sequence
+from typing import Callable, Collection, Protocol, Sequence
 
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
@@ -51,12 +51,16 @@ class HandledMessage:
 
 class Tipline:
     def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder,
-                 subscriptions: SubscriptionRecorder | None = None) -> None:
+                 subscriptions: SubscriptionRecorder | None = None,
+                 page_link: Callable[[str], str] | None = None) -> None:
+        """``page_link(article_id)``: the public page of an article, for replies about articles that
+        have no original URL (set when the deployment has a public URL)."""
         self.store = store
         self.index = index
         self.identity = identity
         self.tips = tips
         self.subscriptions = subscriptions
+        self.page_link = page_link
         self.conversation = Conversation(self)
 
     # the Library port of the conversation ---------------------------------------------------------
@@ -68,11 +72,17 @@ class Tipline:
         """Search for the conversation: results much weaker than the best are not worth a person's time."""
         result = self.index.search(text, limit=limit)
         best = result.hits[0].score if result.hits else 0.0
-        articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
+        articles = [self._linked(h.article) for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
         return Lookup(matched=result.matched, confidence=result.confidence, articles=articles)
 
     def latest(self, limit: int) -> Sequence[Article]:
-        return self.store.latest_articles(limit)
+        return [self._linked(a) for a in self.store.latest_articles(limit)]
+
+    def _linked(self, article: Article) -> Article:
+        """An article without an original URL gets its public page as the link people are sent."""
+        if article.url or self.page_link is None:
+            return article
+        return article.with_changes(url=self.page_link(article.id))
 
     def topics(self) -> Collection[str]:
         return self.subscriptions.topics() if self.subscriptions is not None else ()

@@ -138,3 +138,11 @@ def test_forget_removes_subscriptions_and_digests(services):
     conn = services.store.connection()
     assert conn.execute("SELECT COUNT(*) FROM subscriptions").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM subscription_digests").fetchone()[0] == 0
+
+
+def test_replies_link_articles_without_an_original_to_their_page_here(services):
+    services.index.upsert([article_from_record({"id": "lokal-1", "title": "[HOAKS] Gajah Terbang di Atas Monas",
+                                                "summary": "Videonya hasil suntingan."})])
+    reply = services.tipline.handle_text("telegram", "5009", "gajah terbang di atas monas").reply
+    assert reply.articles[0].url == "https://cekfakta.kota.id/f/lokal-1"
+    assert services.store.get_article("lokal-1").url == ""  # only the reply: the archive is unchanged

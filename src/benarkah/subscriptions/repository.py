@@ -49,7 +49,8 @@ class SubscriptionRepository:
             "started_at, updated_at) VALUES (?,?,?,?,?,?,1,?,?) ON CONFLICT (channel, sender_hash) DO UPDATE SET "
             "address = excluded.address, frequency = excluded.frequency, topic = excluded.topic, "
             "language = excluded.language, active = 1, stopped_at = NULL, updated_at = excluded.updated_at, "
-            "started_at = CASE WHEN subscriptions.active = 1 THEN subscriptions.started_at ELSE excluded.started_at END",
+            "started_at = CASE WHEN subscriptions.active = 1 THEN subscriptions.started_at "
+            "ELSE excluded.started_at END",
             (channel, sender_hash, sealed, str(change.frequency), change.topic, language, now, now))
 
     def stop(self, tx: Connection, channel: str, sender_hash: str) -> bool:
