@@ -6,14 +6,16 @@ uses. This is the only module that imports the tipline, the tips desk and messag
 arrows between them are drawn here and nowhere else:
 
     store ──► identity (keyed hashes, sealed addresses)
+      │  ──► book (IdentityBook: one person key across a person's phone number and WhatsApp user ids)
       │  ──► index (LiveIndex: the search index, the embedder)
-      │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL)
+      │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL; resolves senders through book)
       │  ──► notifier (OutboxNotifier: follow-ups into the queue)
       │  ──► tips (TipService: store, analyzer, identity, notifier)
       │  ──► subscriptions (SubscriptionService: store, identity, the notifier for digests, the queue's
       │        withdraw of unsent digests)
       │  ──► replies (StaffReplies: store, the notifier for staff messages, refusing without a template)
-      └──► tipline (Tipline: store, index, identity, tips as its TipRecorder, subscriptions)
+      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, subscriptions)
+      └──► eraser (Eraser: store, book, tips for the clusters derived from tips: ``forget``)
     worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep) and sender (OutboxSender:
     queue, identity, channel clients) are built on demand by ``runtime``.
 """
@@ -27,6 +29,8 @@ from typing import Callable
 
 from .channels.registry import build_clients
 from .domain.text import Analyzer, make_stemmer
+from .erasure import Eraser, ErasureReport
+from .identities import IdentityBook
 from .messaging.model import ChannelClient, Purpose
 from .messaging.notify import OutboxNotifier
 from .messaging.pgqueue import PostgresMessageStore
@@ -54,12 +58,14 @@ class Services:
     settings: Settings
     store: Store
     identity: Identity
+    book: IdentityBook
     analyzer: Analyzer
     index: LiveIndex
     queue: MessageStore
     notifier: OutboxNotifier
     tips: TipService
     tipline: Tipline
+    eraser: Eraser
     metrics: Metrics
     subscriptions: SubscriptionService
     replies: StaffReplies
@@ -79,9 +85,10 @@ class Services:
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
         return MessagingRuntime(worker, sender, role=role)
 
-    def forget(self, channel: str, sender_id: str) -> int:
-        """Erase everything stored about one person; returns how many records were removed."""
-        return self.store.erase_sender(self.identity.hash(channel, sender_id))
+    def forget(self, channel: str, sender_id: str) -> ErasureReport:
+        """Erase everything stored about one person (by phone number, WhatsApp user id, username or
+        chat id) and what was derived from it; raises ``UnknownChannel`` / ``NothingToForget``."""
+        return self.eraser.forget(channel, sender_id)
 
     def close(self) -> None:
         self.store.close()
@@ -92,10 +99,11 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     bring their own (an already open database, a small or fake-free model)."""
     store = store or open_store(settings.db)
     identity = Identity.for_store(settings.secret_key, store.location)
+    book = IdentityBook(store, identity)
     analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
     index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder))
     queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore
-    queue = queue_class(store, identity, settings)
+    queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)
     tips = TipService(store, analyzer, identity, notifier)
     links = PublicLinks(settings.public_url)
@@ -108,9 +116,10 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
                                                     settings.whatsapp_staff_template_language)))
     tipline = Tipline(store, index, identity, tips, subscriptions,
                       page_link=links.factcheck if links.absolute else None)
-    metrics = Metrics(store, queue.depths, lambda: index.version)
-    return Services(settings=settings, store=store, identity=identity, analyzer=analyzer, index=index,
-                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, metrics=metrics,
+    eraser = Eraser(store, book, tips)
+    metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts)
+    return Services(settings=settings, store=store, identity=identity, book=book, analyzer=analyzer, index=index,
+                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics,
                     subscriptions=subscriptions, replies=replies)
 
 

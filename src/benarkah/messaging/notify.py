@@ -12,15 +12,15 @@ reply, which a person is typing right now, is refused so they know at once.
 from __future__ import annotations
 
 import enum
+from dataclasses import replace
 
 from ..errors import ChannelError
 from ..settings import Settings
 from .model import OutboxStatus, Purpose
-from .parts import Part, TemplatePart, TextPart, Widget, split_text
+from .parts import Part, TextPart, Widget, as_template, split_text
 from .store import MessageStore
 from .window import window_open
 
-TEMPLATE_PARAMETER_CHARS = 1024
 CHANNELS = ("whatsapp", "telegram")
 UNSUBSCRIBE_PAYLOAD = "berhenti"  # what a digest template's quick-reply button sends back
 
@@ -64,13 +64,15 @@ class OutboxNotifier:
                                                    self.settings.whatsapp_notify_template_language)
             if name:
                 outcome = NotifyOutcome.QUEUED_TEMPLATE
-                parts = [TemplatePart(name, template_language, " ".join(text.split())[:TEMPLATE_PARAMETER_CHARS],
-                                      buttons=(UNSUBSCRIBE_PAYLOAD,) if unsubscribe else ())]
+                parts = [replace(as_template(name, template_language, text),
+                                 buttons=(UNSUBSCRIBE_PAYLOAD,) if unsubscribe else ())]
             elif refuse_without_template:
                 return NotifyOutcome.REFUSED
             else:
                 outcome, status = NotifyOutcome.NEEDS_TEMPLATE, OutboxStatus.NEEDS_TEMPLATE
+        # The person's current address when their number or user id changed since it was stored.
+        address = self.queue.current_address(channel, sender_hash) or sealed_address
         prefix = "notify" if purpose is Purpose.NOTIFICATION else str(purpose)
         inserted = self.queue.enqueue(key=f"{prefix}:{key}", channel=channel, sender_hash=sender_hash,
-                                      address=sealed_address, purpose=purpose, parts=parts, status=status)
+                                      address=address, purpose=purpose, parts=parts, status=status)
         return outcome if inserted else NotifyOutcome.DUPLICATE
