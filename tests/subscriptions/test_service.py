@@ -134,7 +134,7 @@ def test_forget_removes_subscriptions_and_digests(services):
     services.index.upsert([article_from_record(r) for r in NEW])
     services.subscriptions.send_due(now=TOMORROW)
     assert {"subscriptions", "subscription_digests", "staff_replies"} <= set(services.store.sender_tables())
-    assert services.forget("whatsapp", "6281100000009") >= 3
+    assert services.forget("whatsapp", "6281100000009").records >= 3
     conn = services.store.connection()
     assert conn.execute("SELECT COUNT(*) FROM subscriptions").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM subscription_digests").fetchone()[0] == 0

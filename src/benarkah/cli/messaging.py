@@ -66,7 +66,7 @@ def stop_worker_process(process: subprocess.Popen[bytes], timeout: float = 15.0)
 
 @app.command()
 def worker(
-    role: Annotated[str, typer.Option(help="inbox (answer messages), outbox (send replies) or all")] = "all",
+    role: Annotated[str, typer.Option(help="inbox (answer messages), outbox (send replies) or all", metavar="ROLE")] = "all",
     db: DbOption = None,
 ) -> None:
     """Run the messaging worker (and/or sender) until Ctrl+C or SIGTERM."""
@@ -92,7 +92,7 @@ def worker(
 @queue_app.command("status")
 def queue_status(
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output", metavar="")] = False,
 ) -> None:
     """Queue depths by status (unaddressable messages included), what the APIs reported about sent
     messages (sent, delivered, read, failed by error code), and the latest dead letters."""
@@ -116,7 +116,7 @@ def queue_status(
 
 @queue_app.command("retry")
 def queue_retry(
-    ids: Annotated[Optional[list[int]], typer.Argument(help="Outbox ids (default: every dead letter)")] = None,
+    ids: Annotated[Optional[list[int]], typer.Argument(help="Outbox ids (default: every dead letter)", metavar="[ID]...", show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
     """Send dead letters again (after fixing their cause: the token, the API base, a template)."""

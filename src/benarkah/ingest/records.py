@@ -23,6 +23,7 @@ class RawRecord:
     origin: str  # "file.jsonl:12"
     fields: dict[str, Any] | None = None
     error: str | None = None
+    default_verdict: str = ""  # the source's verdict for rows that carry none (its site profile's)
 
 
 def read_jsonl(path: Path) -> Iterator[RawRecord]:

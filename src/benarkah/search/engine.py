@@ -22,7 +22,7 @@ import numpy as np
 
 from ..domain.articles import Article
 from ..domain.text import Analyzer
-from .calibration import CALIBRATIONS, Calibration
+from .calibration import CALIBRATIONS, Calibration, KeywordRule, decide, is_strong
 from .embeddings import Embedder
 from .lexical import LexicalIndex
 
@@ -35,9 +35,9 @@ class SearchConfig:
     coverage_weight: float = 1.0
     semantic_floor_z: float = 0.0
     mode: str = "hybrid"  # "hybrid" | "lexical" | "semantic"
-    keyword_terms: int = 3  # queries this short match when one title has all their words
     collapse_similarity: float = 0.0  # >0: hide a result whose title terms overlap a higher one's this much
     calibration: Calibration | None = None  # None: the fitted one for the engine's mode
+    keyword_rule: KeywordRule | None = None  # None: the chosen one for the engine's mode
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class SearchResult:
     confidence: float
     hits: list[Hit] = field(default_factory=list)
     evidence: dict[str, float] = field(default_factory=dict)
+    strong: bool = False  # matched on evidence strong enough to present a "true" verdict as the answer
 
     def payload(self) -> dict:
         """The public JSON shape of a search (``benarkah search --json`` and ``GET /api/search``)."""
@@ -136,14 +137,13 @@ class SearchEngine:
         evidence = self._evidence(ranked, scores, parts, bm25, cosines)
         if len(ranked):
             evidence["qcov"] = float(self.lexical.query_coverage(counts, ranked[:1], unknown)[0])
-        calibration = self.config.calibration or CALIBRATIONS[mode]
-        confidence = calibration.confidence(evidence)
-        matched = confidence >= calibration.threshold and bool(hits)
-        if not matched and hits and 0 < len(counts) <= self.config.keyword_terms and evidence.get("qcov", 0) >= 0.999:
-            # "vaksin hpv": every word typed is in the fact-check's title. Several close results
-            # make the model unsure which one, but the person asked for exactly these words.
-            matched, confidence = True, max(confidence, calibration.threshold)
-        return SearchResult(query=query, matched=matched, confidence=confidence, hits=hits, evidence=evidence)
+        evidence["terms"] = float(len(counts) + unknown)
+        evidence["unknown"] = float(unknown)
+        matched, confidence = decide(evidence, mode, self.config.calibration, self.config.keyword_rule)
+        matched = matched and bool(hits)
+        strong = matched and is_strong(confidence, mode, self.config.calibration)
+        return SearchResult(query=query, matched=matched, confidence=confidence, hits=hits, evidence=evidence,
+                            strong=strong)
 
     def _rank(self, mode, counts, bm25, cosines):  # type: ignore[no-untyped-def]
         cfg = self.config

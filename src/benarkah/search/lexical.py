@@ -62,7 +62,7 @@ class LexicalIndex:
             for text, weight in article_fields(article, weights):
                 if not text or weight <= 0:
                     continue
-                for term in analyzer.terms(text):
+                for term in analyzer.index_terms(text):
                     tf[vocab.setdefault(term, len(vocab))] += weight
             lengths[row] = sum(tf.values())
             rows.extend([row] * len(tf))
@@ -92,7 +92,7 @@ class LexicalIndex:
         rows: list[int] = []
         cols: list[int] = []
         for row, article in enumerate(articles):
-            ids = {self.vocab[t] for t in self.analyzer.terms(f"{article.display_title} {article.claim}")
+            ids = {self.vocab[t] for t in self.analyzer.index_terms(f"{article.display_title} {article.claim}")
                    if t in self.vocab}
             rows.extend([row] * len(ids))
             cols.extend(ids)
@@ -112,15 +112,9 @@ class LexicalIndex:
         Unknown words cannot score, but they still say what the message is about: "gajah terbang di
         monas malam tahun baru" against an archive without elephants is not a match on "tahun".
         """
-        counts: Counter[int] = Counter()
-        unknown: set[str] = set()
-        for term in self.analyzer.terms(text):
-            term_id = self.vocab.get(term)
-            if term_id is not None:
-                counts[term_id] += 1
-            else:
-                unknown.add(term)
-        return Counter(dict(counts.most_common(MAX_QUERY_TERMS))), len(unknown)
+        known, unknown = self.analyzer.query_terms(text, self.vocab.__contains__)
+        counts = Counter(self.vocab[term] for term in known)
+        return Counter(dict(counts.most_common(MAX_QUERY_TERMS))), len(set(unknown))
 
     def score(self, text: str) -> np.ndarray:
         """BM25 score of every article for ``text`` (dense, aligned with ``self.ids``)."""

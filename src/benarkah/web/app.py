@@ -64,8 +64,7 @@ def api_router(tipline: Tipline, store: Store) -> APIRouter:
         sender = body.session or (request.client.host if request.client else "anonymous")
         handled = tipline.handle_text("api", sender, body.text)
         reply = handled.reply
-        matched = None if reply.kind not in ("results", "not_found") else reply.kind == "results"
-        return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=matched)
+        return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=reply.matched)
 
     return router
 
