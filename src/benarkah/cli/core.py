@@ -11,7 +11,7 @@ import typer
 from ..domain.render import render_text
 from ..errors import BenarkahError
 from ..erasure import CHANNELS
-from ..evaluation import evaluate, format_table, load_queries, unknown_targets
+from ..evaluation import LabelledQuery, evaluate, format_table, load_queries, unknown_targets
 from ._app import DbOption, Progress, app, open_services
 
 EXIT_REJECTED = 3  # ingest finished, but some rows or pages were rejected (the rest is stored)
@@ -24,8 +24,9 @@ def ingest(
              "RSS/Atom feeds and sitemaps; or http(s) URLs of an article, a feed or a sitemap",
         show_default=False, metavar="SOURCE...")],
     db: DbOption = None,
-    embed: Annotated[bool, typer.Option(help="Compute sentence embeddings now (else at first search)",
-                                        metavar="")] = True,
+    embed: Annotated[bool, typer.Option(
+        help="Compute sentence embeddings now (else a serving process embeds them in the background)",
+        metavar="")] = True,
     follow: Annotated[bool, typer.Option("--follow", help="Fetch the pages a feed or sitemap lists",
                                          metavar="")] = False,
     profile: Annotated[Optional[str], typer.Option(
@@ -40,6 +41,8 @@ def ingest(
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed per page", metavar="SECONDS")] = 20.0,
     profiles_dir: Annotated[Optional[str], typer.Option(
         help="Folder of your own site profiles (*.toml); env BENARKAH_PROFILES_DIR", metavar="DIR")] = None,
+    images: Annotated[bool, typer.Option(help="Fetch and read the articles' pictures (og:image, the body's "
+                                              "pictures, JSONL image/images)")] = True,
 ) -> None:
     """Add or update fact-check articles (upsert by id). Bad rows and pages are reported on stderr and skipped.
 
@@ -51,6 +54,7 @@ def ingest(
     option); 3 when it finished but rejected some rows or pages (each is listed on stderr; the rest is stored).
     """
     from ..ingest.crawler import CrawlLimits  # page extraction libraries load only for ingest
+    from ..ingest.images import image_importer
     from ..ingest.pipeline import ingest_records
     from ..ingest.sources import SourceOptions, Sources
 
@@ -63,6 +67,7 @@ def ingest(
         raise typer.Exit(1) from None
     with open_services(db) as services:
         progress = Progress("ingest: records read")
+        version = services.store.articles_version()  # embed what this run changed, not the whole archive
         limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)
         try:
             reader = Sources(services.store, SourceOptions(
@@ -72,8 +77,10 @@ def ingest(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
         try:
+            pictures = image_importer(services.settings, services.store, lambda: reader.crawler) if images else None
             report = ingest_records(services.index, reader.records(sources), on_record=progress,
-                                    on_flush=reader.checkpoint, default_verdict=default_verdict)
+                                    on_flush=reader.checkpoint, default_verdict=default_verdict,
+                                    images=pictures)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
@@ -87,7 +94,7 @@ def ingest(
         if warning := report.verdict_warning():
             typer.echo(warning, err=True)
         if embed and services.index.embedder is not None:
-            report.embedded = services.index.embed_missing(progress=Progress("ingest: articles embedded"))
+            report.embedded = services.index.embed_changed(version, progress=Progress("ingest: articles embedded"))
         typer.echo(report.summary())
     if report.rejected:
         raise typer.Exit(EXIT_REJECTED)
@@ -95,16 +102,34 @@ def ingest(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="What a person would send", metavar='"QUERY"', show_default=False)],
+    query: Annotated[str, typer.Argument(help="What a person would send (with --image: the caption)",
+                                         metavar='"QUERY"', show_default=False)] = "",
+    image: Annotated[Optional[Path], typer.Option(
+        "--image", help="A picture or video to search with: its text is read, its hash matched", exists=True,
+        dir_okay=False, metavar="PATH")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many results", metavar="N")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object", metavar="")] = False,
     db: DbOption = None,
 ) -> None:
-    """Find the fact-checks that match a message."""
+    """Find the fact-checks that match a message (or a picture, with --image)."""
+    if not query.strip() and image is None:
+        typer.echo("error: give the message to search for, or --image PATH", err=True)
+        raise typer.Exit(2)
     with open_services(db) as services:
-        result = services.tipline.search(query, limit=limit)
+        if image is not None:
+            from ..media.service import picture_search
+
+            found = picture_search(services.settings, services.store,
+                                   lambda t, n: services.tipline.search(t, limit=n),
+                                   services.store.get_article).search(image.read_bytes(), caption=query, limit=limit)
+            result, payload = found.result, found.payload()
+            if not as_json:
+                typer.echo(f"read text: {found.read.read_text or '(none)'}")
+        else:
+            result = services.tipline.search(query, limit=limit)
+            payload = result.payload()
         if as_json:
-            typer.echo(json.dumps(result.payload(), ensure_ascii=False))
+            typer.echo(json.dumps(payload, ensure_ascii=False))
             return
         if not result.matched:
             typer.echo(f"no confident match (confidence {result.confidence:.2f})")
@@ -130,7 +155,8 @@ def ask(
 @app.command("eval")
 def eval_command(
     queries: Annotated[Path, typer.Argument(
-        help="JSONL: qid, article_id (or article_ids, a list of accepted ids), kind, query",
+        help="JSONL: qid, article_id (or article_ids, a list of accepted ids), kind, and query or image "
+             "(a path relative to the file)",
         exists=True, dir_okay=False, metavar="QUERIES.jsonl", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object", metavar="")] = False,
     db: DbOption = None,
@@ -153,13 +179,27 @@ def eval_command(
         progress = Progress("eval: queries")
         done = 0
 
-        def ranked(text: str) -> list[str]:
+        def tick() -> None:
             nonlocal done
             done += 1
             progress(done, len(labelled))
+
+        def ranked(text: str) -> list[str]:
+            tick()
             return [h.article.id for h in services.tipline.search(text, limit=10).hits]
 
-        report = evaluate(labelled, ranked)
+        pictures = None
+        if any(q.image is not None for q in labelled):
+            from ..media.service import picture_search
+
+            finder = picture_search(services.settings, services.store,
+                                    lambda t, n: services.tipline.search(t, limit=n), services.store.get_article)
+
+            def pictures(q: LabelledQuery) -> list[str]:
+                tick()
+                return finder.ranked_ids(q.image.read_bytes() if q.image.is_file() else b"", limit=10)
+
+        report = evaluate(labelled, ranked, pictures)
         typer.echo(json.dumps(report) if as_json else format_table(report))
 
 

@@ -25,7 +25,9 @@ def send(db: DbOption = None) -> None:
 
 
 @digest_app.command("status")
-def status(days: Annotated[int, typer.Option(min=1, max=365)] = 30, db: DbOption = None) -> None:
+def status(days: Annotated[int, typer.Option(min=1, max=365, metavar="DAYS",
+                                             help="Count the digests of the last DAYS days (1-365)")] = 30,
+           db: DbOption = None) -> None:
     """Subscribers by channel and frequency, and the digests of the last DAYS days by outcome."""
     with open_services(db) as services:
         counts = services.subscriptions.counts(days=days)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, Sequence
 
 from ..domain.articles import Article, article_from_record
 from ..domain.verdicts import Verdict, normalize_verdict
 from ..errors import InputFormatError, InvalidArticle
 from ..storage.base import UpsertOutcome
 from .records import RawRecord, reader_for
+
+if TYPE_CHECKING:
+    from .images import ImageImporter, ImageRef
 
 BATCH_SIZE = 500
 
@@ -21,6 +24,7 @@ class IngestReport:
     counts: Counter[str] = field(default_factory=Counter)
     rejections: list[tuple[str, str]] = field(default_factory=list)
     embedded: int = 0
+    images: Counter[str] = field(default_factory=Counter)  # article pictures added / already known
     defaults: Counter[str] = field(default_factory=Counter)  # default verdict label -> rows given it
 
     @property
@@ -39,6 +43,8 @@ class IngestReport:
         extras = [f"{self.embedded} embedded"] if self.embedded else []
         if self.counts["duplicates"]:
             extras.append(f"{self.counts['duplicates']} duplicates merged")
+        if self.images["added"]:
+            extras.append(f"{self.images['added']} pictures")
         extras += [f"{n} given the default verdict {label}" for label, n in sorted(self.defaults.items())]
         if self.without_verdict:
             extras.append(f"{self.without_verdict} without a verdict")
@@ -97,6 +103,7 @@ def ingest_records(
     records: Iterable[RawRecord],
     on_record: RecordCallback | None = None,
     on_flush: Callable[[], None] | None = None,
+    images: "ImageImporter | None" = None,
     default_verdict: str = "",
 ) -> IngestReport:
     """Upsert every valid record (last one wins for a repeated id); collect the reasons for the rest.
@@ -106,10 +113,12 @@ def ingest_records(
     verdict are counted: their replies cannot say what the fact-checkers found.
 
     ``on_flush`` runs after each batch is stored: the crawler marks URLs done only then, so an
-    interrupted run never remembers a page as fetched that was not saved."""
+    interrupted run never remembers a page as fetched that was not saved. With ``images``, the
+    pictures a record names (``image``/``images``) are fetched and stored once its article is."""
     default_verdict = check_default_verdict(default_verdict)
     report = IngestReport()
     pending: dict[str, Article] = {}
+    pictures: list["ImageRef"] = []
     seen = 0
 
     def flush() -> None:
@@ -117,6 +126,11 @@ def ingest_records(
             for outcome in archive.upsert(list(pending.values())):
                 report.counts[outcome.value] += 1
             pending.clear()
+        if pictures and images is not None:
+            attached = images.attach(pictures)
+            report.images.update(attached.counts)
+            report.rejections.extend(attached.rejections)
+            pictures.clear()
         if on_flush:
             on_flush()
 
@@ -127,17 +141,25 @@ def ingest_records(
         else:
             try:
                 article = article_from_record(record.fields or {})
+                refs = _picture_refs(record, article.id) if images is not None else []
             except InvalidArticle as exc:
                 report.rejections.append((record.origin, str(exc)))
             else:
                 article = _with_verdict(article, default_verdict or record.default_verdict, report)
                 pending[article.id] = article  # a repeated id: the later row wins
+                pictures.extend(refs)
                 if len(pending) >= BATCH_SIZE:
                     flush()
         if on_record:
             on_record(seen)
     flush()
     return report
+
+
+def _picture_refs(record: RawRecord, article_id: str) -> list["ImageRef"]:
+    from .images import ImageRef, image_refs
+
+    return [ImageRef(article_id, ref, record.origin, record.base) for ref in image_refs(record.fields or {})]
 
 
 def _with_verdict(article: Article, label: str, report: IngestReport) -> Article:
