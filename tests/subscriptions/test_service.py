@@ -105,6 +105,20 @@ def test_stopping_is_at_once_and_withdraws_what_is_waiting(services):
     assert counts.active == [("telegram", "daily", 1)] and counts.stopped == 1
 
 
+def test_stopping_voids_a_claim_a_dead_sender_left_behind(services):
+    say(services, "telegram", "5001", "langganan")
+    services.index.upsert([article_from_record(r) for r in NEW])
+    services.subscriptions.send_due(now=TOMORROW)
+    [claimed] = services.queue.claim_outbox(10)  # a sender takes the digest, then dies before sending it
+    assert say(services, "telegram", "5001", "berhenti") == "unsubscribed"
+    assert [status for _, status, _, _ in digests(services)] == ["cancelled"]
+    # the lease runs out: no other sender may take it; a late word from the old claimer changes nothing
+    assert services.queue.claim_outbox(10, now=time.time() + 3600) == []
+    services.queue.record_part_sent(claimed, 1, ["late"])
+    services.queue.schedule_retry(claimed, 1.0, "late failure")
+    assert [status for _, status, _, _ in digests(services)] == ["cancelled"]
+
+
 def test_a_crash_mid_send_never_sends_anyone_twice(services):
     for n in range(4):
         say(services, "telegram", f"60{n}", "langganan")

@@ -367,13 +367,19 @@ class MessageStore:
         return int(count)
 
     def cancel_unsent(self, channel: str, sender_hash: str, purpose: Purpose) -> int:
-        """Withdraw one person's messages of ``purpose`` not yet sent (e.g. digests, after "berhenti")."""
+        """Withdraw one person's messages of ``purpose`` not yet recorded as sent (e.g. digests, after
+        "berhenti"): waiting ones, and claimed ones too (``sending``; the claim is voided, so a sender that
+        died holding it cannot have it resent by the next one when its lease runs out). A message a live
+        sender is handing to the API at this moment can still arrive; the row then stays withdrawn."""
         with self.db.transaction(lock="rows") as tx:
             return int(tx.execute(
-                "UPDATE messaging_outbox SET status = ?, last_error = 'withdrawn before sending' "
-                "WHERE channel = ? AND sender_hash = ? AND purpose = ? AND status IN (?, ?)",
-                (OutboxStatus.CANCELLED.value, channel, sender_hash, str(purpose), OutboxStatus.PENDING.value,
-                 OutboxStatus.NEEDS_TEMPLATE.value)).rowcount)
+                "UPDATE messaging_outbox SET status = ?, claim_token = '', lease_until = 0, last_error = CASE "
+                "WHEN status = ? THEN 'withdrawn while claimed by a sender (it may have gone)' "
+                "ELSE 'withdrawn before sending' END "
+                "WHERE channel = ? AND sender_hash = ? AND purpose = ? AND status IN (?, ?, ?)",
+                (OutboxStatus.CANCELLED.value, OutboxStatus.SENDING.value, channel, sender_hash, str(purpose),
+                 OutboxStatus.PENDING.value, OutboxStatus.NEEDS_TEMPLATE.value,
+                 OutboxStatus.SENDING.value)).rowcount)
 
     def sent_since(self, purpose: Purpose, since: float) -> dict[str, int]:
         """Messages of ``purpose`` queued since ``since`` (epoch seconds), by status."""
