@@ -106,7 +106,7 @@ def search(
                                          metavar='"QUERY"', show_default=False)] = "",
     image: Annotated[Optional[Path], typer.Option(
         "--image", help="A picture or video to search with: its text is read, its hash matched", exists=True,
-        dir_okay=False, metavar="PATH")] = None,
+        dir_okay=False, metavar="PICTURE")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many results", metavar="N")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object", metavar="")] = False,
     db: DbOption = None,
