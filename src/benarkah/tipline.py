@@ -107,20 +107,26 @@ class Tipline:
         """Answer one text message from one person: reply, new state, tip and statistics stored."""
         return self.commit_turn(self.prepare_text(self.person(channel, sender_id), text))
 
-    def prepare_text(self, person: Person, text: str) -> PreparedTurn:
+    def prepare_text(self, person: Person, text: str, state: ConversationState | None = None) -> PreparedTurn:
         """The reply to a message, computed but not stored. A messaging worker searches outside its
         write transaction (so webhooks are not kept waiting) and then stores the turn together with its
-        queue rows via ``commit_turn``. ``person.key`` is whoever the message store resolved the sender
-        to (one key across a person's phone number and WhatsApp user ids)."""
-        state = self._state(person)
+        queue rows via ``commit_turns``. ``person.key`` is whoever the message store resolved the sender
+        to (one key across a person's phone number and WhatsApp user ids). ``state``: the person's
+        conversation state when the caller already read it (``states``), else it is read here."""
+        state = self._state(person) if state is None else state
         can_subscribe = self.subscriptions is not None and person.channel in self.subscriptions.channels
         turn = self.conversation.respond(text, state, can_subscribe=can_subscribe)
         return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state)
 
-    def prepare_unsupported(self, person: Person, kind: str) -> PreparedTurn:
-        state = self._state(person)
+    def prepare_unsupported(self, person: Person, kind: str, state: ConversationState | None = None) -> PreparedTurn:
+        state = self._state(person) if state is None else state
         turn = self.conversation.respond_unsupported(state)
         return PreparedTurn(person.channel, person.key, person.address, f"[{kind}]", turn.reply, state, turn.state)
+
+    def states(self, people: Sequence[Person]) -> dict[tuple[str, str], ConversationState]:
+        """The conversation states of a batch of people (channel, key), read in one statement."""
+        stored = self.store.get_sessions([(p.channel, p.key) for p in people])
+        return {(p.channel, p.key): ConversationState.from_dict(stored.get((p.channel, p.key))) for p in people}
 
     def language(self, channel: str, sender_hash: str) -> str:
         """The reply language a person chose (for notices that answer no message)."""
@@ -132,15 +138,27 @@ class Tipline:
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
         """Store a prepared turn: tip (with its sealed reply address), subscription, new conversation
         state, statistics."""
-        reply = turn.reply
-        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text) if reply.record_tip else None
-        if reply.subscription is not None and self.subscriptions is not None:
-            self.subscriptions.apply(turn.channel, turn.who, turn.address, reply.subscription, reply.language)
-        if turn.new != turn.old:
-            self.store.put_session(turn.channel, turn.who, turn.new.to_dict())
-        top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
-        self.store.log_interaction(Interaction(
-            channel=turn.channel, sender_hash=turn.who, text=turn.text, intent=str(reply.kind),
-            matched=reply.matched,
-            top_article_id=top, confidence=reply.confidence))
-        return HandledMessage(reply=reply, sender_hash=turn.who, tip_id=tip_id)
+        return self.commit_turns([turn])[0]
+
+    def commit_turns(self, turns: Sequence[PreparedTurn]) -> list[HandledMessage]:
+        """Store prepared turns (a messaging worker's batch, inside its transaction): each tip and
+        subscription change on its own, the changed conversation states in one statement, the
+        statistics in another."""
+        tips = [self.tips.record(t.channel, t.who, t.address, t.text) if t.reply.record_tip else None for t in turns]
+        for turn in turns:
+            if turn.reply.subscription is not None and self.subscriptions is not None:
+                self.subscriptions.apply(turn.channel, turn.who, turn.address, turn.reply.subscription,
+                                         turn.reply.language)
+        changed = [(t.channel, t.who, t.new.to_dict()) for t in turns if t.new != t.old]
+        if changed:
+            self.store.put_sessions(changed)
+        if turns:
+            self.store.log_interactions([_interaction(t) for t in turns])
+        return [HandledMessage(reply=t.reply, sender_hash=t.who, tip_id=tip) for t, tip in zip(turns, tips)]
+
+
+def _interaction(turn: PreparedTurn) -> Interaction:
+    reply = turn.reply
+    top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
+    return Interaction(channel=turn.channel, sender_hash=turn.who, text=turn.text, intent=str(reply.kind),
+                       matched=reply.matched, top_article_id=top, confidence=reply.confidence)
