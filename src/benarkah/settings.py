@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     whatsapp_notify_template: str | None = Field(
         None, description="Approved template for notifications outside the 24-hour window (one {{1}} body text)")
     whatsapp_notify_template_language: str = Field("id", description="Language code of that template")
+    whatsapp_digest_template: str | None = Field(
+        None, description="Approved template for digests outside the 24-hour window: one {{1}} body text and a "
+        "quick-reply button (its payload is set to 'berhenti', which unsubscribes)")
+    whatsapp_digest_template_language: str = Field("id", description="Language code of that template")
+    whatsapp_staff_template: str | None = Field(
+        None, description="Approved template for fact-checkers' replies outside the 24-hour window (one {{1}})")
+    whatsapp_staff_template_language: str = Field("id", description="Language code of that template")
 
     # Telegram Bot API
     telegram_token: str | None = Field(None, description="Bot token from @BotFather")
@@ -88,6 +95,12 @@ class Settings(BaseSettings):
     link_fetch_max_bytes: int = Field(512 * 1024, ge=4096, description="Most bytes read of a linked page")
     link_fetch_max_redirects: int = Field(4, ge=0, le=10, description="Redirects followed (a shortener is one)")
     link_fetch_respect_robots: bool = Field(True, description="Obey robots.txt when reading a link")
+    # Digest subscriptions (docs/reach.md)
+    digest_hour: int = Field(7, ge=0, le=23, description="Local hour at which a day's (or week's) digest is due")
+    digest_weekday: int = Field(0, ge=0, le=6, description="Day the weekly digest is due (0 = Monday)")
+    digest_timezone: str = Field("Asia/Jakarta", description="Time zone of digest_hour (an IANA name)")
+    digest_max_items: int = Field(5, ge=1, le=20, description="Fact-checks in one digest (the rest are linked)")
+    digest_check_seconds: float = Field(60.0, description="How often an idle worker looks for digests due")
 
     # Page ingest (docs/ingest.md)
     profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "

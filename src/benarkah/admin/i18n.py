@@ -157,6 +157,24 @@ CATALOGUE: dict[str, str] = {
     "Times": "Kali",
     "Found": "Ditemukan",
     "No lookups yet.": "Belum ada pencarian.",
+    # staff replies and digest subscriptions (docs/reach.md)
+    "Write to the sender": "Tulis ke pengirim",
+    "Reply (the person's number is never shown)": "Balasan (nomor orang itu tidak pernah ditampilkan)",
+    "Send": "Kirim",
+    "asked on %(channel)s: cannot be written to": "bertanya lewat %(channel)s: tidak bisa dibalas",
+    "Reply queued: it goes out in a moment.": "Balasan diantrekan: segera terkirim.",
+    "Reply queued as the approved template (the person wrote more than 24 hours ago).":
+        "Balasan diantrekan sebagai templat yang disetujui (orang itu menulis lebih dari 24 jam lalu).",
+    "Reply waits for a template.": "Balasan menunggu templat.",
+    "That reply was already sent.": "Balasan itu sudah dikirim.",
+    "refused": "ditolak",
+    "Digest subscriptions": "Langganan ringkasan",
+    "No subscribers yet.": "Belum ada pelanggan.",
+    "stopped": "berhenti",
+    "Digests in these %(days)d days:": "Ringkasan dalam %(days)d hari ini:",
+    "daily": "harian",
+    "weekly": "mingguan",
+    "empty": "kosong",
 }
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, replace
+from typing import Collection, Protocol, Sequence
 from unicodedata import category as unicodedata_category
-from typing import Protocol, Sequence
 
 from .articles import Article
 from .feedback import Answer, OpenQuestion, feedback_answer
+from .subscriptions import SubscriptionChange, parse_subscription
 from .text import normalize
 from .verdicts import Verdict
 
@@ -43,6 +44,9 @@ class ReplyKind(enum.StrEnum):
     HELPFUL = "helpful"              # "Ya": the results answered the question (counted per day)
     NOT_HELPFUL = "not_helpful"      # "Tidak": the message goes to the fact-checkers with those results
     FEEDBACK_LATE = "feedback_late"  # a Ya/Tidak button pressed when no results are waiting for one
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+    SUBSCRIBE_UNAVAILABLE = "subscribe_unavailable"  # asked on a channel that cannot message later
 
     @property
     def matched(self) -> bool | None:
@@ -66,6 +70,8 @@ class Intent(enum.StrEnum):
     CHECK = "check"
     EMPTY = "empty"
     FEEDBACK = "feedback"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
 
 
 # Verdicts that read as a confirmation of the rumour: sent as *the* answer only on strong evidence.
@@ -96,6 +102,8 @@ class Library(Protocol):
     def lookup(self, text: str, limit: int) -> Lookup: ...
 
     def latest(self, limit: int) -> Sequence[Article]: ...
+
+    def topics(self) -> Collection[str]: ...
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,7 @@ class Reply:
     confidence: float | None = None
     record_tip: bool = False  # the caller stores ``query`` as a tip for fact-checkers
     intent: Intent = Intent.CHECK
+    subscription: SubscriptionChange | None = None  # the caller stores this (digest subscriptions)
     greeting: str = ""  # for GREETING: the salutation to return ("salam", "pagi", "siang", "sore", "malam", "")
     shown: tuple[str, ...] = ()  # NOT_HELPFUL: the article ids the tip's sender was shown
 
@@ -288,14 +297,17 @@ class Conversation:
         self.library = library
         self.per_page = results_per_page
 
-    def respond(self, text: str, state: ConversationState | None = None) -> Turn:
+    def respond(self, text: str, state: ConversationState | None = None, can_subscribe: bool = True) -> Turn:
+        """``can_subscribe``: whether this channel can message the person later (WhatsApp, Telegram)."""
         state = state or ConversationState()
         text = (text or "").strip()[:MAX_MESSAGE_CHARS]
         answer = feedback_answer(text, state.question)
         if answer is not None:
             return self._feedback(answer, state)
-        intent = classify(text)
         lang = state.language
+        if (change := parse_subscription(text, lambda: self.library.topics())) is not None:
+            return self._subscription(change, state, can_subscribe)
+        intent = classify(text)
         if intent is Intent.CHECK:
             return self._check(text, state)
         if intent is Intent.MORE:
@@ -337,6 +349,12 @@ class Conversation:
             return Turn(Reply(ReplyKind.HELPFUL, lang, query=question.query, intent=Intent.FEEDBACK), new)
         return Turn(Reply(ReplyKind.NOT_HELPFUL, lang, query=question.query, record_tip=True,
                           intent=Intent.FEEDBACK, shown=question.shown), new)
+    def _subscription(self, change: SubscriptionChange, state: ConversationState, can_subscribe: bool) -> Turn:
+        intent = Intent.SUBSCRIBE if change.active else Intent.UNSUBSCRIBE
+        if not can_subscribe:
+            return Turn(Reply(ReplyKind.SUBSCRIBE_UNAVAILABLE, state.language, intent=intent), state)
+        kind = ReplyKind.SUBSCRIBED if change.active else ReplyKind.UNSUBSCRIBED
+        return Turn(Reply(kind, state.language, intent=intent, subscription=change), state)
 
     def _check(self, text: str, state: ConversationState) -> Turn:
         found = self.library.lookup(text, self.per_page + 1)

@@ -25,6 +25,7 @@ class Widget(enum.StrEnum):
     MORE = "more"
     FEEDBACK = "feedback"
     MORE_FEEDBACK = "more_feedback"
+    UNSUBSCRIBE = "unsubscribe"  # a digest: a button that sends "berhenti"
 
     @property
     def feedback(self) -> bool:
@@ -48,11 +49,13 @@ class TextPart:
 
 @dataclass(frozen=True)
 class TemplatePart:
-    """An approved WhatsApp template with one body parameter (outside the window)."""
+    """An approved WhatsApp template with one body parameter (outside the window); ``buttons`` are the
+    payloads of its quick-reply buttons, in order (a digest's "Berhenti" sends back ``berhenti``)."""
 
     name: str
     language: str
     text: str
+    buttons: tuple[str, ...] = ()
 
 
 TEMPLATE_PARAMETER_CHARS = 1024
@@ -85,14 +88,19 @@ def part_to_json(part: Part) -> dict[str, Any]:
             data["prompt"] = part.prompt
         return data
     if isinstance(part, TemplatePart):
-        return {"kind": "template", "name": part.name, "language": part.language, "text": part.text}
+        data = {"kind": "template", "name": part.name, "language": part.language, "text": part.text}
+        if part.buttons:
+            data["buttons"] = list(part.buttons)
+        return data
     return {"kind": "callback_answer", "id": part.callback_id, "optional": part.optional}
 
 
 def part_from_json(data: Mapping[str, Any]) -> Part:
     kind = data.get("kind")
     if kind == "template":
-        return TemplatePart(str(data["name"]), str(data.get("language", "id")), str(data.get("text", "")))
+        buttons = data.get("buttons") or []
+        return TemplatePart(str(data["name"]), str(data.get("language", "id")), str(data.get("text", "")),
+                            tuple(str(b) for b in buttons) if isinstance(buttons, list) else ())
     if kind == "callback_answer":
         return CallbackAnswer(str(data["id"]), bool(data.get("optional", True)))
     reply_to = data.get("reply_to")

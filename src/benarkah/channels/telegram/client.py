@@ -84,7 +84,10 @@ def build_request(chat: str, part: Part) -> tuple[str, dict[str, Any]]:
     if part.widget is Widget.MENU:
         body["reply_markup"] = {"inline_keyboard": [
             [_button(labels["check_title"], "cek"), _button(labels["latest_title"], "terbaru")],
-            [_button(labels["tips_title"], "tips"), _button(labels["help_title"], "bantuan")]]}
+            [_button(labels["tips_title"], "tips"), _button(labels["help_title"], "bantuan")],
+            [_button(labels["subscribe_title"], "langganan")]]}
+    elif part.widget is Widget.UNSUBSCRIBE:
+        body["reply_markup"] = {"inline_keyboard": [[_button(labels["unsubscribe_button"], "berhenti")]]}
     elif part.widget is not Widget.NONE:
         rows = []
         if part.widget.feedback:

@@ -90,23 +90,27 @@ def build_message(to: str, part: Part) -> dict[str, Any] | None:
     if isinstance(part, CallbackAnswer):
         return None  # a Telegram button answer: nothing to do here
     if isinstance(part, TemplatePart):
-        message.update(type="template", template={
-            "name": part.name, "language": {"code": part.language},
-            "components": [{"type": "body", "parameters": [{"type": "text", "text": part.text}]}]})
+        components: list[dict[str, Any]] = [{"type": "body", "parameters": [{"type": "text", "text": part.text}]}]
+        components += [{"type": "button", "sub_type": "quick_reply", "index": str(n),
+                        "parameters": [{"type": "payload", "payload": payload}]}
+                       for n, payload in enumerate(part.buttons)]
+        message.update(type="template", template={"name": part.name, "language": {"code": part.language},
+                                                  "components": components})
         return message
     if part.reply_to:
         message["context"] = {"message_id": str(part.reply_to)}
     labels = widget_texts(part.language)
     fits_interactive = text_units(part.text) <= INTERACTIVE_BODY_UNITS
     if part.widget is Widget.MENU and fits_interactive:
-        rows = [("cek", "check"), ("terbaru", "latest"), ("tips", "tips"), ("bantuan", "help")]
+        rows = [("cek", "check"), ("terbaru", "latest"), ("tips", "tips"), ("langganan", "subscribe"),
+                ("bantuan", "help")]
         message.update(type="interactive", interactive={
             "type": "list", "body": {"text": part.text},
             "action": {"button": labels["menu_button"], "sections": [{
                 "title": labels["menu_section"][:24],
                 "rows": [{"id": f"{COMMAND_PREFIX}{cmd}", "title": labels[f"{key}_title"][:24],
                           "description": labels[f"{key}_desc"][:72]} for cmd, key in rows]}]}})
-    elif part.widget in (Widget.MORE, Widget.FEEDBACK, Widget.MORE_FEEDBACK) and fits_interactive:
+    elif part.widget is not Widget.NONE and part.widget is not Widget.MENU and fits_interactive:
         interactive: dict[str, Any] = {"type": "button", "body": {"text": part.text},
                                        "action": {"buttons": reply_buttons(part.widget, labels)}}
         if part.prompt:
@@ -121,8 +125,10 @@ def build_message(to: str, part: Part) -> dict[str, Any] | None:
 
 
 def reply_buttons(widget: Widget, labels: dict[str, str]) -> list[dict[str, Any]]:
-    """Ya, Tidak and/or Hasil lainnya: at most the API's three reply buttons."""
+    """Ya, Tidak and/or Hasil lainnya (or a digest's Berhenti): at most the API's three reply buttons."""
     choices = []
+    if widget is Widget.UNSUBSCRIBE:
+        choices.append(("berhenti", labels["unsubscribe_button"]))
     if widget.feedback:
         choices += [("ya", labels["feedback_yes"]), ("tidak", labels["feedback_no"])]
     if widget.more:
