@@ -98,7 +98,10 @@ def test_a_reply_reaches_the_tipper_once_and_is_logged(desk):
         desk.bot.wait_for(len(replies_before[1]) + 1)
         assert "sedang memeriksa" in desk.bot.messages_to(CHAT)[-1]["text"]
         shown = client.get(f"/admin/clusters/{cluster}").text
-        assert shown.count("· editor · queued") == 2 and PHONE not in shown
+        assert shown.count("· editor · diantrekan") == 2 and PHONE not in shown  # the dashboard speaks Indonesian
+        assert "Balasan diantrekan: segera terkirim." in client.get(first.headers["location"]).text
+        english = client.get(f"/admin/clusters/{cluster}?lang=en").text
+        assert english.count("· editor · queued") == 2 and "Write to the sender" in english
         forged = client.post(form["action"], data={"csrf_token": "wrong", "request_key": "x" * 16, "text": "halo"})
         assert forged.status_code == 403
     rows = desk.services.store.connection().execute(
@@ -156,4 +159,6 @@ def test_the_statistics_page_counts_subscribers(desk):
     with httpx.Client(base_url=desk.url) as client:
         login(client)
         stats = client.get("/admin/stats").text
-    assert "Digest subscriptions" in stats and "<strong>1</strong> whatsapp daily" in stats
+        english = client.get("/admin/stats?lang=en").text
+    assert "Langganan ringkasan" in stats and "<strong>1</strong> whatsapp harian" in stats
+    assert "Digest subscriptions" in english and "<strong>1</strong> whatsapp daily" in english
