@@ -12,9 +12,13 @@ arrows between them are drawn here and nowhere else:
       │  ──► notifier (OutboxNotifier: follow-ups into the queue)
       │  ──► tips (TipService: store, analyzer, identity, notifier)
       │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder)
-      └──► eraser (Eraser: store, book, tips for the clusters derived from tips: ``forget``)
-    worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep) and sender (OutboxSender:
-    queue, identity, channel clients) are built on demand by ``runtime``.
+      │  ──► media (KeptMediaStore: people's pictures kept with tips, behind the storage seam)
+      │  ──► reader (reader processes for people's files) ──► examiner (reads, matches article pictures)
+      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, examiner, media as keeper)
+      └──► eraser (Eraser: store, book, tips for the clusters derived from tips, media for the files)
+    worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep + media.sweep), media
+    worker (MediaWorker: the media lane, the channels' media sources) and sender (OutboxSender: queue,
+    identity, channel clients) are built on demand by ``runtime``.
 """
 
 from __future__ import annotations
@@ -23,10 +27,14 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .channels.registry import build_clients
+from .channels.registry import build_clients, build_media_sources
 from .domain.text import Analyzer, make_stemmer
 from .erasure import Eraser, ErasureReport
 from .identities import IdentityBook
+from .media.kept import KeptMediaStore
+from .media.pool import Reader
+from .media.service import download_limits, examiner, file_reader, kept_media
+from .messaging.mediaworker import MediaWorker
 from .messaging.model import ChannelClient
 from .messaging.notify import OutboxNotifier
 from .messaging.pgqueue import PostgresMessageStore
@@ -60,6 +68,8 @@ class Services:
     tipline: Tipline
     eraser: Eraser
     metrics: Metrics
+    media: KeptMediaStore
+    reader: Reader
     _clients: dict[str, ChannelClient] | None = field(default=None, repr=False)
 
     def clients(self) -> dict[str, ChannelClient]:
@@ -71,9 +81,22 @@ class Services:
     def runtime(self, role: Role = "all") -> MessagingRuntime:
         """The messaging worker and/or sender threads (not started)."""
         clients = self.clients() if role in ("outbox", "all") else {}
-        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.tips.sweep)
+        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.sweep)
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
+        media = None
+        if role in ("inbox", "media", "all") and self.settings.media_workers > 0:
+            sources = build_media_sources(self.settings)
+            media = MediaWorker(self.queue, self.tipline, self.identity, self.settings, sources,
+                                download_limits(self.settings))
+            return MessagingRuntime(worker, sender, role=role, media=media,
+                                    on_stop=lambda: [s.close() for s in sources.values()])
         return MessagingRuntime(worker, sender, role=role)
+
+    def sweep(self) -> tuple[int, int]:
+        """A worker's idle chores: the tips desk's interrupted work, media past its retention."""
+        done = self.tips.sweep()
+        self.media.sweep()
+        return done
 
     def forget(self, channel: str, sender_id: str) -> ErasureReport:
         """Erase everything stored about one person (by phone number, WhatsApp user id, username or
@@ -81,6 +104,7 @@ class Services:
         return self.eraser.forget(channel, sender_id)
 
     def close(self) -> None:
+        self.reader.close()
         self.store.close()
 
 
@@ -96,11 +120,15 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)
     tips = TipService(store, analyzer, identity, notifier)
-    tipline = Tipline(store, index, identity, tips)
-    eraser = Eraser(store, book, tips)
+    media = kept_media(settings, store)
+    reader = file_reader(settings)
+    pictures = examiner(settings, store, reader, lambda text, n: index.search(text, limit=n), store.get_article)
+    tipline = Tipline(store, index, identity, tips, pictures=pictures, keeper=media)
+    eraser = Eraser(store, book, tips, media)
     metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts)
     return Services(settings=settings, store=store, identity=identity, book=book, analyzer=analyzer, index=index,
-                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics)
+                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics,
+                    media=media, reader=reader)
 
 
 def _embedder_factory(settings: Settings, given: Embedder | None) -> Callable[[], Embedder | None]:

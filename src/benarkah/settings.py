@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     whatsapp_notify_template: str | None = Field(
         None, description="Approved template for notifications outside the 24-hour window (one {{1}} body text)")
     whatsapp_notify_template_language: str = Field("id", description="Language code of that template")
+    whatsapp_media_hosts: str = Field(
+        "fbsbx.com,facebook.com,whatsapp.net,fbcdn.net",
+        description="Hosts (and their subdomains) a media download URL from the Graph API may point to; the "
+        "access token is sent to nothing else (the API base's own host is always allowed)")
 
     # Telegram Bot API
     telegram_token: str | None = Field(None, description="Bot token from @BotFather")
@@ -90,6 +94,26 @@ class Settings(BaseSettings):
         31, description="A sent picture matches an article picture whose PDQ hash differs in at most this many bits")
     image_text_match_share: float = Field(
         0.7, description="...or whose OCR text shares at least this share of word 3-grams with the text read")
+    media_storage: Literal["auto", "files", "database"] = Field(
+        "auto", description="Where people's pictures and voice notes are kept: files beside the SQLite database, "
+        "or the database itself (auto: files for SQLite, the database for PostgreSQL)")
+    media_dir: str = Field("", description="Folder for media files (default: <database file>.media, mode 0700)")
+    media_retention_days: float = Field(30.0, ge=0, description="Kept media older than this is deleted "
+                                        "(0: deleted at the next sweep)")
+    media_workers: int = Field(1, ge=0, description="Pictures read at once by a worker process (media lane "
+                               "threads and reader processes; 0: this process reads no media messages)")
+    media_isolated: bool = Field(True, description="Read media in child processes (bounded memory and time, "
+                                 "a crash in a decoder cannot take the worker down)")
+    media_reader_memory_mb: int = Field(2048, ge=0, description="Address-space limit of one reader process (0: none)")
+    media_read_timeout_seconds: float = Field(60.0, description="A reader taking longer is killed; the person "
+                                              "is told the file could not be read")
+    media_download_timeout_seconds: float = Field(20.0, description="Timeout of one media download request")
+    media_lease_seconds: float = Field(
+        180.0, description="A media message claimed by a worker that died is retried after this long")
+    media_max_upload_bytes: int = Field(
+        16 * 1024 * 1024, description="Largest multipart body of a web chat or /api/ask picture upload")
+    media_wait_seconds: float = Field(
+        20.0, description="How long a web upload waits for a free reader before the answer is 'busy, try again'")
 
     @property
     def messaging_configured(self) -> bool:

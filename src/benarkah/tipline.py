@@ -16,6 +16,9 @@ from typing import Protocol, Sequence
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
                                   PreparedTurn, Reply, ReplyKind, classify)
+from .domain.pictures import MediaProblem, MediaType, PictureMessage
+from .media.examine import Examined
+from .media.kept import KeptMedia
 from .privacy import Identity, Person
 from .search.engine import SearchResult
 from .search.live import LiveIndex
@@ -25,9 +28,26 @@ RELATED_SCORE_SHARE = 0.5  # in replies, show further results only if at least h
 
 
 class TipRecorder(Protocol):
-    """Keeps a message that matched nothing for the fact-checkers (``tips.service.TipService``)."""
+    """Keeps a message that matched nothing for the fact-checkers (``tips.service.TipService``).
+    ``similar``: earlier tips this one repeats (the same picture), whose cluster it joins;
+    ``text_clusters``: whether its text may cluster it (not for a picture without writing)."""
 
-    def record(self, channel: str, sender_hash: str, sender_id: str, text: str) -> int: ...
+    def record(self, channel: str, sender_hash: str, sender_id: str, text: str, *,
+               similar: Sequence[int] = (), text_clusters: bool = True) -> int: ...
+
+
+class PictureExaminer(Protocol):
+    """Reads a file a person sent and searches with it (``media.examine.Examiner``)."""
+
+    def examine(self, media: MediaType, data: bytes | None, caption: str = "", problem: MediaProblem | None = None,
+                limit: int = 4, wait: float | None = None) -> Examined: ...
+
+
+class MediaKeeper(Protocol):
+    """Keeps a tip's picture for the desk and finds the earlier tips showing it (``media.kept``)."""
+
+    def similar_tips(self, kept: KeptMedia) -> list[int]: ...
+    def keep(self, kept: KeptMedia, channel: str, sender_hash: str, tip_id: int | None) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -38,11 +58,14 @@ class HandledMessage:
 
 
 class Tipline:
-    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder) -> None:
+    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder,
+                 pictures: PictureExaminer | None = None, keeper: MediaKeeper | None = None) -> None:
         self.store = store
         self.index = index
         self.identity = identity
         self.tips = tips
+        self.pictures = pictures
+        self.keeper = keeper
         self.conversation = Conversation(self)
 
     # the Library port of the conversation ---------------------------------------------------------
@@ -52,10 +75,7 @@ class Tipline:
 
     def lookup(self, text: str, limit: int) -> Lookup:
         """Search for the conversation: results much weaker than the best are not worth a person's time."""
-        result = self.index.search(text, limit=limit)
-        best = result.hits[0].score if result.hits else 0.0
-        articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
-        return Lookup(matched=result.matched, confidence=result.confidence, articles=articles, strong=result.strong)
+        return as_lookup(self.index.search(text, limit=limit))
 
     def latest(self, limit: int) -> Sequence[Article]:
         return self.store.latest_articles(limit)
@@ -89,6 +109,30 @@ class Tipline:
         turn = self.conversation.respond(text, state)
         return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state)
 
+    def handle_media(self, channel: str, sender_id: str, media: MediaType, data: bytes, caption: str = "",
+                     wait: float | None = None) -> HandledMessage:
+        """Answer one picture, video or voice note (web chat, API, CLI): read, searched, tip and picture
+        stored in one transaction. ``ReaderBusy`` when no reader came free within ``wait`` seconds."""
+        turn = self.prepare_media(self.person(channel, sender_id), media, data, caption, wait=wait)
+        with self.store.transaction():
+            return self.commit_turn(turn)
+
+    def prepare_media(self, person: Person, media: MediaType, data: bytes | None, caption: str = "",
+                      problem: MediaProblem | None = None, wait: float | None = None) -> PreparedTurn:
+        """The reply to a file (``data`` None: it never arrived, ``problem`` says why), computed but not
+        stored; the file goes with the turn, to be kept with the tip if it becomes one."""
+        if self.pictures is not None:
+            examined = self.pictures.examine(media, data, caption, problem, limit=self.conversation.per_page + 1,
+                                             wait=wait)
+        else:
+            examined = Examined(PictureMessage(media, caption=caption, problem=problem or MediaProblem.READ_FAILED))
+        found = as_lookup(examined.result) if examined.result is not None else None
+        state = self._state(person)
+        turn = self.conversation.respond_picture(examined.message, found, state)
+        text = turn.reply.query or f"[{examined.message.media}]"
+        return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state,
+                            attachment=examined.kept)
+
     def prepare_unsupported(self, person: Person, kind: str) -> PreparedTurn:
         state = self._state(person)
         turn = self.conversation.respond_unsupported(state)
@@ -104,7 +148,14 @@ class Tipline:
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
         """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
         reply = turn.reply
-        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text) if reply.record_tip else None
+        kept = turn.attachment if isinstance(turn.attachment, KeptMedia) else None
+        tip_id = None
+        if reply.record_tip:
+            similar = self.keeper.similar_tips(kept) if kept is not None and self.keeper is not None else []
+            tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text, similar=similar,
+                                      text_clusters=reply.media is None or bool(reply.query))
+            if kept is not None and self.keeper is not None:
+                self.keeper.keep(kept, turn.channel, turn.who, tip_id)
         if turn.new != turn.old:
             self.store.put_session(turn.channel, turn.who, turn.new.to_dict())
         top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
@@ -113,3 +164,10 @@ class Tipline:
             matched=reply.matched,
             top_article_id=top, confidence=reply.confidence))
         return HandledMessage(reply=reply, sender_hash=turn.who, tip_id=tip_id)
+
+
+def as_lookup(result: SearchResult) -> Lookup:
+    """A search as the conversation sees it: results much weaker than the best are not worth a person's time."""
+    best = result.hits[0].score if result.hits else 0.0
+    articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
+    return Lookup(matched=result.matched, confidence=result.confidence, articles=articles, strong=result.strong)

@@ -6,20 +6,26 @@ import logging
 import threading
 from typing import Callable, Literal
 
+from .mediaworker import MediaWorker
 from .sender import OutboxSender
 from .worker import InboxWorker
 
 log = logging.getLogger(__name__)
-Role = Literal["inbox", "outbox", "all"]
+Role = Literal["inbox", "media", "outbox", "all"]
 
 
 class MessagingRuntime:
-    """Background threads: one inbox worker (SQLite has one writer; more would only queue on its lock)
-    and ``messaging_sender_threads`` senders (API calls wait on the network, so they overlap)."""
+    """Background threads: one inbox worker (SQLite has one writer; more would only queue on its lock),
+    ``media_workers`` media-lane threads (downloads and OCR, apart from the text replies; role ``inbox``
+    runs them too, role ``media`` only them) and ``messaging_sender_threads`` senders (API calls wait on
+    the network, so they overlap)."""
 
-    def __init__(self, worker: InboxWorker, sender: OutboxSender, role: Role = "all") -> None:
+    def __init__(self, worker: InboxWorker, sender: OutboxSender, role: Role = "all",
+                 media: MediaWorker | None = None, on_stop: Callable[[], None] | None = None) -> None:
         self.worker = worker
         self.sender = sender
+        self.media = media
+        self.on_stop = on_stop
         self.clients = sender.clients
         self.role = role
         self.stop_event = threading.Event()
@@ -28,6 +34,9 @@ class MessagingRuntime:
     def start(self) -> "MessagingRuntime":
         if self.role in ("inbox", "all"):
             self._spawn("benarkah-inbox", self.worker.run)
+        if self.role in ("inbox", "media", "all") and self.media is not None:
+            for n in range(self.media.settings.media_workers):
+                self._spawn(f"benarkah-media-{n}", self.media.run)
         if self.role in ("outbox", "all"):
             for n in range(max(1, self.sender.settings.messaging_sender_threads)):
                 self._spawn(f"benarkah-outbox-{n}", self.sender.run)
@@ -43,11 +52,14 @@ class MessagingRuntime:
     def stop(self, timeout: float = 10.0) -> None:
         self.stop_event.set()
         self.worker.store.inbox_event.set()
+        self.worker.store.media_event.set()
         self.sender.store.outbox_event.set()
         for thread in self.threads:
             thread.join(timeout)
         for client in self.clients.values():
             client.close()
+        if self.on_stop is not None:
+            self.on_stop()
 
     def wait(self) -> None:
         for thread in self.threads:

@@ -32,8 +32,8 @@ from ..identities import IdentityBook, IdentityChange
 from ..privacy import Identity
 from ..settings import Settings
 from ..storage.base import Connection, Store
-from .model import (SILENT_KINDS, Delivery, DeliveryReport, InboxItem, InboxStatus, Inbound, Kind, OutboxItem,
-                    OutboxStatus, Purpose)
+from .model import (SILENT_KINDS, Delivery, DeliveryReport, InboxItem, InboxStatus, Inbound, Kind, Lane,
+                    OutboxItem, OutboxStatus, Purpose)
 from .parts import Part, TemplatePart, TextPart, as_template, part_from_json, part_to_json
 from .receipts import Receipts, StatusOutcome
 
@@ -42,7 +42,7 @@ MAX_TEXT_CHARS = 10_000   # stored text of one inbound message; the conversation
 RATE_WINDOW_SECONDS = 60.0
 CLAIM_OVERSCAN = 4        # rows looked at per row claimed, to skip people who already have one in flight
 
-_INBOX_COLUMNS = "id, channel, external_id, sender_hash, address, kind, text, context, claim_token"
+_INBOX_COLUMNS = "id, channel, external_id, sender_hash, address, kind, text, context, claim_token, attempts, lane"
 _OUTBOX_COLUMNS = "id, channel, sender_hash, address, purpose, parts, parts_sent, attempts, claim_token"
 
 
@@ -85,6 +85,7 @@ class MessageStore:
         self.receipts = Receipts(db, self.book, self)
         # Set after commits so workers in this process wake at once instead of at the next poll.
         self.inbox_event = threading.Event()
+        self.media_event = threading.Event()  # the media lane's inbox
         self.outbox_event = threading.Event()
 
     # inbox ---------------------------------------------------------------------------------------
@@ -96,9 +97,13 @@ class MessageStore:
         with self.db.transaction(lock="rows") as tx:
             for message in messages:
                 results.append(self._accept_one(tx, message, now))
-        if any(r.stored and r.status == InboxStatus.PENDING.value for r in results):
-            self.inbox_event.set()
+        for message, result in zip(messages, results):
+            if result.stored and result.status == InboxStatus.PENDING.value:
+                self.lane_event(message.lane).set()
         return results
+
+    def lane_event(self, lane: Lane) -> threading.Event:
+        return self.media_event if lane is Lane.MEDIA else self.inbox_event
 
     def _accept_one(self, tx: Connection, message: Inbound, now: float) -> Accepted:
         if tx.execute("SELECT 1 FROM messaging_inbox WHERE channel = ? AND external_id = ?",
@@ -122,11 +127,12 @@ class MessageStore:
                 kind = Kind.THROTTLED       # the one notice: "slow down"
             elif recent > limit:
                 status = InboxStatus.THROTTLED.value
+        lane = Lane.TEXT if kind is Kind.THROTTLED else message.lane
         cursor = tx.execute(
             "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
-            "received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
+            "received_at, lane) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
             (message.channel, message.external_id, who, sealed, str(kind),
-             message.text[:MAX_TEXT_CHARS], json.dumps(message.context), str(status), now))
+             message.text[:MAX_TEXT_CHARS], json.dumps(_context(message)), str(status), now, str(lane)))
         tx.execute(
             "INSERT INTO messaging_contacts (channel, sender_hash, last_inbound_at) VALUES (?,?,?) "
             "ON CONFLICT (channel, sender_hash) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
@@ -151,7 +157,7 @@ class MessageStore:
             "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
             "received_at) VALUES (?,?,'','',?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
             (message.channel, message.external_id, str(message.kind), message.text[:MAX_TEXT_CHARS],
-             json.dumps(message.context), InboxStatus.UNADDRESSABLE.value, now))
+             json.dumps(_context(message)), InboxStatus.UNADDRESSABLE.value, now))
         log.warning("%s message %s has neither a phone number nor a user id: stored as unaddressable",
                     message.channel, message.external_id[:80])
         return Accepted(message.external_id, stored=cursor.rowcount == 1, status=InboxStatus.UNADDRESSABLE.value)
@@ -170,26 +176,28 @@ class MessageStore:
         stored with a message or tip."""
         return self.book.address(channel, sender_hash)
 
-    def inbox_ready(self, now: float | None = None) -> bool:
+    def inbox_ready(self, now: float | None = None, lane: Lane = Lane.TEXT) -> bool:
         """A read-only peek, so idle workers in other processes poll without taking the write lock."""
-        return self._ready("messaging_inbox", *_inbox_claimable(time.time() if now is None else now))
+        return self._ready("messaging_inbox", *_inbox_claimable(time.time() if now is None else now, lane))
 
-    def claim_inbox(self, limit: int, now: float | None = None) -> list[InboxItem]:
-        """Take up to ``limit`` messages, at most one per person and none of a person already in work,
-        so one person's messages are answered in order and a flood cannot occupy every worker."""
+    def claim_inbox(self, limit: int, now: float | None = None, lane: Lane = Lane.TEXT) -> list[InboxItem]:
+        """Take up to ``limit`` messages of one lane, at most one per person, none of a person already in
+        work and none with an earlier message of the same person still waiting in the other lane: one
+        person's messages are answered in order, and a flood cannot occupy every worker."""
         now = time.time() if now is None else now
-        rows = self._claim("messaging_inbox", _INBOX_COLUMNS, limit, now, *_inbox_claimable(now),
-                           working=InboxStatus.WORKING.value)
+        lease = self.settings.media_lease_seconds if lane is Lane.MEDIA else self.settings.messaging_lease_seconds
+        rows = self._claim("messaging_inbox", _INBOX_COLUMNS, limit, now, *_inbox_claimable(now, lane),
+                           working=InboxStatus.WORKING.value, lease=lease)
         return [InboxItem(id=r[0], channel=r[1], external_id=r[2], sender_hash=r[3], address=r[4],
-                          kind=Kind(r[5]), text=r[6], context=json.loads(r[7] or "{}"), claim_token=r[8])
-                for r in rows]
+                          kind=Kind(r[5]), text=r[6], context=json.loads(r[7] or "{}"), claim_token=r[8],
+                          attempts=int(r[9]), lane=Lane(r[10])) for r in rows]
 
     def _ready(self, table: str, claimable: str, params: tuple[Any, ...]) -> bool:
         return self.db.connection().execute(
             f"SELECT 1 FROM {table} WHERE {claimable} LIMIT 1", params).fetchone() is not None
 
     def _claim(self, table: str, columns: str, limit: int, now: float, claimable: str,
-               params: tuple[Any, ...], working: str) -> list[Any]:
+               params: tuple[Any, ...], working: str, lease: float | None = None) -> list[Any]:
         """Claim up to ``limit`` claimable rows of ``table`` under one token and lease, at most one per
         person and none of a person whose earlier row is still in work. A "store" transaction makes the
         look-then-take exclusive; the PostgreSQL store overrides this with ``FOR UPDATE SKIP LOCKED``."""
@@ -201,10 +209,11 @@ class MessageStore:
                 f"SELECT id, sender_hash FROM {table} WHERE {claimable} ORDER BY id LIMIT ?",
                 (*params, limit * CLAIM_OVERSCAN))]
             ids = _one_per_sender(candidates, busy, limit)
+            lease = self.settings.messaging_lease_seconds if lease is None else lease
             for row_id in ids:
                 tx.execute(f"UPDATE {table} SET status = ?, claim_token = ?, lease_until = ?, "
                            "attempts = attempts + 1 WHERE id = ?",
-                           (working, token, now + self.settings.messaging_lease_seconds, row_id))
+                           (working, token, now + lease, row_id))
             return [tx.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (i,)).fetchone() for i in ids]
 
     def complete_inbox(self, item: InboxItem, parts: list[Part], now: float | None = None) -> bool:
@@ -236,9 +245,10 @@ class MessageStore:
                        (status, error[:500], time.time() + retry_in, item.id, item.claim_token))
         return str(status)
 
-    def inbox_backlog(self) -> int:
+    def inbox_backlog(self, lane: Lane = Lane.TEXT) -> int:
         return int(self.db.connection().execute(
-            "SELECT COUNT(*) FROM messaging_inbox WHERE status = ?", (InboxStatus.PENDING.value,)).fetchone()[0])
+            "SELECT COUNT(*) FROM messaging_inbox WHERE status = ? AND lane = ?",
+            (InboxStatus.PENDING.value, str(lane))).fetchone()[0])
 
     # outbox --------------------------------------------------------------------------------------
 
@@ -400,10 +410,22 @@ def _known_contact(tx: Connection, channel: str, sender_hash: str) -> bool:
                       (channel, sender_hash)).fetchone() is not None
 
 
-def _inbox_claimable(now: float) -> tuple[str, tuple[Any, ...]]:
-    """Messages waiting, or taken by a worker whose lease ran out (it died)."""
-    return ("status = ? OR (status = ? AND lease_until < ?)",
-            (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now))
+def _context(message: Inbound) -> dict[str, Any]:
+    """What is stored with the message besides its text: the channel's context and its file, if any."""
+    if message.media is None:
+        return message.context
+    return {**message.context, "media": message.media.to_json()}
+
+
+def _inbox_claimable(now: float, lane: Lane = Lane.TEXT) -> tuple[str, tuple[Any, ...]]:
+    """Messages of ``lane`` waiting, or taken by a worker whose lease ran out (it died), whose sender
+    has no earlier message still waiting or in work in the other lane (so a person's text sent after
+    their picture waits for the picture's answer, and other people's texts do not)."""
+    pending, working = InboxStatus.PENDING.value, InboxStatus.WORKING.value
+    return ("lane = ? AND (status = ? OR (status = ? AND lease_until < ?)) AND NOT EXISTS ("
+            "SELECT 1 FROM messaging_inbox earlier WHERE earlier.sender_hash = messaging_inbox.sender_hash "
+            "AND earlier.id < messaging_inbox.id AND earlier.lane <> ? AND earlier.status IN (?, ?))",
+            (str(lane), pending, working, now, str(lane), pending, working))
 
 
 def _outbox_claimable(now: float) -> tuple[str, tuple[Any, ...]]:

@@ -130,6 +130,16 @@ class TipRepository:
             "SELECT id, text, channel FROM tips WHERE cluster_id IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
         return [(int(r[0]), r[1], r[2]) for r in rows]
 
+    def clusters_of_tips(self, tx: Connection, tip_ids: Sequence[int], seen_since: str) -> dict[int, int]:
+        """Tip id -> cluster id, for tips whose cluster was active since ``seen_since``."""
+        if not tip_ids:
+            return {}
+        ids = list(dict.fromkeys(int(t) for t in tip_ids))[:200]
+        marks = ",".join("?" * len(ids))
+        rows = tx.execute(f"SELECT t.id, t.cluster_id FROM tips t JOIN tip_clusters c ON c.id = t.cluster_id "
+                          f"WHERE t.id IN ({marks}) AND c.last_seen >= ?", (*ids, seen_since)).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
+
     def tip_created(self, tx: Connection, tip_id: int) -> str | None:
         row = tx.execute("SELECT created_at FROM tips WHERE id = ?", (tip_id,)).fetchone()
         return row[0] if row else None
