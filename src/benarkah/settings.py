@@ -5,6 +5,7 @@ CLI flags override by constructing ``Settings(db=...)``; nothing else reads the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
         "<db>.key beside a SQLite database when unset; set it explicitly in production.")
     semantic: bool = Field(True, description="Use sentence embeddings besides keywords (hybrid search)")
     stemmer: Literal["snowball", "sastrawi", "none"] = "snowball"
+    index_dir: str = Field(
+        "", description="Folder for the saved search index that processes memory-map at start (large "
+        "archives). Default: <db>.index beside a SQLite file; none for PostgreSQL unless set")
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = Field("", description="Public base URL, used in shareable links")
@@ -114,6 +118,16 @@ class Settings(BaseSettings):
         16 * 1024 * 1024, description="Largest multipart body of a web chat or /api/ask picture upload")
     media_wait_seconds: float = Field(
         20.0, description="How long a web upload waits for a free reader before the answer is 'busy, try again'")
+
+    @property
+    def index_path(self) -> Path | None:
+        """Where the main search segment is saved (``index_dir``, or beside a SQLite file)."""
+        if self.index_dir:
+            return Path(self.index_dir)
+        db = self.db.removeprefix("sqlite:///")
+        if db.startswith(("postgresql:", "postgres:")) or db in (":memory:", ""):
+            return None
+        return Path(f"{db}.index")
 
     @property
     def messaging_configured(self) -> bool:

@@ -138,17 +138,34 @@ def test_keywords_only_skips_the_embedding_and_uses_the_lexical_calibration(hybr
 
 def test_tipline_warms_the_query_cache_and_can_shed_embeddings(hybrid_db):
     tl = build(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
-    tl.index.engine()  # vectors come from the store: nothing is embedded here
+    engine = tl.index.engine()  # vectors come from the store: nothing is embedded here
     cache = tl.index.embedder
-    tl.tipline.warm_queries(["halo", "Vaksin mengandung chip?", "  sinyal 5g bikin burung mati  "])
-    assert cache.misses == 2  # greetings are not looked up, so not embedded
-    tl.tipline.handle_text("web", "a", "vaksin mengandung chip?")
-    assert (cache.misses, cache.hits) == (2, 1)
+    sure, unsure = "  sinyal 5g bikin burung mati  ", "jaringan seluler generasi kelima membunuh unggas"
+    assert not engine.needs_embedding(sure) and engine.needs_embedding(unsure)
+    tl.tipline.warm_queries(["halo", sure, "Vaksin mengandung chip?", unsure, unsure])
+    assert cache.misses == 1  # greetings are not looked up, and keywords that are sure need no embedding
+    tl.tipline.handle_text("web", "a", unsure)
+    assert (cache.misses, cache.hits) == (1, 1)
+    tl.tipline.handle_text("web", "c", sure)
+    assert (cache.misses, cache.hits) == (1, 1)
     with tl.tipline.keywords_only():
-        reply = tl.tipline.handle_text("web", "b", "jaringan seluler generasi kelima membunuh unggas").reply
-    assert cache.misses == 2  # nothing embedded inside the block
+        reply = tl.tipline.handle_text("web", "b", "jaringan seluler generasi ke-5 membunuh unggas").reply
+    assert cache.misses == 1  # nothing embedded inside the block
     assert reply.kind in ("results", "not_found")
     tl.close()
+
+
+def test_adaptive_hybrid_skips_the_embedding_only_when_keywords_are_sure(hybrid_engine):
+    """A short query that one title contains is answered by keywords (no embedding); a paraphrase
+    without the title's words is embedded and found by meaning."""
+    sure = hybrid_engine.search("vaksin mengandung chip")
+    assert not sure.embedded and sure.matched
+    paraphrase = hybrid_engine.search("jaringan seluler generasi kelima membunuh unggas")
+    assert paraphrase.embedded and "demo-079" in [h.article.id for h in paraphrase.hits]
+    always = SearchEngine(hybrid_engine.articles, hybrid_engine.lexical.analyzer, hybrid_engine.embedder,
+                          hybrid_engine.vectors, SearchConfig(skip=None))
+    assert always.search("vaksin mengandung chip").embedded
+    assert always.search("vaksin mengandung chip").hits[0].article.id == sure.hits[0].article.id
 
 
 def test_keyword_rule_answers_short_queries_whose_words_are_in_the_top_title(lexical_engine):

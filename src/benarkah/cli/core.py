@@ -24,8 +24,9 @@ def ingest(
              "RSS/Atom feeds and sitemaps; or http(s) URLs of an article, a feed or a sitemap",
         show_default=False, metavar="SOURCE...")],
     db: DbOption = None,
-    embed: Annotated[bool, typer.Option(help="Compute sentence embeddings now (else at first search)",
-                                        metavar="")] = True,
+    embed: Annotated[bool, typer.Option(
+        help="Compute sentence embeddings now (else a serving process embeds them in the background)",
+        metavar="")] = True,
     follow: Annotated[bool, typer.Option("--follow", help="Fetch the pages a feed or sitemap lists",
                                          metavar="")] = False,
     profile: Annotated[Optional[str], typer.Option(
@@ -66,6 +67,7 @@ def ingest(
         raise typer.Exit(1) from None
     with open_services(db) as services:
         progress = Progress("ingest: records read")
+        version = services.store.articles_version()  # embed what this run changed, not the whole archive
         limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)
         try:
             reader = Sources(services.store, SourceOptions(
@@ -92,7 +94,7 @@ def ingest(
         if warning := report.verdict_warning():
             typer.echo(warning, err=True)
         if embed and services.index.embedder is not None:
-            report.embedded = services.index.embed_missing(progress=Progress("ingest: articles embedded"))
+            report.embedded = services.index.embed_changed(version, progress=Progress("ingest: articles embedded"))
         typer.echo(report.summary())
     if report.rejected:
         raise typer.Exit(EXIT_REJECTED)
@@ -104,7 +106,7 @@ def search(
                                          metavar='"QUERY"', show_default=False)] = "",
     image: Annotated[Optional[Path], typer.Option(
         "--image", help="A picture or video to search with: its text is read, its hash matched", exists=True,
-        dir_okay=False, metavar="PATH")] = None,
+        dir_okay=False, metavar="PICTURE")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100, help="How many results", metavar="N")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object", metavar="")] = False,
     db: DbOption = None,

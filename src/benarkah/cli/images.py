@@ -18,7 +18,7 @@ app.add_typer(images_app, name="images")
 def add(
     source: Annotated[Path, typer.Argument(help='JSONL lines {"id": ARTICLE_ID, "image": PATH_OR_URL} '
                                                  "(paths relative to the file)", exists=True, dir_okay=False)],
-    delay: Annotated[float, typer.Option(min=0.0, help="Seconds between two requests to one host")] = 1.0,
+    delay: Annotated[float, typer.Option(min=0.0, metavar="SECONDS", help="Seconds between two requests to one host")] = 1.0,
     db: DbOption = None,
 ) -> None:
     """Attach pictures to articles: each is fetched, hashed (PDQ) and read (OCR), then stored.

@@ -79,6 +79,7 @@ def worker(
             typer.echo("error: no channel configured to send with: set BENARKAH_WHATSAPP_TOKEN and "
                        "BENARKAH_WHATSAPP_PHONE_NUMBER_ID, or BENARKAH_TELEGRAM_TOKEN", err=True)
             raise typer.Exit(1)
+        services.prepare_serving()
         services.index.engine()
         runtime = services.runtime(role).start()  # type: ignore[arg-type]
         stopped = threading.Event()

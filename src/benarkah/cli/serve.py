@@ -25,6 +25,7 @@ def run_server(services: Services, host: str, port: int, workers: bool = True) -
     from .messaging import spawn_worker_process, stop_worker_process
 
     settings = services.settings
+    services.prepare_serving()
     child = spawn_worker_process(settings) if workers and settings.messaging_configured else None
     try:
         uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=True)
