@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..errors import AuthError
+from ..media.kept import KeptMediaStore
 from ..settings import Settings
 from ..storage.base import Store
 from ..tipline import Tipline
@@ -45,9 +46,16 @@ def _safe_next(target: str | None) -> str:
     return "/admin"
 
 
-def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Settings) -> APIRouter:
+MEDIA_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+                 "Content-Security-Policy": "default-src 'none'; sandbox", "Referrer-Policy": "no-referrer",
+                 "Cross-Origin-Resource-Policy": "same-origin"}
+
+
+def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Settings,
+                 media: KeptMediaStore | None = None) -> APIRouter:
     """The dashboard; always mounted (using it needs a staff account). ``tipline`` gives the search
-    behind the suggestions, ``desk`` the tips."""
+    behind the suggestions, ``desk`` the tips, ``media`` the pictures and voice notes kept with them
+    (served only here, to staff: people's media is never public)."""
     accounts = Accounts(store)
     secure_cookies = settings.public_url.startswith("https://")
     router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -140,9 +148,21 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
         notifications: dict[str, int] = {}
         for row in desk.repo.notifications(cluster_id):
             notifications[row.status] = notifications.get(row.status, 0) + 1
+        pictures = media.for_tips([t.id for t in tips]) if media is not None else {}
         return page(request, "cluster.html", {
             "staff": session, "cluster": summary, "tips": tips, "linked": linked, "suggestions": suggestions,
-            "notifications": notifications, "error": error, "statuses": SETTABLE_STATUSES}, status_code)
+            "notifications": notifications, "error": error, "statuses": SETTABLE_STATUSES,
+            "media": pictures}, status_code)
+
+    @router.get("/media/{media_id}")
+    def media_file(session: Staff, media_id: int) -> Response:  # noqa: ARG001 - the dependency is the check
+        """A kept picture, video or voice note, as stored (its type sniffed from the bytes on arrival)."""
+        item = media.get(media_id) if media is not None else None
+        data = media.data(item) if item is not None and media is not None else None
+        if item is None or data is None:
+            raise HTTPException(404, f"media {media_id} does not exist (erased, or past its retention)")
+        mime = item.mime if item.inline else "application/octet-stream"
+        return Response(data, media_type=mime, headers=MEDIA_HEADERS)
 
     @router.post("/clusters/{cluster_id}/status")
     def set_status(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,

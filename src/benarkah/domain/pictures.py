@@ -44,6 +44,13 @@ class MediaType(enum.StrEnum):
     STICKER = "sticker"
     DOCUMENT = "document"
 
+    @classmethod
+    def declared(cls, content_type: str | None) -> "MediaType":
+        """What an upload calls itself (``image/png``...): for the reply's wording only, never trusted
+        as what the bytes are (the media pipeline sniffs those)."""
+        major = (content_type or "").split("/", 1)[0].strip().lower()
+        return {"image": cls.IMAGE, "video": cls.VIDEO, "audio": cls.AUDIO}.get(major, cls.DOCUMENT)
+
 
 @dataclass(frozen=True)
 class PictureMessage:

@@ -14,13 +14,16 @@ from typing import Annotated, AsyncIterator
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import FormData, UploadFile
 
 from ..admin.routes import admin_router
 from ..app import Services
 from ..channels.telegram.webhook import telegram_router
 from ..channels.whatsapp.webhook import whatsapp_router
 from ..domain.render import render_text
+from ..settings import Settings
 from ..storage.base import Store
 from ..tipline import Tipline
 from ..publishing.pagetokens import PURPOSE as PAGE_TOKENS, PageTokens
@@ -28,6 +31,7 @@ from .chat import chat_router
 from .claims_api import claims_api_router
 from .factchecks import factchecks_router
 from .limits import BodySizeLimit
+from .uploads import answer_upload, read_upload
 from .ops import MetricsMiddleware, ops_router
 
 log = logging.getLogger(__name__)
@@ -43,9 +47,28 @@ class AskResponse(BaseModel):
     reply: str
     kind: str
     matched: bool | None = None
+    read_text: str | None = Field(None, description="For a picture: the text read from it (phone chrome removed)")
 
 
-def api_router(tipline: Tipline, store: Store) -> APIRouter:
+ASK_BODY = {"required": True, "content": {
+    "application/json": {"schema": AskRequest.model_json_schema()},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["image"], "properties": {
+        "image": {"type": "string", "format": "binary", "description": "A picture or video (a screenshot)"},
+        "text": {"type": "string", "maxLength": MAX_QUERY_CHARS, "description": "A caption, checked with it"},
+        "session": {"type": "string", "maxLength": 128, "description": "An opaque id to keep conversation state"},
+    }}},
+}}
+
+
+def _form_text(form: FormData, name: str, max_length: int) -> str:
+    value = form.get(name) or ""
+    if not isinstance(value, str) or len(value) > max_length:
+        raise RequestValidationError([{"type": "string_type", "loc": ("body", name), "input": None,
+                                       "msg": f"{name} must be text of at most {max_length} characters"}])
+    return value
+
+
+def api_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter:
     router = APIRouter()
 
     @router.get("/healthz")
@@ -59,12 +82,30 @@ def api_router(tipline: Tipline, store: Store) -> APIRouter:
     ) -> dict:
         return tipline.search(q, limit=limit).payload()
 
-    @router.post("/api/ask", response_model=AskResponse)
-    def api_ask(body: AskRequest, request: Request) -> AskResponse:
-        sender = body.session or (request.client.host if request.client else "anonymous")
-        handled = tipline.handle_text("api", sender, body.text)
+    @router.post("/api/ask", response_model=AskResponse, openapi_extra={"requestBody": ASK_BODY})
+    async def api_ask(request: Request) -> AskResponse:
+        """Answer a message as the bot would: JSON ``{"text", "session"}``, or a picture as
+        ``multipart/form-data`` (``image``, optional ``text`` as its caption, ``session``)."""
+        client = request.client.host if request.client else "anonymous"
+        if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            form = await request.form(max_files=1, max_fields=4)
+            upload = read_upload(form.get("image") if isinstance(form.get("image"), UploadFile) else None,
+                                 settings.media_max_upload_bytes)
+            if upload is None:
+                raise RequestValidationError([{"type": "missing", "loc": ("body", "image"), "input": None,
+                                               "msg": "a multipart request needs a file in the image field"}])
+            text, session = _form_text(form, "text", MAX_QUERY_CHARS), _form_text(form, "session", 128)
+            handled = await run_in_threadpool(answer_upload, tipline, "api", session or client, upload, text,
+                                              settings.media_wait_seconds)
+        else:
+            try:
+                body = AskRequest.model_validate_json(await request.body())
+            except ValidationError as exc:
+                raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
+            handled = await run_in_threadpool(tipline.handle_text, "api", body.session or client, body.text)
         reply = handled.reply
-        return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=reply.matched)
+        return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=reply.matched,
+                           read_text=reply.read_text if reply.media is not None else None)
 
     return router
 
@@ -85,11 +126,11 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     routers = [
-        api_router(services.tipline, services.store),
+        api_router(services.tipline, services.store, settings),
         whatsapp_router(settings, services.queue),   # None unless configured
         telegram_router(settings, services.queue),
         ops_router(services.store, services.index, services.metrics, settings),
-        admin_router(services.tipline, services.tips, services.store, settings),
+        admin_router(services.tipline, services.tips, services.store, settings, services.media),
         chat_router(services.tipline, services.store, settings),
         factchecks_router(services.store, services.tipline.search, settings),
         claims_api_router(services.tipline.search, services.store, settings,
@@ -99,4 +140,5 @@ def create_app(services: Services) -> FastAPI:
         if router is not None:
             app.include_router(router)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics.http)
-    return BodySizeLimit(app, settings.max_request_bytes)  # type: ignore[return-value]
+    uploads = {"/chat": settings.media_max_upload_bytes, "/api/ask": settings.media_max_upload_bytes}
+    return BodySizeLimit(app, settings.max_request_bytes, uploads)  # type: ignore[return-value]

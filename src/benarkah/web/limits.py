@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -15,17 +15,29 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class BodySizeLimit:
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int) -> None:
+    """``max_bytes`` for every body; ``uploads`` names the paths where a ``multipart/form-data`` body
+    (a picture people upload) may be larger, up to its own limit."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], max_bytes: int,
+                 uploads: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = dict(uploads or {})
+
+    def limit(self, scope: Scope, headers: dict[bytes, bytes]) -> int:
+        upload = self.uploads.get(scope.get("path", ""))
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        return upload if upload is not None and multipart else self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _too_large(send, self.max_bytes)
+        headers = dict(scope.get("headers") or [])
+        limit = self.limit(scope, headers)
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send, limit)
             return
         received = 0
         started = False
@@ -35,7 +47,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _BodyTooLarge()
             return message
 
@@ -49,7 +61,7 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await _too_large(send, self.max_bytes)
+                await _too_large(send, limit)
 
 
 class _BodyTooLarge(Exception):
