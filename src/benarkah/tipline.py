@@ -100,12 +100,13 @@ class Tipline:
         """Answer one text message from one person: reply, new state, tip and statistics stored."""
         return self.commit_turn(self.prepare_text(self.person(channel, sender_id), text))
 
-    def prepare_text(self, person: Person, text: str) -> PreparedTurn:
+    def prepare_text(self, person: Person, text: str, state: ConversationState | None = None) -> PreparedTurn:
         """The reply to a message, computed but not stored. A messaging worker searches outside its
         write transaction (so webhooks are not kept waiting) and then stores the turn together with its
-        queue rows via ``commit_turn``. ``person.key`` is whoever the message store resolved the sender
-        to (one key across a person's phone number and WhatsApp user ids)."""
-        state = self._state(person)
+        queue rows via ``commit_turns``. ``person.key`` is whoever the message store resolved the sender
+        to (one key across a person's phone number and WhatsApp user ids). ``state``: the person's
+        conversation state when the caller already read it (``states``), else it is read here."""
+        state = self._state(person) if state is None else state
         turn = self.conversation.respond(text, state)
         return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state)
 
@@ -133,10 +134,15 @@ class Tipline:
         return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state,
                             attachment=examined.kept)
 
-    def prepare_unsupported(self, person: Person, kind: str) -> PreparedTurn:
-        state = self._state(person)
+    def prepare_unsupported(self, person: Person, kind: str, state: ConversationState | None = None) -> PreparedTurn:
+        state = self._state(person) if state is None else state
         turn = self.conversation.respond_unsupported(state)
         return PreparedTurn(person.channel, person.key, person.address, f"[{kind}]", turn.reply, state, turn.state)
+
+    def states(self, people: Sequence[Person]) -> dict[tuple[str, str], ConversationState]:
+        """The conversation states of a batch of people (channel, key), read in one statement."""
+        stored = self.store.get_sessions([(p.channel, p.key) for p in people])
+        return {(p.channel, p.key): ConversationState.from_dict(stored.get((p.channel, p.key))) for p in people}
 
     def language(self, channel: str, sender_hash: str) -> str:
         """The reply language a person chose (for notices that answer no message)."""
@@ -147,23 +153,29 @@ class Tipline:
 
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
         """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
-        reply = turn.reply
+        return self.commit_turns([turn])[0]
+
+    def commit_turns(self, turns: Sequence[PreparedTurn]) -> list[HandledMessage]:
+        """Store prepared turns (a messaging worker's batch, inside its transaction): each tip on its
+        own (with the picture it came with), the changed conversation states in one statement, the
+        statistics in another."""
+        tips = [self._record_tip(t) if t.reply.record_tip else None for t in turns]
+        changed = [(t.channel, t.who, t.new.to_dict()) for t in turns if t.new != t.old]
+        if changed:
+            self.store.put_sessions(changed)
+        if turns:
+            self.store.log_interactions([_interaction(t) for t in turns])
+        return [HandledMessage(reply=t.reply, sender_hash=t.who, tip_id=tip) for t, tip in zip(turns, tips)]
+
+    def _record_tip(self, turn: PreparedTurn) -> int:
+        """The tip, clustered with earlier tips showing the same picture; the picture kept with it."""
         kept = turn.attachment if isinstance(turn.attachment, KeptMedia) else None
-        tip_id = None
-        if reply.record_tip:
-            similar = self.keeper.similar_tips(kept) if kept is not None and self.keeper is not None else []
-            tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text, similar=similar,
-                                      text_clusters=reply.media is None or bool(reply.query))
-            if kept is not None and self.keeper is not None:
-                self.keeper.keep(kept, turn.channel, turn.who, tip_id)
-        if turn.new != turn.old:
-            self.store.put_session(turn.channel, turn.who, turn.new.to_dict())
-        top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
-        self.store.log_interaction(Interaction(
-            channel=turn.channel, sender_hash=turn.who, text=turn.text, intent=str(reply.kind),
-            matched=reply.matched,
-            top_article_id=top, confidence=reply.confidence))
-        return HandledMessage(reply=reply, sender_hash=turn.who, tip_id=tip_id)
+        similar = self.keeper.similar_tips(kept) if kept is not None and self.keeper is not None else []
+        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text, similar=similar,
+                                  text_clusters=turn.reply.media is None or bool(turn.reply.query))
+        if kept is not None and self.keeper is not None:
+            self.keeper.keep(kept, turn.channel, turn.who, tip_id)
+        return tip_id
 
 
 def as_lookup(result: SearchResult) -> Lookup:
@@ -171,3 +183,10 @@ def as_lookup(result: SearchResult) -> Lookup:
     best = result.hits[0].score if result.hits else 0.0
     articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
     return Lookup(matched=result.matched, confidence=result.confidence, articles=articles, strong=result.strong)
+
+
+def _interaction(turn: PreparedTurn) -> Interaction:
+    reply = turn.reply
+    top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
+    return Interaction(channel=turn.channel, sender_hash=turn.who, text=turn.text, intent=str(reply.kind),
+                       matched=reply.matched, top_article_id=top, confidence=reply.confidence)

@@ -222,6 +222,7 @@ class OutboxItem:
     parts_sent: int
     attempts: int
     claim_token: str
+    last_inbound_at: float | None = None  # when the person last wrote, as of the claim (None: never)
 
 
 class SendError(ChannelError):
