@@ -100,7 +100,8 @@ def chat_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter
                    "count": store.count_articles()}
         response = TEMPLATES.TemplateResponse(request, "chat.html", context, status_code=status_code)
         response.headers["Content-Security-Policy"] = ("default-src 'self'; style-src 'unsafe-inline'; "
-                                                       "script-src 'unsafe-inline'; form-action 'self'")
+                                                       "script-src 'unsafe-inline'; form-action 'self'; "
+                                                       "img-src 'self' blob:")  # the picture being sent
         return response
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
