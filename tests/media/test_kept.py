@@ -59,3 +59,19 @@ def test_a_file_no_row_names_is_removed_by_the_sweep(services):
     assert services.media.sweep().orphans == 0  # too young: may belong to a transaction still open
     assert services.media.sweep(now=time.time() + ORPHAN_GRACE_SECONDS + 60).orphans == 1
     assert services.media.data(item) == VOICE and len(files_of(services)) == 1
+
+
+def test_the_same_photo_from_two_people_joins_one_cluster_and_another_photo_does_not(demo_services):
+    from tests.media.make import encode, noise_picture
+
+    photo = noise_picture(5, (480, 360))
+    again = encode(photo.resize((400, 300)), quality=60)  # re-shared: smaller, re-compressed
+    other = encode(noise_picture(9, (480, 360)))
+    tipline = demo_services.tipline
+    first = tipline.handle_media("api", "orang-a", MediaType.IMAGE, encode(photo))
+    second = tipline.handle_media("api", "orang-b", MediaType.IMAGE, again)
+    third = tipline.handle_media("api", "orang-c", MediaType.IMAGE, other)
+    assert None not in (first.tip_id, second.tip_id, third.tip_id)
+    clusters = {t.id: t.cluster_id for t in demo_services.tips.repo.list_tips()}
+    assert clusters[first.tip_id] == clusters[second.tip_id] != clusters[third.tip_id]
+    assert demo_services.media.count() == 3
