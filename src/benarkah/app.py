@@ -81,7 +81,7 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     """Construct every service of a process once. ``store`` and ``embedder`` let tests and benchmarks
     bring their own (an already open database, a small or fake-free model)."""
     store = store or open_store(settings.db)
-    identity = Identity.for_store(settings.secret_key, store.location)
+    identity = Identity.for_store(settings.secret_key, store.location, ledger=store)
     analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
     index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder))
     queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore

@@ -75,6 +75,7 @@ def worker(
         raise typer.Exit(2)
     with open_services(db) as services:
         logging.getLogger("benarkah").setLevel(services.settings.log_level.upper())
+        services.identity.check()
         if role != "inbox" and not services.clients():
             typer.echo("error: no channel configured to send with: set BENARKAH_WHATSAPP_TOKEN and "
                        "BENARKAH_WHATSAPP_PHONE_NUMBER_ID, or BENARKAH_TELEGRAM_TOKEN", err=True)

@@ -48,6 +48,7 @@ def serve(
     with open_services(db, host=host, port=port) as services:  # migrates once, before any child starts
         settings = services.settings
         logging.getLogger("benarkah").setLevel(settings.log_level.upper())
+        services.identity.check()  # a missing, short or foreign key stops here, with the reason
         if processes == 1:
             run_server(services, settings.host, settings.port, workers=workers)
             return

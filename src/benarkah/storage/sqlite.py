@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ class SQLiteStore(CoreRecords):
         self._all_lock = threading.Lock()
         if self.path.parent and not self.path.parent.exists():
             raise StorageError(f"cannot create database {self.path}: folder {self.path.parent} does not exist")
+        _create_private(self.path)
         self.migrate()
 
     # connections ---------------------------------------------------------------------------------
@@ -144,6 +146,17 @@ class SQLiteStore(CoreRecords):
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
         return [n for n in names
                 if any(col[1] == "sender_hash" for col in conn.execute(f'PRAGMA table_info("{n}")'))]
+
+
+def _create_private(path: Path) -> None:
+    """Create a new database file readable by its owner only (0600, like the key file): it holds
+    people's questions. SQLite gives its WAL and shared-memory files the database file's mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(f"cannot create database {path}: {exc.strerror or exc}") from exc
 
 
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
