@@ -50,3 +50,25 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
     for case in sorted(_held):
         ok, total = _held[case]
         terminalreporter.write_line(f"  case {case:>2}: {ok}/{total} held  {CASES.get(case, '')}")
+
+
+# A live deployment on each backend: the app under uvicorn, the worker and sender threads, fake APIs.
+from tests.channels.conftest import Live, bot, channel_settings, graph  # noqa: E402,F401 - fixtures
+
+
+@pytest.fixture
+def live(db_url, graph, bot):  # type: ignore[no-untyped-def]  # noqa: F811
+    from benarkah.app import build
+    from benarkah.web.app import create_app
+    from tests.conftest import load_demo
+    from tests.support.servers import serve_app
+
+    services = build(channel_settings(db_url, graph.api_base, bot.api_base))
+    load_demo(services)
+    runtime = services.runtime().start()
+    try:
+        with serve_app(create_app(services)) as url:
+            yield Live(url, services, services.queue)
+    finally:
+        runtime.stop()
+        services.close()

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ..domain.inputs import storable
 from ..errors import AuthError
 from ..settings import Settings
 from ..storage.base import Store
@@ -96,7 +97,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
             raise HTTPException(403, "missing or wrong CSRF token: reload the login page and try again")
         client = request.client.host if request.client else "unknown"
         try:
-            user = accounts.authenticate(username, password, client)
+            user = accounts.authenticate(storable(username), password, client)
         except TooManyAttempts as exc:
             return login_page(request, next, str(exc), status_code=429)
         if user is None:
@@ -161,7 +162,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
              article_id: Annotated[str, Form(max_length=200)]) -> Response:
         require_csrf(session, csrf_token)
         try:
-            desk.link_article(cluster_id, article_id, by=session.username)
+            desk.link_article(cluster_id, storable(article_id), by=session.username)
         except ArticleNotFound as exc:
             return cluster_page(request, session, cluster_id, str(exc), status_code=422)
         except ClusterNotFound:

@@ -7,18 +7,22 @@ store and model; each router gets only the services it uses.
 
 from __future__ import annotations
 
+import json
 import logging
 from contextlib import asynccontextmanager
 from typing import Annotated, AsyncIterator
 
 from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from fastapi.responses import Response
+from pydantic import BaseModel, BeforeValidator, Field
 
 from ..admin.routes import admin_router
 from ..app import Services
 from ..channels.telegram.webhook import telegram_router
 from ..channels.whatsapp.webhook import whatsapp_router
+from ..domain.inputs import storable
 from ..domain.render import render_text
 from ..storage.base import Store
 from ..tipline import Tipline
@@ -30,9 +34,17 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 10_000
 
 
+def _storable(value: object) -> object:
+    return storable(value) if isinstance(value, str) else value
+
+
+# No NUL, lone surrogates as U+FFFD (domain.inputs), before pydantic's own check refuses the surrogates.
+StorableText = Annotated[str, BeforeValidator(_storable)]
+
+
 class AskRequest(BaseModel):
-    text: str = Field(..., max_length=MAX_QUERY_CHARS, description="The message, as a person would send it")
-    session: str | None = Field(None, max_length=128, description="An opaque id to keep conversation state")
+    text: StorableText = Field(..., max_length=MAX_QUERY_CHARS, description="The message, as a person would send it")
+    session: StorableText | None = Field(None, max_length=128, description="An opaque id to keep conversation state")
 
 
 class AskResponse(BaseModel):
@@ -53,7 +65,7 @@ def api_router(tipline: Tipline, store: Store) -> APIRouter:
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="The query text")],
         limit: Annotated[int, Query(ge=1, le=100)] = 3,
     ) -> dict:
-        return tipline.search(q, limit=limit).payload()
+        return tipline.search(storable(q), limit=limit).payload()
 
     @router.post("/api/ask", response_model=AskResponse)
     def api_ask(body: AskRequest, request: Request) -> AskResponse:
@@ -64,6 +76,14 @@ def api_router(tipline: Tipline, store: Store) -> APIRouter:
         return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=matched)
 
     return router
+
+
+async def validation_error(_: Request, exc: RequestValidationError) -> Response:
+    """FastAPI's 422, without echoing the input: a body with a lone surrogate (``\\ud800``) used to make
+    the error answer itself fail to encode, a 500; and a 256 KB body need not come back."""
+    detail = [{"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
+    return Response(json.dumps({"detail": detail}, ensure_ascii=True, default=str), status_code=422,
+                    media_type="application/json")
 
 
 def create_app(services: Services) -> FastAPI:
@@ -81,6 +101,7 @@ def create_app(services: Services) -> FastAPI:
         version="0.1.0",
     )
     app.state.services = services
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     routers = [
         api_router(services.tipline, services.store),
         whatsapp_router(settings, services.queue),   # None unless configured

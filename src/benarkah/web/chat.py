@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from ..domain.inputs import storable
 from ..domain.render import render_text
 from ..settings import Settings
 from ..storage.base import Store
@@ -132,6 +133,7 @@ def chat_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter
         if not limit.allow(request.client.host if request.client else "unknown"):
             raise HTTPException(429, "terlalu banyak pesan; tunggu satu menit (too many messages, wait a minute)",
                                 headers={"Retry-After": "60"})
+        text = storable(text)
         session = request.cookies.get(CHAT_COOKIE, "")
         if not TOKEN.match(session):
             session = secrets.token_urlsafe(16)
