@@ -31,3 +31,11 @@ class FetchError(BenarkahError):
 
 class AuthError(BenarkahError):
     """A staff login or session is invalid."""
+
+
+class InvalidParameter(BenarkahError):
+    """A request parameter (of the public read API) is missing, malformed or out of bounds."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter

@@ -200,3 +200,8 @@ class Identity:
 
     def unseal(self, token: str) -> str:
         return unseal(self.key, token)
+
+    def subkey(self, purpose: str) -> bytes:
+        """A key for one other purpose (e.g. ``claims:search`` page tokens), derived from the secret key:
+        whoever holds it can neither recover the secret nor compute anyone's pseudonym."""
+        return hmac.new(self.key, f"benarkah:subkey:{purpose}".encode("utf-8"), hashlib.sha256).digest()

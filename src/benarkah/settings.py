@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     tips_sweep_seconds: float = Field(
         60.0, description="How often an idle worker finishes interrupted tips work (clustering, follow-ups)")
 
+    # Publishing: public fact-check pages, feed, sitemap and the claims:search API (docs/reach.md)
+    site_name: str = Field("", description="The newsroom's name on public pages and the feed; the ClaimReview "
+                           "author of articles without a publisher")
+    api_keys_required: bool = Field(False, description="claims:search refuses requests without a valid API key")
+    api_anonymous_per_minute: int = Field(
+        60, ge=1, description="claims:search requests per minute per client address without an API key")
+    api_key_per_minute: int = Field(600, ge=1, description="The per-minute limit a new API key gets by default")
+
     # Page ingest (docs/ingest.md)
     profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "
                               "a profile with a built-in's name replaces it")

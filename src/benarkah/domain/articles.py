@@ -19,7 +19,11 @@ MAX_TEXT_LENGTH = 200_000
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One published fact-check. ``verdict_label`` is the label exactly as published."""
+    """One published fact-check. ``verdict_label`` is the label exactly as published.
+
+    ``claimant``, ``claim_date`` and ``claim_appearances`` describe the claim itself (who said it,
+    when, where it circulated), as ClaimReview's ``itemReviewed`` does, where the source says so.
+    """
 
     id: str
     title: str
@@ -34,6 +38,9 @@ class Article:
     topic: str = ""
     language: str = "id"
     extra_urls: tuple[str, ...] = field(default=())
+    claimant: str = ""
+    claim_date: date | None = None
+    claim_appearances: tuple[str, ...] = field(default=())
 
     @property
     def display_title(self) -> str:
@@ -41,7 +48,11 @@ class Article:
 
     def content_hash(self) -> str:
         """A stable fingerprint of the content, so re-ingesting an unchanged row is a no-op."""
-        payload = json.dumps(self.to_record(), sort_keys=True, ensure_ascii=False)
+        record = self.to_record()
+        for name in _CLAIM_FIELDS:  # absent claim metadata leaves the fingerprint as it was before it existed
+            if not record[name]:
+                del record[name]
+        payload = json.dumps(record, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def to_record(self) -> dict[str, Any]:
@@ -49,13 +60,16 @@ class Article:
         record["verdict"] = self.verdict.value
         record["published"] = self.published.isoformat() if self.published else None
         record["extra_urls"] = list(self.extra_urls)
+        record["claim_date"] = self.claim_date.isoformat() if self.claim_date else None
+        record["claim_appearances"] = list(self.claim_appearances)
         return record
 
     def with_changes(self, **changes: Any) -> "Article":
         return replace(self, **changes)
 
 
-_TEXT_FIELDS = ("url", "text", "summary", "claim", "verdict_label", "publisher", "topic", "language")
+_TEXT_FIELDS = ("url", "text", "summary", "claim", "verdict_label", "publisher", "topic", "language", "claimant")
+_CLAIM_FIELDS = ("claimant", "claim_date", "claim_appearances")
 
 
 def _clean_str(value: Any, name: str, limit: int) -> str:
@@ -84,34 +98,41 @@ def article_from_record(record: Mapping[str, Any]) -> Article:
     if not title:
         raise InvalidArticle("missing required field 'title'")
     values = {name: _clean_str(record.get(name), name, MAX_TEXT_LENGTH) for name in _TEXT_FIELDS}
-    raw_published = record.get("published")
-    published = None
-    if raw_published not in (None, ""):
-        published = parse_date(str(raw_published))
-        if published is None:
-            raise InvalidArticle(f"field 'published' is not a date: {str(raw_published)[:40]!r}")
+    published = _date_field(record, "published")
     verdict, label = _resolve_verdict(
         _clean_str(record.get("verdict"), "verdict", 100), values["verdict_label"], title
     )
     values["verdict_label"] = label
     values["language"] = values["language"] or "id"
-    extra_urls = _extra_urls(record.get("extra_urls"), values["url"])
+    extra_urls = _url_list(record.get("extra_urls"), "extra_urls", values["url"])
+    appearances = _url_list(record.get("claim_appearances"), "claim_appearances")
     return Article(id=article_id, title=title, verdict=verdict, published=published, extra_urls=extra_urls,
-                   **values)
+                   claim_date=_date_field(record, "claim_date"), claim_appearances=appearances, **values)
 
 
-def _extra_urls(value: Any, url: str) -> tuple[str, ...]:
-    """Other addresses of the same fact-check (mirrors, republications): a list, or one string
+def _date_field(record: Mapping[str, Any], name: str) -> date | None:
+    raw = record.get(name)
+    if raw in (None, ""):
+        return None
+    found = parse_date(str(raw))
+    if found is None:
+        raise InvalidArticle(f"field {name!r} is not a date: {str(raw)[:40]!r}")
+    return found
+
+
+def _url_list(value: Any, name: str, own_url: str = "") -> tuple[str, ...]:
+    """Addresses (mirrors and republications; where a claim circulated): a list, or one string
     separated by whitespace or "|" as a CSV cell holds it."""
     if value in (None, ""):
         return ()
     if isinstance(value, str):
         value = value.replace("|", " ").split()
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise InvalidArticle("field 'extra_urls' must be a list of URLs")
-    cleaned = [v.strip() for v in value if v.strip() and v.strip() != url]
+        raise InvalidArticle(f"field {name!r} must be a list of URLs")
+    cleaned = [v.replace("\x00", "").strip() for v in value]
+    cleaned = [v for v in cleaned if v and v != own_url]
     if sum(map(len, cleaned)) > MAX_TEXT_LENGTH:
-        raise InvalidArticle("field 'extra_urls' is too long")
+        raise InvalidArticle(f"field {name!r} is too long")
     return tuple(dict.fromkeys(cleaned))
 
 

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 class ClaimReview:
     claim: str = ""
     verdict_label: str = ""
+    rating_name: str = ""  # reviewRating.name when the label came from alternateName (often the plain verdict)
     url: str = ""
     title: str = ""
     publisher: str = ""
@@ -64,6 +65,12 @@ def _label(rating: Any) -> str:
     return f"{value}/{best}" if value and best else value
 
 
+def _rating_name(rating: Any) -> str:
+    if isinstance(rating, list):
+        rating = rating[0] if rating else {}
+    return _text(rating.get("name")) if isinstance(rating, dict) else ""
+
+
 def _appearances(item: Any) -> tuple[str, ...]:
     if not isinstance(item, dict):
         return ()
@@ -94,6 +101,7 @@ def claim_reviews(html: str, base_url: str = "") -> list[ClaimReview]:
             ClaimReview(
                 claim=_text(item.get("claimReviewed")) or _text(reviewed.get("name")),
                 verdict_label=_label(item.get("reviewRating")),
+                rating_name=_rating_name(item.get("reviewRating")),
                 url=_text(item.get("url")),
                 title=_text(item.get("headline")) or _text(item.get("name")),
                 publisher=_text(item.get("author")) or _text(item.get("publisher")),

@@ -59,7 +59,17 @@ class Extracted:
             "published": self.published.isoformat() if self.published else None,
             "publisher": self.publisher,
             "language": self.language or "id",
+            **self._claim_fields(),
         }
+
+    def _claim_fields(self) -> dict[str, Any]:
+        """What ClaimReview says about the claim itself; an unreadable claim date is dropped, not fatal."""
+        review = self.claimreview
+        if review is None:
+            return {}
+        claim_date = parse_date(review.claim_date) if review.claim_date else None
+        return {"claimant": review.claim_author, "claim_date": claim_date.isoformat() if claim_date else None,
+                "claim_appearances": list(review.appearances)}
 
     def to_json(self) -> dict[str, Any]:
         payload = {
@@ -227,6 +237,9 @@ def extract_html(html: str, chooser: ProfileChooser, url: str = "") -> Extracted
     if review is not None:
         page.claim = review.claim
         page.verdict_label = review.verdict_label
+        if normalize_verdict(review.verdict_label) is Verdict.OTHER:
+            # a label the normaliser does not know ("Konteks Hilang"): the rating's name may be the plain verdict
+            page.verdict = normalize_verdict(review.rating_name)
         page.publisher = review.publisher
         page.published = page.published or parse_date(review.published)
     page.updated = page.updated or parse_date(doc.meta("article:modified_time"))

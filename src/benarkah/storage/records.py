@@ -23,7 +23,7 @@ _LOOKUP_CHUNK = 500  # ids per "IN (...)" lookup: under every backend's paramete
 
 ARTICLE_COLUMNS = (
     "id, url, title, text, summary, claim, verdict, verdict_label, published, publisher, topic, "
-    "language, extra_urls"
+    "language, extra_urls, claimant, claim_date, claim_appearances"
 )
 
 
@@ -44,6 +44,8 @@ def row_to_article(row: Any) -> Article:
         published=date.fromisoformat(row["published"]) if row["published"] else None,
         publisher=row["publisher"], topic=row["topic"], language=row["language"],
         extra_urls=tuple(json.loads(row["extra_urls"] or "[]")),
+        claimant=row["claimant"], claim_date=date.fromisoformat(row["claim_date"]) if row["claim_date"] else None,
+        claim_appearances=tuple(json.loads(row["claim_appearances"] or "[]")),
     )
 
 
@@ -71,16 +73,18 @@ class CoreRecords:
                     article.id, article.url, article.title, article.text, article.summary, article.claim,
                     record["verdict"], article.verdict_label, record["published"], article.publisher,
                     article.topic, article.language, json.dumps(record["extra_urls"], ensure_ascii=False),
-                    digest,
+                    article.claimant, record["claim_date"],
+                    json.dumps(record["claim_appearances"], ensure_ascii=False), digest,
                 )
                 if article.id not in known:
                     tx.execute(f"INSERT INTO articles ({ARTICLE_COLUMNS}, content_hash, created_at, updated_at) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, now, now))
+                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, now, now))
                     outcomes.append(UpsertOutcome.ADDED)
                 else:
                     tx.execute(
                         "UPDATE articles SET url=?, title=?, text=?, summary=?, claim=?, verdict=?, "
                         "verdict_label=?, published=?, publisher=?, topic=?, language=?, extra_urls=?, "
+                        "claimant=?, claim_date=?, claim_appearances=?, "
                         "content_hash=?, updated_at=? WHERE id=?", (*values[1:], now, article.id))
                     outcomes.append(UpsertOutcome.UPDATED)
                 known[article.id] = digest

@@ -1,5 +1,6 @@
 """The FastAPI application: the JSON API and health check, plus every other surface mounted
-explicitly below (channel webhooks, ops endpoints, the dashboard, the public chat).
+explicitly below (channel webhooks, ops endpoints, the dashboard, the public chat, the public
+fact-check pages and the claims:search API).
 
 ``create_app`` takes built ``Services`` (``benarkah.app.build``) so tests and deployments choose the
 store and model; each router gets only the services it uses.
@@ -26,7 +27,10 @@ from ..domain.inputs import storable
 from ..domain.render import render_text
 from ..storage.base import Store
 from ..tipline import Tipline
+from ..publishing.pagetokens import PURPOSE as PAGE_TOKENS, PageTokens
 from .chat import chat_router
+from .claims_api import claims_api_router
+from .factchecks import factchecks_router
 from .limits import BodySizeLimit
 from .ops import MetricsMiddleware, ops_router
 
@@ -109,6 +113,9 @@ def create_app(services: Services) -> FastAPI:
         ops_router(services.store, services.index, services.metrics, settings),
         admin_router(services.tipline, services.tips, services.store, settings),
         chat_router(services.tipline, services.store, settings),
+        factchecks_router(services.store, services.tipline.search, settings),
+        claims_api_router(services.tipline.search, services.store, settings,
+                          PageTokens(lambda: services.identity.subkey(PAGE_TOKENS))),
     ]
     for router in routers:
         if router is not None:

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -30,13 +27,13 @@ from ..settings import Settings
 from ..storage.base import Store
 from ..storage.records import iso, utcnow
 from ..tipline import Tipline
+from .limits import RateLimit
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CHAT_COOKIE = "benarkah_chat"
 MAX_CHAT_CHARS = 10_000
+CHAT_PER_MINUTE = 30  # a person types far slower; a script hammering the search does not
 ANSWER_DAYS = 180  # shared answers older than this are deleted (they hold a person's question)
-PER_CLIENT_PER_MINUTE = 30  # a person types far slower; a script hammering the search does not
-TRACKED_CLIENTS = 10_000
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _BOLD = re.compile(r"\*([^*\n]+)\*")
@@ -60,25 +57,6 @@ def reply_html(text: str) -> Markup:
     html = _BOLD.sub(r"<strong>\1</strong>", html)
     html = _ITALIC.sub(r"<em>\1</em>", html)
     return Markup(html)
-
-
-class RateLimit:
-    """Fixed one-minute windows per client address, in memory and bounded (oldest clients forgotten)."""
-
-    def __init__(self, per_minute: int = PER_CLIENT_PER_MINUTE, tracked: int = TRACKED_CLIENTS) -> None:
-        self.per_minute, self.tracked = per_minute, tracked
-        self._windows: OrderedDict[str, tuple[int, int]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def allow(self, client: str, now: float | None = None) -> bool:
-        minute = int((now if now is not None else time.time()) // 60)
-        with self._lock:
-            window, count = self._windows.pop(client, (minute, 0))
-            count = count + 1 if window == minute else 1
-            self._windows[client] = (minute, count)
-            while len(self._windows) > self.tracked:
-                self._windows.popitem(last=False)
-            return count <= self.per_minute
 
 
 class AnswerStore:
@@ -106,7 +84,7 @@ class AnswerStore:
 
 def chat_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter:
     answers = AnswerStore(store)
-    limit = RateLimit()
+    limit = RateLimit(per_minute=CHAT_PER_MINUTE)
     secure = settings.public_url.startswith("https://")
     router = APIRouter(include_in_schema=False)
 

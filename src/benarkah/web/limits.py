@@ -1,8 +1,12 @@
-"""A pure-ASGI guard that refuses request bodies over a size limit before they are read into memory."""
+"""Request limits: a pure-ASGI guard that refuses request bodies over a size limit before they are read
+into memory, and per-client request rates."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
 Scope = dict[str, Any]
@@ -57,3 +61,32 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+class RateLimit:
+    """Fixed one-minute windows per client, in memory and bounded (oldest clients forgotten).
+
+    Per process: with ``serve --processes N`` a client can get up to N times the limit, which is
+    what a guard against one script hammering one endpoint needs; nothing relies on it being exact.
+    """
+
+    def __init__(self, per_minute: int = 30, tracked: int = 10_000) -> None:
+        self.per_minute, self.tracked = per_minute, tracked
+        self._windows: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def allow(self, client: str, now: float | None = None, per_minute: int | None = None) -> bool:
+        """Count one request of ``client``; False once it is over its limit this minute
+        (``per_minute`` overrides the default, e.g. an API key's own limit)."""
+        minute = int((now if now is not None else time.time()) // 60)
+        with self._lock:
+            window, count = self._windows.pop(client, (minute, 0))
+            count = count + 1 if window == minute else 1
+            self._windows[client] = (minute, count)
+            while len(self._windows) > self.tracked:
+                self._windows.popitem(last=False)
+            return count <= (self.per_minute if per_minute is None else per_minute)
+
+    def retry_after(self, now: float | None = None) -> int:
+        """Seconds until the current window ends."""
+        return 60 - int(now if now is not None else time.time()) % 60
