@@ -87,7 +87,7 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore
     queue = queue_class(store, identity, settings)
     notifier = OutboxNotifier(queue, settings)
-    tips = TipService(store, analyzer, identity, notifier)
+    tips = TipService(store, analyzer, identity, notifier, budget_per_hour=settings.tips_per_sender_per_hour)
     tipline = Tipline(store, index, identity, tips)
     metrics = Metrics(store, queue.depths, lambda: index.version)
     return Services(settings=settings, store=store, identity=identity, analyzer=analyzer, index=index,

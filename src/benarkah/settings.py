@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     port: int = 8000
     public_url: str = Field("", description="Public base URL, used in shareable links")
     max_request_bytes: int = Field(256 * 1024, description="Largest HTTP request body accepted")
+    request_read_timeout_seconds: float = Field(
+        10.0, description="A request body must arrive within this many seconds (else 408)")
     log_level: str = "INFO"
     metrics_token: str | None = Field(None, description="When set, /metrics requires 'Authorization: Bearer <token>'")
 
@@ -60,6 +62,11 @@ class Settings(BaseSettings):
     messaging_send_timeout_seconds: float = Field(10.0, description="Timeout of one API call")
     messaging_sender_threads: int = Field(4, description="Concurrent API calls (one per recipient at a time)")
     messaging_poll_seconds: float = Field(0.1, description="How often idle workers peek for work (a cheap read)")
+
+    tips_per_sender_per_hour: int = Field(
+        20, description="Tips one sender may add to the fact-checkers' queue per hour (on the web and the API: "
+        "one client address); beyond it people are still answered, but no tip is queued")
+    api_ask_per_minute: int = Field(30, description="/api/ask requests one client address may make per minute")
 
     tips_sweep_seconds: float = Field(
         60.0, description="How often an idle worker finishes interrupted tips work (clustering, follow-ups)")

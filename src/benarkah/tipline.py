@@ -27,7 +27,8 @@ RELATED_SCORE_SHARE = 0.5  # in replies, show further results only if at least h
 class TipRecorder(Protocol):
     """Keeps a message that matched nothing for the fact-checkers (``tips.service.TipService``)."""
 
-    def record(self, channel: str, sender_hash: str, sender_id: str, text: str) -> int: ...
+    def record(self, channel: str, sender_hash: str, sender_id: str, text: str,
+               quota: str | None = None) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -72,17 +73,20 @@ class Tipline:
 
     # conversation --------------------------------------------------------------------------------
 
-    def handle_text(self, channel: str, sender_id: str, text: str) -> HandledMessage:
-        """Answer one text message from one person: reply, new state, tip and statistics stored."""
-        return self.commit_turn(self.prepare_text(channel, sender_id, text))
+    def handle_text(self, channel: str, sender_id: str, text: str, client: str | None = None) -> HandledMessage:
+        """Answer one text message from one person: reply, new state, tip and statistics stored.
+        ``client``: the requester's address where sender ids cost nothing (web, API); the tips budget
+        is counted against it."""
+        return self.commit_turn(self.prepare_text(channel, sender_id, text, client))
 
-    def prepare_text(self, channel: str, sender_id: str, text: str) -> PreparedTurn:
+    def prepare_text(self, channel: str, sender_id: str, text: str, client: str | None = None) -> PreparedTurn:
         """The reply to a message, computed but not stored. A messaging worker searches outside its
         write transaction (so webhooks are not kept waiting) and then stores the turn together with its
         queue rows via ``commit_turn``."""
         who, state = self._state(channel, sender_id)
         turn = self.conversation.respond(text, state)
-        return PreparedTurn(channel, who, sender_id, text, turn.reply, state, turn.state)
+        quota = self.identity.hash("client", client) if client else None
+        return PreparedTurn(channel, who, sender_id, text, turn.reply, state, turn.state, quota)
 
     def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> PreparedTurn:
         who, state = self._state(channel, sender_id)
@@ -100,7 +104,8 @@ class Tipline:
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
         """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
         reply = turn.reply
-        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text) if reply.record_tip else None
+        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text, turn.quota) \
+            if reply.record_tip else None
         if turn.new != turn.old:
             self.store.put_session(turn.channel, turn.who, turn.new.to_dict())
         top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None

@@ -113,6 +113,7 @@ class PreparedTurn:
     reply: Reply
     old: ConversationState
     new: ConversationState
+    quota: str | None = None  # whom a tip is counted against when not the sender (web/API client, hashed)
 
 
 _KEYWORDS: dict[Intent, frozenset[str]] = {

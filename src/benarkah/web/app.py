@@ -13,7 +13,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import Annotated, AsyncIterator
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -25,13 +25,14 @@ from ..channels.telegram.webhook import telegram_router
 from ..channels.whatsapp.webhook import whatsapp_router
 from ..domain.inputs import storable
 from ..domain.render import render_text
+from ..settings import Settings
 from ..storage.base import Store
 from ..tipline import Tipline
 from ..publishing.pagetokens import PURPOSE as PAGE_TOKENS, PageTokens
 from .chat import chat_router
 from .claims_api import claims_api_router
 from .factchecks import factchecks_router
-from .limits import BodySizeLimit
+from .limits import BodySizeLimit, RateLimit
 from .ops import MetricsMiddleware, ops_router
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,9 @@ class AskResponse(BaseModel):
     matched: bool | None = None
 
 
-def api_router(tipline: Tipline, store: Store) -> APIRouter:
+def api_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter:
     router = APIRouter()
+    ask_limit = RateLimit(per_minute=settings.api_ask_per_minute)
 
     @router.get("/healthz")
     def healthz() -> dict:
@@ -73,8 +75,11 @@ def api_router(tipline: Tipline, store: Store) -> APIRouter:
 
     @router.post("/api/ask", response_model=AskResponse)
     def api_ask(body: AskRequest, request: Request) -> AskResponse:
-        sender = body.session or (request.client.host if request.client else "anonymous")
-        handled = tipline.handle_text("api", sender, body.text)
+        client = request.client.host if request.client else "anonymous"
+        if not ask_limit.allow(client):
+            raise HTTPException(429, f"more than {settings.api_ask_per_minute} questions a minute from this "
+                                     "address; wait a minute", headers={"Retry-After": "60"})
+        handled = tipline.handle_text("api", body.session or client, body.text, client=client)
         reply = handled.reply
         matched = None if reply.kind not in ("results", "not_found") else reply.kind == "results"
         return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=matched)
@@ -107,7 +112,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     routers = [
-        api_router(services.tipline, services.store),
+        api_router(services.tipline, services.store, settings),
         whatsapp_router(settings, services.queue),   # None unless configured
         telegram_router(settings, services.queue),
         ops_router(services.store, services.index, services.metrics, settings),
@@ -121,4 +126,4 @@ def create_app(services: Services) -> FastAPI:
         if router is not None:
             app.include_router(router)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics.http)
-    return BodySizeLimit(app, settings.max_request_bytes)  # type: ignore[return-value]
+    return BodySizeLimit(app, settings.max_request_bytes, settings.request_read_timeout_seconds)  # type: ignore[return-value]

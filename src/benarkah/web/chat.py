@@ -108,14 +108,15 @@ def chat_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter
 
     @router.post("/chat")
     def ask(request: Request, text: Annotated[str, Form(max_length=MAX_CHAT_CHARS)]) -> Response:
-        if not limit.allow(request.client.host if request.client else "unknown"):
+        client = request.client.host if request.client else "unknown"
+        if not limit.allow(client):
             raise HTTPException(429, "terlalu banyak pesan; tunggu satu menit (too many messages, wait a minute)",
                                 headers={"Retry-After": "60"})
         text = storable(text)
         session = request.cookies.get(CHAT_COOKIE, "")
         if not TOKEN.match(session):
             session = secrets.token_urlsafe(16)
-        handled = tipline.handle_text("web", session, text)
+        handled = tipline.handle_text("web", session, text, client=client)
         rendered = render_text(handled.reply)
         token = answers.save(handled.sender_hash, text.strip(), rendered, handled.reply.kind.value,
                              handled.reply.language)
