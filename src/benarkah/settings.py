@@ -24,7 +24,11 @@ class Settings(BaseSettings):
     stemmer: Literal["snowball", "sastrawi", "none"] = "snowball"
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = Field("", description="Public base URL, used in shareable links")
+    public_url: str = Field("", description="Public base URL, used in shareable links (without it links are "
+                            "relative: never built from a request's Host header)")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses or networks (CIDR) of the reverse proxies in front; only their "
+        "X-Forwarded-For / X-Forwarded-Proto are believed. Empty: none (the peer is the client)")
     max_request_bytes: int = Field(256 * 1024, description="Largest HTTP request body accepted")
     request_read_timeout_seconds: float = Field(
         10.0, description="A request body must arrive within this many seconds (else 408)")

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..domain.inputs import storable
+from ..domain.inputs import storable, tamed
 from ..errors import AuthError
 from ..settings import Settings
 from ..storage.base import Store
@@ -37,6 +37,16 @@ QUEUE_VIEWS = {
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
                     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                                                "form-action 'self'; frame-ancestors 'none'"}
+
+
+MAX_ID = 2 ** 63 - 1  # ids are 64-bit on both backends; a larger number names nothing (and overflows drivers)
+TEMPLATES.env.filters["tamed"] = lambda text, chars=None: tamed(str(text), max_chars=chars)
+
+
+def _known_cluster(cluster_id: int) -> int:
+    if not 1 <= cluster_id <= MAX_ID:
+        raise HTTPException(404, f"cluster {cluster_id} does not exist")
+    return cluster_id
 
 
 def _safe_next(target: str | None) -> str:
@@ -127,7 +137,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
 
     @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
     def cluster(request: Request, session: Staff, cluster_id: int, error: str = "") -> Response:
-        return cluster_page(request, session, cluster_id, error)
+        return cluster_page(request, session, _known_cluster(cluster_id), error)
 
     def cluster_page(request: Request, session: Staff, cluster_id: int, error: str = "",
                      status_code: int = 200) -> Response:
@@ -149,6 +159,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
     def set_status(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
                    status: Annotated[str, Form(max_length=20)]) -> Response:
         require_csrf(session, csrf_token)
+        _known_cluster(cluster_id)
         if status not in SETTABLE_STATUSES:
             raise HTTPException(422, f"status must be one of {', '.join(SETTABLE_STATUSES)}")
         try:
@@ -161,6 +172,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
     def link(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
              article_id: Annotated[str, Form(max_length=200)]) -> Response:
         require_csrf(session, csrf_token)
+        _known_cluster(cluster_id)
         try:
             desk.link_article(cluster_id, storable(article_id), by=session.username)
         except ArticleNotFound as exc:

@@ -27,7 +27,7 @@ def run_server(services: Services, host: str, port: int, workers: bool = True) -
     settings = services.settings
     child = spawn_worker_process(settings) if workers and settings.messaging_configured else None
     try:
-        uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=True)
+        uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=False)
     finally:
         if child is not None:
             stop_worker_process(child)

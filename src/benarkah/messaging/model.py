@@ -97,6 +97,8 @@ class OutboxItem:
     parts_sent: int
     attempts: int
     claim_token: str
+    lease_until: float = 0.0          # when this claim runs out unless renewed (epoch seconds)
+    external_ids: tuple[str, ...] = ()  # the API's ids of the parts sent before this claim
 
 
 class SendError(ChannelError):

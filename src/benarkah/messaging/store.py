@@ -33,7 +33,8 @@ RATE_WINDOW_SECONDS = 60.0
 CLAIM_OVERSCAN = 4        # rows looked at per row claimed, to skip people who already have one in flight
 
 _INBOX_COLUMNS = "id, channel, external_id, sender_hash, address, kind, text, context, claim_token"
-_OUTBOX_COLUMNS = "id, channel, sender_hash, address, purpose, parts, parts_sent, attempts, claim_token"
+_OUTBOX_COLUMNS = ("id, channel, sender_hash, address, purpose, parts, parts_sent, attempts, claim_token, "
+                   "lease_until, external_ids")
 
 
 @dataclass(frozen=True)
@@ -215,20 +216,34 @@ class MessageStore:
                            working=OutboxStatus.SENDING.value)
         return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=Purpose(r[4]),
                            parts=[part_from_json(p) for p in json.loads(r[5])], parts_sent=r[6], attempts=r[7],
-                           claim_token=r[8]) for r in rows]
+                           claim_token=r[8], lease_until=float(r[9]), external_ids=tuple(json.loads(r[10] or "[]")))
+                for r in rows]
 
-    def record_part_sent(self, item: OutboxItem, parts_sent: int, external_ids: list[str]) -> None:
+    def renew_lease(self, item: OutboxItem) -> float | None:
+        """Extend this claim before an API call, so no other sender can take the row while the call
+        runs; None if the claim was lost (it ran out and another sender took the row: leave it)."""
+        until = time.time() + self.settings.messaging_lease_seconds
+        with self.db.transaction(lock="rows") as tx:
+            renewed = tx.execute(
+                "UPDATE messaging_outbox SET lease_until = ? WHERE id = ? AND claim_token = ? AND status = ?",
+                (until, item.id, item.claim_token, OutboxStatus.SENDING.value)).rowcount
+        return until if renewed == 1 else None
+
+    def record_part_sent(self, item: OutboxItem, parts_sent: int, external_ids: list[str]) -> float:
         """Remember progress after each API call, so a crash resends only the parts not yet sent; after
-        the last part the row is marked sent in the same statement (one write per reply, not two)."""
+        the last part the row is marked sent in the same statement (one write per reply, not two).
+        ``external_ids``: the API's ids of the parts sent under this claim (kept after the earlier
+        claims' ones). Returns the renewed lease (0 once done)."""
         done = parts_sent >= len(item.parts)
+        until = 0.0 if done else time.time() + self.settings.messaging_lease_seconds
         with self.db.transaction(lock="rows") as tx:
             tx.execute(
                 "UPDATE messaging_outbox SET parts_sent = ?, external_ids = ?, status = ?, sent_at = ?, "
                 "claim_token = ?, lease_until = ? WHERE id = ? AND claim_token = ?",
-                (parts_sent, json.dumps(external_ids[-20:]),
+                (parts_sent, json.dumps([*item.external_ids, *external_ids][-20:]),
                  OutboxStatus.SENT.value if done else OutboxStatus.SENDING.value, time.time() if done else None,
-                 "" if done else item.claim_token, 0 if done else time.time() + self.settings.messaging_lease_seconds,
-                 item.id, item.claim_token))
+                 "" if done else item.claim_token, until, item.id, item.claim_token))
+        return until
 
     def _finish_outbox(self, item: OutboxItem, status: str, error: str = "", next_at: float = 0.0) -> None:
         now = time.time()

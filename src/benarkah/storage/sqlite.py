@@ -109,6 +109,11 @@ class SQLiteStore(CoreRecords):
         finally:
             self._local.depth = depth - 1
 
+    @contextmanager
+    def wait_at_most(self, seconds: float) -> Iterator[None]:  # noqa: ARG002
+        """Reads never wait on SQLite (WAL): nothing to bound; here for the ``Store`` protocol."""
+        yield
+
     def close(self) -> None:
         with self._all_lock:
             for conn in self._all:

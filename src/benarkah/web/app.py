@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, Field
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..admin.routes import admin_router
 from ..app import Services
@@ -25,6 +26,7 @@ from ..channels.telegram.webhook import telegram_router
 from ..channels.whatsapp.webhook import whatsapp_router
 from ..domain.inputs import storable
 from ..domain.render import render_text
+from ..errors import BenarkahError
 from ..settings import Settings
 from ..storage.base import Store
 from ..tipline import Tipline
@@ -33,7 +35,7 @@ from .chat import chat_router
 from .claims_api import claims_api_router
 from .factchecks import factchecks_router
 from .limits import BodySizeLimit, RateLimit
-from .ops import MetricsMiddleware, ops_router
+from .ops import PROBE_SECONDS, MetricsMiddleware, ops_router
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 10_000
@@ -64,7 +66,13 @@ def api_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter:
 
     @router.get("/healthz")
     def healthz() -> dict:
-        return {"status": "ok", "articles": store.count_articles()}
+        """Liveness: this process answers (200), and whether the database does, within half a second."""
+        try:
+            with store.wait_at_most(PROBE_SECONDS):
+                return {"status": "ok", "database": "ok", "articles": store.count_articles()}
+        except (BenarkahError, store.Error) as exc:
+            log.warning("healthz: database unreachable: %s", exc)
+            return {"status": "ok", "database": "unreachable", "articles": None}
 
     @router.get("/api/search")
     def api_search(
@@ -126,4 +134,9 @@ def create_app(services: Services) -> FastAPI:
         if router is not None:
             app.include_router(router)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics.http)
-    return BodySizeLimit(app, settings.max_request_bytes, settings.request_read_timeout_seconds)  # type: ignore[return-value]
+    guarded = BodySizeLimit(app, settings.max_request_bytes, settings.request_read_timeout_seconds)
+    if settings.trusted_proxies.strip():
+        # The client address (rate limits, tips budget, logins) comes from X-Forwarded-For only when the
+        # peer is a configured proxy; servers run with uvicorn's own proxy handling off (it trusts loopback).
+        return ProxyHeadersMiddleware(guarded, trusted_hosts=settings.trusted_proxies)  # type: ignore[return-value]
+    return guarded  # type: ignore[return-value]

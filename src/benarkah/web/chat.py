@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from ..domain.inputs import storable
 from ..domain.render import render_text
+from ..publishing.links import PublicLinks
 from ..settings import Settings
 from ..storage.base import Store
 from ..storage.records import iso, utcnow
@@ -88,9 +89,12 @@ def chat_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter
     secure = settings.public_url.startswith("https://")
     router = APIRouter(include_in_schema=False)
 
+    links = PublicLinks(settings.public_url)
+
     def share_url(request: Request, token: str) -> str:
-        base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-        return f"{base}/c/{token}"
+        """Absolute under BENARKAH_PUBLIC_URL, else relative (the page makes it absolute in the browser,
+        from the address the person typed): never from the Host header, which anyone can forge."""
+        return links.path(f"/c/{token}")
 
     def page(request: Request, answer: SharedAnswer | None = None, status_code: int = 200) -> Response:
         context = {"answer": answer, "reply_html": reply_html(answer.reply) if answer else "",

@@ -21,6 +21,7 @@ from ..storage.base import Store
 
 log = logging.getLogger(__name__)
 UNMATCHED_ROUTE = "unmatched"
+PROBE_SECONDS = 0.5  # a probe answers within a second even when the database does not
 
 
 class MetricsMiddleware:
@@ -61,7 +62,8 @@ def ops_router(store: Store, index: LiveIndex, metrics: Metrics, settings: Setti
         problems: list[str] = []
         version = None
         try:
-            version = store.articles_version()
+            with store.wait_at_most(PROBE_SECONDS):
+                version = store.articles_version()
         except (BenarkahError, OSError, store.Error) as exc:
             problems.append(f"database error: {type(exc).__name__}")
             log.warning("readiness: database error: %s", exc)
