@@ -23,6 +23,7 @@ from typing import Callable
 
 from .channels.registry import build_clients
 from .domain.text import Analyzer, make_stemmer
+from .messaging.health import MessagingHealth, messaging_health
 from .messaging.model import ChannelClient
 from .messaging.notify import OutboxNotifier
 from .messaging.pgqueue import PostgresMessageStore
@@ -89,9 +90,17 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     notifier = OutboxNotifier(queue, settings)
     tips = TipService(store, analyzer, identity, notifier, budget_per_hour=settings.tips_per_sender_per_hour)
     tipline = Tipline(store, index, identity, tips)
-    metrics = Metrics(store, queue.depths, lambda: index.version)
+    metrics = Metrics(store, queue.depths, lambda: index.version, _health_of(queue, settings))
     return Services(settings=settings, store=store, identity=identity, analyzer=analyzer, index=index,
                     queue=queue, notifier=notifier, tips=tips, tipline=tipline, metrics=metrics)
+
+
+def _health_of(queue: MessageStore, settings: Settings) -> Callable[[], MessagingHealth] | None:
+    """How the messaging workers of the deployment are doing, when this process's settings need them."""
+    if not settings.messaging_configured:
+        return None
+    roles = ("inbox", "outbox") if settings.sending_configured else ("inbox",)
+    return lambda: messaging_health(queue, roles, settings.messaging_worker_stale_seconds)
 
 
 def _embedder_factory(settings: Settings, given: Embedder | None) -> Callable[[], Embedder | None]:

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     messaging_send_timeout_seconds: float = Field(10.0, description="Timeout of one API call")
     messaging_sender_threads: int = Field(4, description="Concurrent API calls (one per recipient at a time)")
     messaging_poll_seconds: float = Field(0.1, description="How often idle workers peek for work (a cheap read)")
+    messaging_heartbeat_seconds: float = Field(5.0, description="How often each worker writes its heartbeat")
+    messaging_worker_stale_seconds: float = Field(
+        30.0, description="A worker without a heartbeat (dead) or without progress (stalled) for this long "
+        "makes /readyz answer 503")
 
     tips_per_sender_per_hour: int = Field(
         20, description="Tips one sender may add to the fact-checkers' queue per hour (on the web and the API: "
@@ -86,6 +90,11 @@ class Settings(BaseSettings):
     # Page ingest (docs/ingest.md)
     profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "
                               "a profile with a built-in's name replaces it")
+
+    @property
+    def sending_configured(self) -> bool:
+        """Whether any channel can send (so a sender, role outbox, must be running somewhere)."""
+        return bool((self.whatsapp_token and self.whatsapp_phone_number_id) or self.telegram_token)
 
     @property
     def messaging_configured(self) -> bool:

@@ -18,19 +18,20 @@ DEMO_CORPUS = "demo_articles.jsonl"
 
 
 def run_server(services: Services, host: str, port: int, workers: bool = True) -> None:
-    """Serve the app; with ``workers``, the messaging worker and sender run beside it (a child process)."""
+    """Serve the app; with ``workers``, the messaging worker and sender run beside it (a supervised child
+    process, restarted when it dies)."""
     import uvicorn
 
     from ..web.app import create_app
-    from .messaging import spawn_worker_process, stop_worker_process
+    from .supervisor import WorkerSupervisor
 
     settings = services.settings
-    child = spawn_worker_process(settings) if workers and settings.messaging_configured else None
+    supervisor = WorkerSupervisor(settings).start() if workers and settings.messaging_configured else None
     try:
         uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=False)
     finally:
-        if child is not None:
-            stop_worker_process(child)
+        if supervisor is not None:
+            supervisor.stop()
 
 
 @app.command()

@@ -118,3 +118,14 @@ class ChannelClient(Protocol):
     def send(self, address: str, part: Part) -> str: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class WorkerBeat:
+    """The last heartbeat of one worker (inbox) or sender (outbox) process, anywhere in the deployment."""
+
+    role: str
+    host: str
+    pid: int
+    beat_at: float       # the process was alive
+    progress_at: float   # its loop last went round (a stuck worker stops moving this)

@@ -6,6 +6,7 @@ import logging
 import threading
 from typing import Callable, Literal
 
+from .health import Heartbeat
 from .sender import OutboxSender
 from .worker import InboxWorker
 
@@ -15,7 +16,8 @@ Role = Literal["inbox", "outbox", "all"]
 
 class MessagingRuntime:
     """Background threads: one inbox worker (SQLite has one writer; more would only queue on its lock)
-    and ``messaging_sender_threads`` senders (API calls wait on the network, so they overlap)."""
+    and ``messaging_sender_threads`` senders (API calls wait on the network, so they overlap), each role
+    with a heartbeat thread (``health``) so the deployment sees when they die or stall."""
 
     def __init__(self, worker: InboxWorker, sender: OutboxSender, role: Role = "all") -> None:
         self.worker = worker
@@ -26,9 +28,16 @@ class MessagingRuntime:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> "MessagingRuntime":
+        interval = self.sender.settings.messaging_heartbeat_seconds
         if self.role in ("inbox", "all"):
+            beat = Heartbeat(self.worker.store, "inbox", interval)
+            self.worker.progress = beat.progress
+            self._spawn("benarkah-inbox-heartbeat", beat.run)
             self._spawn("benarkah-inbox", self.worker.run)
         if self.role in ("outbox", "all"):
+            beat = Heartbeat(self.sender.store, "outbox", interval)
+            self.sender.progress = beat.progress
+            self._spawn("benarkah-outbox-heartbeat", beat.run)
             for n in range(max(1, self.sender.settings.messaging_sender_threads)):
                 self._spawn(f"benarkah-outbox-{n}", self.sender.run)
         log.info("messaging %s started (%d threads; channels: %s)", self.role, len(self.threads),

@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 import time
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ..errors import BenarkahError, ConfigError
 from ..privacy import Identity
@@ -51,6 +51,7 @@ class OutboxSender:
         self.rng = rng or random.Random()
         # httpx's timeout bounds each phase (connect, write, read): a call takes at most about two of them.
         self.call_bound = 2 * settings.messaging_send_timeout_seconds
+        self.progress: Callable[[], None] = lambda: None  # the heartbeat's "still moving" (health.Heartbeat)
         if settings.messaging_lease_seconds <= self.call_bound:
             raise ConfigError(
                 f"BENARKAH_MESSAGING_LEASE_SECONDS ({settings.messaging_lease_seconds:g}) must be more than twice "
@@ -79,6 +80,7 @@ class OutboxSender:
         sent_ids: list[str] = []
         lease_until = item.lease_until
         for index in range(item.parts_sent, len(item.parts)):
+            self.progress()
             part = item.parts[index]
             if time.time() + self.call_bound >= lease_until:
                 renewed = self.store.renew_lease(item)
@@ -141,6 +143,7 @@ class OutboxSender:
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
+            self.progress()
             self.store.outbox_event.clear()
             try:
                 taken = self.run_once()

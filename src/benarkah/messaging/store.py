@@ -25,7 +25,8 @@ from typing import Any, Sequence
 from ..privacy import Identity
 from ..settings import Settings
 from ..storage.base import Connection, Store
-from .model import SILENT_KINDS, InboxItem, InboxStatus, Inbound, Kind, OutboxItem, OutboxStatus, Purpose
+from .model import (SILENT_KINDS, InboxItem, InboxStatus, Inbound, Kind, OutboxItem, OutboxStatus, Purpose,
+                    WorkerBeat)
 from .parts import Part, part_from_json, part_to_json
 
 MAX_TEXT_CHARS = 10_000   # stored text of one inbound message; the conversation reads at most 4,000
@@ -279,6 +280,40 @@ class MessageStore:
         if count:
             self.outbox_event.set()
         return int(count)
+
+    # workers' heartbeats ------------------------------------------------------------------------
+
+    def beat(self, worker_id: str, role: str, *, started_at: float, progress_at: float, host: str = "",
+             pid: int = 0) -> None:
+        """Record that worker ``worker_id`` is alive now and last made progress at ``progress_at``."""
+        with self.db.transaction(lock="rows") as tx:
+            tx.execute(
+                "INSERT INTO messaging_workers (id, role, host, pid, started_at, beat_at, progress_at) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at, "
+                "progress_at = excluded.progress_at", (worker_id, role, host, pid, started_at, time.time(), progress_at))
+
+    def forget_worker(self, worker_id: str) -> None:
+        """A worker stopped cleanly: its row goes (and rows of workers silent for a day with it)."""
+        with self.db.transaction(lock="rows") as tx:
+            tx.execute("DELETE FROM messaging_workers WHERE id = ? OR beat_at < ?", (worker_id, time.time() - 86400))
+
+    def worker_beats(self) -> list[WorkerBeat]:
+        rows = self.db.connection().execute(
+            "SELECT role, host, pid, beat_at, progress_at FROM messaging_workers ORDER BY beat_at DESC LIMIT 1000")
+        return [WorkerBeat(r[0], r[1], int(r[2]), float(r[3]), float(r[4])) for r in rows]
+
+    def oldest_waiting(self, now: float | None = None) -> dict[str, float | None]:
+        """Seconds the oldest unanswered inbox message and the oldest unsent reply have waited (None: none)."""
+        now = time.time() if now is None else now
+        conn = self.db.connection()
+        ages: dict[str, float | None] = {}
+        for queue, column, statuses in (
+                ("inbox", "received_at", (InboxStatus.PENDING, InboxStatus.WORKING)),
+                ("outbox", "created_at", (OutboxStatus.PENDING, OutboxStatus.SENDING))):
+            oldest = [row[0] for status in statuses for row in conn.execute(
+                f"SELECT {column} FROM messaging_{queue} WHERE status = ? ORDER BY id LIMIT 1", (status.value,))]
+            ages[queue] = max(0.0, now - float(min(oldest))) if oldest else None
+        return ages
 
     # people and reporting ------------------------------------------------------------------------
 

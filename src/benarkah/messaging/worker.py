@@ -56,6 +56,7 @@ class InboxWorker:
         self.keyword_batches = 0  # batches answered by keywords only
         self.semantic_cost: float | None = None  # recent seconds per message with embeddings (moving average)
         self._swept_at = float("-inf")  # the first idle moment sweeps the tips desk
+        self.progress: Callable[[], None] = lambda: None  # the heartbeat's "still moving" (health.Heartbeat)
 
     def _catching_up(self, waiting: int) -> bool:
         """Answer by keywords only while the queue is long: more than ``worker_semantic_backlog`` messages,
@@ -100,6 +101,7 @@ class InboxWorker:
 
     def _prepare_or_park(self, item: InboxItem) -> tuple[InboxItem, list[Part], PreparedTurn | None] | None:
         """Compute the answer outside any transaction (searching holds no lock)."""
+        self.progress()
         try:
             turn = self.prepare(item)
             parts = self.notice(item) if turn is None else reply_parts(turn.reply, item.context)
@@ -152,6 +154,7 @@ class InboxWorker:
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set; idle, wait for a new message (same process) or the poll interval."""
         while not stop.is_set():
+            self.progress()
             self.store.inbox_event.clear()
             try:
                 taken = self.run_once()

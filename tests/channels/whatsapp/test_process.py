@@ -33,6 +33,7 @@ def _env(db: str, api_base: str) -> dict[str, str]:
         "BENARKAH_WHATSAPP_API_BASE": api_base, "BENARKAH_MESSAGING_POLL_SECONDS": "0.05",
         "BENARKAH_MESSAGING_RETRY_BASE_SECONDS": "0.1", "BENARKAH_MESSAGING_RETRY_MAX_SECONDS": "0.3",
         "BENARKAH_MESSAGING_MAX_ATTEMPTS": "1000", "BENARKAH_MESSAGING_LEASE_SECONDS": "1",
+        "BENARKAH_MESSAGING_SEND_TIMEOUT_SECONDS": "0.4",  # a lease must outlive one API call
         "PYTHONPATH": str(ROOT / "src"),
     })
     return env
