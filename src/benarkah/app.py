@@ -6,11 +6,13 @@ uses. This is the only module that imports the tipline, the tips desk and messag
 arrows between them are drawn here and nowhere else:
 
     store ──► identity (keyed hashes, sealed addresses)
+      │  ──► book (IdentityBook: one person key across a person's phone number and WhatsApp user ids)
       │  ──► index (LiveIndex: the search index, the embedder)
-      │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL)
+      │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL; resolves senders through book)
       │  ──► notifier (OutboxNotifier: follow-ups into the queue)
       │  ──► tips (TipService: store, analyzer, identity, notifier)
-      └──► tipline (Tipline: store, index, identity, tips as its TipRecorder)
+      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder)
+      └──► eraser (Eraser: store, book, tips for the clusters derived from tips: ``forget``)
     worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep) and sender (OutboxSender:
     queue, identity, channel clients) are built on demand by ``runtime``.
 """
@@ -24,6 +26,8 @@ from typing import Callable
 from .channels.registry import build_clients
 from .domain.text import Analyzer, make_stemmer
 from .messaging.health import MessagingHealth, messaging_health
+from .erasure import Eraser, ErasureReport
+from .identities import IdentityBook
 from .messaging.model import ChannelClient
 from .messaging.notify import OutboxNotifier
 from .messaging.pgqueue import PostgresMessageStore
@@ -48,12 +52,14 @@ class Services:
     settings: Settings
     store: Store
     identity: Identity
+    book: IdentityBook
     analyzer: Analyzer
     index: LiveIndex
     queue: MessageStore
     notifier: OutboxNotifier
     tips: TipService
     tipline: Tipline
+    eraser: Eraser
     metrics: Metrics
     _clients: dict[str, ChannelClient] | None = field(default=None, repr=False)
 
@@ -70,9 +76,10 @@ class Services:
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
         return MessagingRuntime(worker, sender, role=role)
 
-    def forget(self, channel: str, sender_id: str) -> int:
-        """Erase everything stored about one person; returns how many records were removed."""
-        return self.store.erase_sender(self.identity.hash(channel, sender_id))
+    def forget(self, channel: str, sender_id: str) -> ErasureReport:
+        """Erase everything stored about one person (by phone number, WhatsApp user id, username or
+        chat id) and what was derived from it; raises ``UnknownChannel`` / ``NothingToForget``."""
+        return self.eraser.forget(channel, sender_id)
 
     def close(self) -> None:
         self.store.close()
@@ -83,16 +90,19 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     bring their own (an already open database, a small or fake-free model)."""
     store = store or open_store(settings.db)
     identity = Identity.for_store(settings.secret_key, store.location, ledger=store)
+    book = IdentityBook(store, identity)
     analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
     index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder))
     queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore
-    queue = queue_class(store, identity, settings)
+    queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)
     tips = TipService(store, analyzer, identity, notifier, budget_per_hour=settings.tips_per_sender_per_hour)
     tipline = Tipline(store, index, identity, tips)
-    metrics = Metrics(store, queue.depths, lambda: index.version, _health_of(queue, settings))
-    return Services(settings=settings, store=store, identity=identity, analyzer=analyzer, index=index,
-                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, metrics=metrics)
+    eraser = Eraser(store, book, tips)
+    metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts,
+                      health=_health_of(queue, settings))
+    return Services(settings=settings, store=store, identity=identity, book=book, analyzer=analyzer, index=index,
+                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics)
 
 
 def _health_of(queue: MessageStore, settings: Settings) -> Callable[[], MessagingHealth] | None:

@@ -29,6 +29,7 @@ LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.
 
 QueueDepths = Callable[[], dict[str, dict[str, int]]]
 IndexVersion = Callable[[], int | None]
+DeliveryCounts = Callable[[], dict[str, dict[str, int]]]
 Health = Callable[[], Any]  # -> messaging.health.MessagingHealth (roles, oldest_waiting)
 
 
@@ -51,10 +52,11 @@ class DatabaseCollector:
     """Gauges read from the store when scraped (cached ``DB_GAUGE_TTL_SECONDS``)."""
 
     def __init__(self, store: Store, queue_depths: QueueDepths, index_version: IndexVersion,
-                 health: Health | None = None) -> None:
+                 deliveries: DeliveryCounts | None = None, health: Health | None = None) -> None:
         self.store = store
         self.queue_depths = queue_depths
         self.index_version = index_version
+        self.deliveries = deliveries
         self.health = health
         self._cached: list[GaugeMetricFamily] = []
         self._cached_at = -DB_GAUGE_TTL_SECONDS
@@ -121,14 +123,31 @@ class DatabaseCollector:
         return depth
 
 
+    def _deliveries(self) -> list[GaugeMetricFamily]:
+        """What the APIs reported about sent messages, by channel and status; failures by error code."""
+        if self.deliveries is None:
+            return []
+        by_status = GaugeMetricFamily("benarkah_deliveries", "Sent messages by what the API last reported",
+                                      labels=["channel", "status"])
+        failed = GaugeMetricFamily("benarkah_delivery_failures", "Messages the API reported failed, by error code",
+                                   labels=["channel", "code"])
+        for channel, counts in self.deliveries().items():
+            for status, count in counts.items():
+                if status.startswith("failed:"):
+                    failed.add_metric([channel, status.removeprefix("failed:")], count)
+                else:
+                    by_status.add_metric([channel, status], count)
+        return [by_status, failed]
+
+
 class Metrics:
     """A process's metrics: its HTTP counters and the database gauges, exposed as one text."""
 
     def __init__(self, store: Store, queue_depths: QueueDepths, index_version: IndexVersion,
-                 health: Health | None = None) -> None:
+                 deliveries: DeliveryCounts | None = None, health: Health | None = None) -> None:
         self.http = HttpMetrics()
         self.health = health
-        self.database = DatabaseCollector(store, queue_depths, index_version, health)
+        self.database = DatabaseCollector(store, queue_depths, index_version, deliveries, health)
 
     def exposition(self) -> bytes:
         """The Prometheus text: this process's (or all processes') request metrics, plus database gauges."""

@@ -1,23 +1,31 @@
-"""Keyed hashing of people's identifiers (phone numbers, chat ids).
+"""Keyed hashing of people's identifiers (phone numbers, WhatsApp user ids, chat ids).
 
 A plain SHA-256 of a phone number is reversible by enumeration (Indonesia has ~10^11 numbers), so
 the hash is an HMAC with a secret key kept outside the database.
+
+One person can be known by several identifiers on one channel: on WhatsApp a phone number, a
+business-scoped user id (BSUID, ``ID.1502576394655843``), a parent BSUID and a username, any of which
+may be missing from a given webhook. ``Handles`` carries what a channel said about one sender (raw,
+in memory only); ``identities.IdentityBook`` links their keyed hashes to one stable person key.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import enum
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Iterator, Protocol
 
-from .errors import ConfigError
+from .errors import BenarkahError, ConfigError
 
 KEY_BYTES = 32
 
@@ -194,6 +202,12 @@ class Identity:
         """The pseudonym of one person on one channel (``sender_hash`` in every table)."""
         return sender_hash(self.key, channel, sender_id)
 
+    def hash_handle(self, channel: str, kind: "HandleKind", value: str) -> str:
+        """The keyed hash of one identifier. Phone numbers, chat ids and BSUIDs hash exactly as
+        ``hash`` always did (so people stored before BSUIDs keep their pseudonym); usernames get a
+        ``@`` prefix so a username can never collide with another kind of id."""
+        return self.hash(channel, f"@{value}" if kind is HandleKind.USERNAME else value)
+
     def seal(self, address: str) -> str:
         """Ciphertext of a reply address (phone number, chat id) for storage until it is used."""
         return seal(self.key, address)
@@ -205,3 +219,136 @@ class Identity:
         """A key for one other purpose (e.g. ``claims:search`` page tokens), derived from the secret key:
         whoever holds it can neither recover the secret nor compute anyone's pseudonym."""
         return hmac.new(self.key, f"benarkah:subkey:{purpose}".encode("utf-8"), hashlib.sha256).digest()
+
+
+# Who a sender is, as a channel reports it ---------------------------------------------------------
+
+class HandleKind(enum.StrEnum):
+    """Kinds of identifier, strongest first (``Handles.items`` yields them in this order)."""
+
+    BSUID = "bsuid"                # WhatsApp business-scoped user id: stable until the number changes
+    PHONE = "phone"                # WhatsApp phone number (wa_id), digits with the country code
+    PARENT_BSUID = "parent_bsuid"  # a BSUID shared by linked business portfolios (``US.ENT.…``)
+    USERNAME = "username"          # a WhatsApp username: identifies, never addresses (it can change)
+    CHAT = "chat"                  # the one id of a single-id channel: Telegram chat, web session, CLI
+
+
+ROUTABLE = (HandleKind.PHONE, HandleKind.BSUID, HandleKind.PARENT_BSUID, HandleKind.CHAT)  # preferred first
+# ISO 3166 alpha-2 country code, a period, optionally ENT. (parent BSUIDs), up to 128 alphanumerics.
+BSUID_PATTERN = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+PHONE_DIGITS = re.compile(r"[0-9]{6,15}")
+MAX_HANDLE_CHARS = 160
+
+
+def is_bsuid(value: str) -> bool:
+    return BSUID_PATTERN.fullmatch(value) is not None
+
+
+def is_parent_bsuid(value: str) -> bool:
+    return is_bsuid(value) and value[2:7] == ".ENT."
+
+
+@dataclass(frozen=True)
+class Handles:
+    """Every identifier a channel gave for one sender (raw: never stored or logged as such)."""
+
+    bsuid: str = ""
+    phone: str = ""
+    parent_bsuid: str = ""
+    username: str = ""
+    chat: str = ""
+
+    @classmethod
+    def of(cls, channel: str, address: str) -> "Handles":
+        """The handles behind a single address: on WhatsApp digits are a phone number and
+        ``CC.xxxx`` a BSUID; anything else (and every other channel's id) is an opaque chat id."""
+        address = address.strip()
+        if channel == "whatsapp":
+            if is_parent_bsuid(address):
+                return cls(parent_bsuid=address)
+            if is_bsuid(address):
+                return cls(bsuid=address)
+            if address.isascii() and address.isdigit():
+                return cls(phone=address)
+        return cls(chat=address) if address else cls()
+
+    def items(self) -> Iterator[tuple[HandleKind, str]]:
+        """(kind, value) of each identifier present, strongest first."""
+        for kind in HandleKind:
+            value = getattr(self, kind.value)
+            if value:
+                yield kind, value
+
+    @property
+    def reply_address(self) -> str:
+        """Where a reply goes: the phone number when known (Meta recommends it; webhooks then keep
+        showing the number), else the BSUID (the Cloud API's ``recipient`` field), else the chat id."""
+        return next((getattr(self, k.value) for k in ROUTABLE if getattr(self, k.value)), "")
+
+    def __bool__(self) -> bool:
+        return any(True for _ in self.items())
+
+    def __repr__(self) -> str:  # never the raw values, so a log line or traceback cannot leak them
+        return f"Handles({', '.join(k.value for k, _ in self.items()) or 'none'})"
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person on one channel as the services see them: the stable pseudonym every table keys on
+    and the raw address to reply to (in memory only; stored sealed)."""
+
+    channel: str
+    key: str
+    address: str = ""
+
+    def __repr__(self) -> str:
+        return f"Person({self.channel}, {self.key[:8]}…)"
+
+
+class HandleError(BenarkahError):
+    """An identifier typed by a person (``benarkah forget``) is not one we can look up."""
+
+
+def parse_handle(channel: str, typed: str) -> tuple[HandleKind, str]:
+    """What an operator typed to name a person, as the channel would deliver it.
+
+    WhatsApp sends phone numbers as digits with the country code and no ``+`` (``6281234567890``),
+    so ``+62 812-3456-7890``, ``0812 3456 7890`` (an Indonesian trunk 0) and ``0062…`` are the same
+    number; ``ID.1502…`` is a BSUID (``ID.ENT.…`` a parent BSUID) and ``@name`` a username. Other
+    channels' ids are taken as they are."""
+    value = typed.strip()
+    if not value or len(value) > MAX_HANDLE_CHARS:
+        raise HandleError("give the person's phone number, WhatsApp user id, username or chat id")
+    if channel != "whatsapp":
+        return HandleKind.CHAT, value
+    if is_parent_bsuid(value):
+        return HandleKind.PARENT_BSUID, value
+    if is_bsuid(value):
+        return HandleKind.BSUID, value
+    if value.startswith("@"):
+        return HandleKind.USERNAME, normalize_username(value)
+    return HandleKind.PHONE, normalize_phone(value)
+
+
+def normalize_phone(typed: str, country_code: str = "62") -> str:
+    """Digits as WhatsApp delivers them: no ``+``, spaces, dashes, dots or brackets; ``00`` (an
+    international prefix) dropped and a leading trunk ``0`` replaced by the country code."""
+    digits = re.sub(r"[\s\-.()/]", "", typed.strip())
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("00"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = country_code + digits[1:]
+    if not PHONE_DIGITS.fullmatch(digits):
+        raise HandleError("not a phone number, WhatsApp user id (CC.1234…) or @username: "
+                          "a phone number is 6 to 15 digits, optionally with +, spaces or dashes")
+    return digits
+
+
+def normalize_username(value: str) -> str:
+    """Usernames compare without the ``@`` and without case."""
+    name = value.strip().lstrip("@").lower()
+    if not name:
+        raise HandleError("a username needs at least one character after @")
+    return name

@@ -16,7 +16,7 @@ from typing import Protocol, Sequence
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
                                   PreparedTurn, Reply, ReplyKind, classify)
-from .privacy import Identity
+from .privacy import Identity, Person
 from .search.engine import SearchResult
 from .search.live import LiveIndex
 from .storage.base import Interaction, Store
@@ -73,33 +73,37 @@ class Tipline:
 
     # conversation --------------------------------------------------------------------------------
 
+    def person(self, channel: str, sender_id: str) -> Person:
+        """A person on a single-id channel (web session, API client, CLI name): the hash of the id."""
+        return Person(channel, self.identity.hash(channel, sender_id), sender_id)
+
     def handle_text(self, channel: str, sender_id: str, text: str, client: str | None = None) -> HandledMessage:
         """Answer one text message from one person: reply, new state, tip and statistics stored.
         ``client``: the requester's address where sender ids cost nothing (web, API); the tips budget
         is counted against it."""
-        return self.commit_turn(self.prepare_text(channel, sender_id, text, client))
+        return self.commit_turn(self.prepare_text(self.person(channel, sender_id), text, client))
 
-    def prepare_text(self, channel: str, sender_id: str, text: str, client: str | None = None) -> PreparedTurn:
+    def prepare_text(self, person: Person, text: str, client: str | None = None) -> PreparedTurn:
         """The reply to a message, computed but not stored. A messaging worker searches outside its
         write transaction (so webhooks are not kept waiting) and then stores the turn together with its
-        queue rows via ``commit_turn``."""
-        who, state = self._state(channel, sender_id)
+        queue rows via ``commit_turn``. ``person.key`` is whoever the message store resolved the sender
+        to (one key across a person's phone number and WhatsApp user ids)."""
+        state = self._state(person)
         turn = self.conversation.respond(text, state)
         quota = self.identity.hash("client", client) if client else None
-        return PreparedTurn(channel, who, sender_id, text, turn.reply, state, turn.state, quota)
+        return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state, quota)
 
-    def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> PreparedTurn:
-        who, state = self._state(channel, sender_id)
+    def prepare_unsupported(self, person: Person, kind: str) -> PreparedTurn:
+        state = self._state(person)
         turn = self.conversation.respond_unsupported(state)
-        return PreparedTurn(channel, who, sender_id, f"[{kind}]", turn.reply, state, turn.state)
+        return PreparedTurn(person.channel, person.key, person.address, f"[{kind}]", turn.reply, state, turn.state)
 
     def language(self, channel: str, sender_hash: str) -> str:
         """The reply language a person chose (for notices that answer no message)."""
         return ConversationState.from_dict(self.store.get_session(channel, sender_hash)).language
 
-    def _state(self, channel: str, sender_id: str) -> tuple[str, ConversationState]:
-        who = self.identity.hash(channel, sender_id)
-        return who, ConversationState.from_dict(self.store.get_session(channel, who))
+    def _state(self, person: Person) -> ConversationState:
+        return ConversationState.from_dict(self.store.get_session(person.channel, person.key))
 
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
         """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""

@@ -12,6 +12,7 @@ import html
 import html.parser
 import itertools
 import json
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -139,27 +140,44 @@ class FakeGraphAPI(FakeAPI):
         return whatsapp_message_problem(body)
 
     def success_body(self, path: str, body: dict[str, Any], number: int) -> dict[str, Any]:
-        return {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-                "messages": [{"id": f"wamid.fake{number:06d}"}]}
+        # Meta's "Business-scoped user IDs": contacts[].input echoes what was sent; wa_id is returned for
+        # a phone-number send, user_id for a BSUID send ("to" takes precedence when both are present).
+        contact = {"input": body["to"], "wa_id": body["to"]} if "to" in body else \
+            {"input": body["recipient"], "user_id": body["recipient"]}
+        return {"messaging_product": "whatsapp", "contacts": [contact], "messages": [{"id": f"wamid.fake{number:06d}"}]}
 
     def error_body(self, status: int, reason: str) -> dict[str, Any]:
         code = {429: 130429, 401: 190}.get(status, 131000 if status >= 500 else 100)
         return {"error": {"message": reason, "type": "OAuthException", "code": code, "fbtrace_id": "fake"}}
 
-    def texts_to(self, number: str) -> list[dict[str, Any]]:
-        return [d.body for d in self.deliveries if d.body.get("to") == number]
+    def texts_to(self, address: str) -> list[dict[str, Any]]:
+        """Messages sent to a phone number (``to``) or a BSUID (``recipient``)."""
+        return [d.body for d in self.deliveries if recipient_of(d.body) == address]
+
+    def ids_to(self, address: str) -> list[str]:
+        """The message ids the API answered for messages to ``address`` (for status webhooks)."""
+        return [f"wamid.fake{n:06d}" for n, d in enumerate(self.deliveries, 1) if recipient_of(d.body) == address]
 
 
 def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+
+
+def recipient_of(body: dict[str, Any]) -> str:
+    """Who a message goes to: ``to`` when present (it takes precedence), else ``recipient``."""
+    return str(body["to"]) if "to" in body else str(body.get("recipient", ""))
+
+
 def whatsapp_message_problem(body: Any) -> str | None:
     """Why the Cloud API would refuse this message body, or None."""
     if not isinstance(body, dict) or body.get("messaging_product") != "whatsapp":
         return "messaging_product must be 'whatsapp'"
-    if not str(body.get("to", "")).isdigit():
-        return "'to' must be a phone number in digits"
+    problem = _recipient_problem(body)
+    if problem:
+        return problem
     kind = body.get("type", "text")
     if not isinstance(body.get(kind), dict):
         return f"missing the '{kind}' object"
@@ -182,6 +200,18 @@ def whatsapp_message_problem(body: Any) -> str | None:
                     return "template parameter text cannot contain new lines or 4 spaces"
         return None
     return f"unsupported type {kind!r}"
+
+
+def _recipient_problem(body: dict[str, Any]) -> str | None:
+    """Meta's "Business-scoped user IDs": a phone number goes in ``to`` (digits), a BSUID or parent
+    BSUID (``CC.xxxx``, ``CC.ENT.xxxx``) in ``recipient``; one of them is required."""
+    if "to" not in body and "recipient" not in body:
+        return "(#100) one of 'to' (phone number) or 'recipient' (business-scoped user id) is required"
+    if "to" in body and not (isinstance(body["to"], str) and body["to"].isascii() and body["to"].isdigit()):
+        return "'to' must be a phone number in digits (a business-scoped user id goes in 'recipient')"
+    if "recipient" in body and not (isinstance(body["recipient"], str) and BSUID.fullmatch(body["recipient"])):
+        return "'recipient' must be a business-scoped user id: country code, a period, up to 128 alphanumerics"
+    return None
 
 
 def _interactive_problem(interactive: dict[str, Any]) -> str | None:

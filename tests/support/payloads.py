@@ -50,14 +50,58 @@ def wa_message(sender: str, kind: str = "text", content: Any = None, message_id:
     return message
 
 
-def wa_delivery(*messages: dict, statuses: list[dict] | None = None,
+def wa_user_message(phone: str | None, bsuid: str | None, kind: str = "text", content: Any = None,
+                    message_id: str | None = None) -> dict:
+    """A message as Meta sends it since BSUIDs (Business-scoped user IDs): ``from`` (the phone number)
+    only when it may be shared, ``from_user_id`` (the BSUID) always, when given."""
+    message = wa_message(phone or "", kind, content, message_id)
+    if phone is None:
+        del message["from"]
+    if bsuid is not None:
+        message["from_user_id"] = bsuid
+    return message
+
+
+def wa_contact(phone: str | None = None, bsuid: str | None = None, username: str | None = None,
+               parent: str | None = None) -> dict:
+    """One ``contacts[]`` entry: ``wa_id`` only when the number may be shared; ``user_id`` the BSUID."""
+    profile: dict[str, Any] = {"name": "Pengirim"}
+    if username:
+        profile["username"] = username
+    contact: dict[str, Any] = {"profile": profile}
+    for key, value in (("wa_id", phone), ("user_id", bsuid), ("parent_user_id", parent)):
+        if value:
+            contact[key] = value
+    return contact
+
+
+def wa_system(reason: str, old_phone: str | None, previous_bsuid: str | None, new_bsuid: str | None,
+              new_phone: str | None = None) -> dict:
+    """A system message: ``user_changed_number`` (with the new number) or ``user_changed_user_id``."""
+    system: dict[str, Any] = {"type": reason, "body": "User changed"}
+    if previous_bsuid:
+        system["previous_user_id"] = previous_bsuid
+    if new_bsuid:
+        system["user_id"] = new_bsuid
+    if new_phone:
+        system["wa_id"] = new_phone
+    message: dict[str, Any] = {"id": wamid(), "timestamp": str(int(time.time())), "type": "system", "system": system}
+    if old_phone:
+        message["from"] = old_phone
+    return message
+
+
+def wa_delivery(*messages: dict, statuses: list[dict] | None = None, contacts: list[dict] | None = None,
                 phone_number_id: str = WA_PHONE_NUMBER_ID) -> dict:
     value: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550001111", "phone_number_id": phone_number_id},
     }
+    if contacts is not None:
+        value["contacts"] = contacts
+    elif messages:
+        value["contacts"] = [{"profile": {"name": "Pengirim"}, "wa_id": m["from"]} for m in messages if m.get("from")]
     if messages:
-        value["contacts"] = [{"profile": {"name": "Pengirim"}, "wa_id": m["from"]} for m in messages]
         value["messages"] = list(messages)
     if statuses:
         value["statuses"] = statuses
@@ -65,8 +109,18 @@ def wa_delivery(*messages: dict, statuses: list[dict] | None = None,
             "entry": [{"id": "WABA_ID", "changes": [{"value": value, "field": "messages"}]}]}
 
 
-def wa_status(message_id: str, status: str = "delivered", recipient: str = "6281200000000") -> dict:
-    return {"id": message_id, "status": status, "timestamp": str(int(time.time())), "recipient_id": recipient}
+def wa_status(message_id: str, status: str = "delivered", recipient: str | None = "6281200000000",
+              recipient_user_id: str | None = None, error: tuple[int, str] | None = None) -> dict:
+    """One ``statuses[]`` entry: ``recipient_id`` (phone number, when it may be shared) and
+    ``recipient_user_id`` (the BSUID); a failed status carries ``errors[]`` with the Graph code."""
+    status_body: dict[str, Any] = {"id": message_id, "status": status, "timestamp": str(int(time.time()))}
+    if recipient:
+        status_body["recipient_id"] = recipient
+    if recipient_user_id:
+        status_body["recipient_user_id"] = recipient_user_id
+    if error:
+        status_body["errors"] = [{"code": error[0], "title": error[1]}]
+    return status_body
 
 
 def sign(body: bytes, secret: str = APP_SECRET) -> str:

@@ -62,5 +62,5 @@ def test_erase_covers_shared_answers_and_notifications(demo_services):
         session = client.cookies["benarkah_chat"]
     assert "web_answers" in demo_services.store.sender_tables()
     assert "tip_notifications" in demo_services.store.sender_tables()
-    assert demo_services.forget("web", session) >= 2  # the answer and the interaction
+    assert demo_services.forget("web", session).records >= 2  # the answer and the interaction
     assert demo_services.store.connection().execute("SELECT COUNT(*) FROM web_answers").fetchone()[0] == 0

@@ -11,6 +11,7 @@ import typer
 from ..domain.render import render_text
 from ..errors import BenarkahError
 from ..evaluation import evaluate, format_table, load_queries
+from ..erasure import CHANNELS
 from ._app import DbOption, Progress, app, open_services
 
 
@@ -130,11 +131,20 @@ def eval_command(
 
 @app.command()
 def forget(
-    sender: Annotated[str, typer.Argument(help="The person's phone number or chat id, as the channel reports it")],
-    channel: Annotated[str, typer.Option(help="whatsapp, telegram, web or cli")] = "whatsapp",
+    sender: Annotated[str, typer.Argument(
+        help="The person: a phone number (+62 812-…, 0812…, 62812…), a WhatsApp user id (ID.1502…), "
+             "@username, or a Telegram chat / web session id")],
+    channel: Annotated[str, typer.Option(help=f"one of {', '.join(CHANNELS)}")] = "whatsapp",
     db: DbOption = None,
 ) -> None:
-    """Erase everything stored about one person (their tips, messages and conversation state)."""
+    """Erase everything stored about one person: tips, messages, queue rows, conversation state, their
+    identifiers, and what was derived from their tips (cluster examples and profiles). Exits 1 when
+    nothing is stored about them, 2 for an unknown channel."""
+    if channel not in CHANNELS:
+        typer.echo(f"error: unknown channel {channel!r}: use one of {', '.join(CHANNELS)}", err=True)
+        raise typer.Exit(2)
     with open_services(db) as services:
-        removed = services.forget(channel, sender)
-        typer.echo(f"erased {removed} records")
+        report = services.forget(channel, sender)
+        typer.echo(report.summary())
+        if not report.scrubbed:
+            raise typer.Exit(3)

@@ -54,18 +54,24 @@ def queue_status(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
 ) -> None:
-    """Queue depths by status, and the latest dead letters with their errors."""
+    """Queue depths by status (unaddressable messages included), what the APIs reported about sent
+    messages (sent, delivered, read, failed by error code), and the latest dead letters."""
     with open_services(db) as services:
-        depths, dead_letters = services.queue.depths(), services.queue.dead_letters()
+        queue = services.queue
+        depths, deliveries, dead_letters = queue.depths(), queue.delivery_counts(), queue.dead_letters()
         if as_json:
-            typer.echo(json.dumps({"depths": depths, "dead_letters": [asdict(d) for d in dead_letters]}, indent=2))
+            typer.echo(json.dumps({"depths": depths, "deliveries": deliveries,
+                                   "dead_letters": [asdict(d) for d in dead_letters]}, indent=2))
             return
         for table, counts in depths.items():
             summary = ", ".join(f"{status} {count}" for status, count in counts.items()) or "empty"
             typer.echo(f"{table}: {summary}")
+        for channel, counts in deliveries.items():
+            typer.echo(f"deliveries {channel}: " + ", ".join(f"{status} {count}" for status, count in counts.items()))
         for dead in dead_letters:
+            code = f" (code {dead.code})" if dead.code else ""
             typer.echo(f"  #{dead.id} {dead.status} {dead.channel} {dead.purpose} "
-                       f"after {dead.attempts} attempts: {dead.error}")
+                       f"after {dead.attempts} attempts{code}: {dead.error}")
 
 
 @queue_app.command("retry")

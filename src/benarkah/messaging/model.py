@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import ChannelError
+from ..privacy import Handles
 from .parts import Part
 
 
@@ -44,6 +45,7 @@ class InboxStatus(enum.StrEnum):
     DONE = "done"
     THROTTLED = "throttled"      # beyond the per-sender rate: stored, not answered
     FAILED = "failed"            # the worker failed on it repeatedly; kept for a person to look at
+    UNADDRESSABLE = "unaddressable"  # neither a phone number nor a user id: stored, cannot be answered
 
 
 class OutboxStatus(enum.StrEnum):
@@ -52,11 +54,54 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     DEAD = "dead"                # gave up after the retry bound, or the API refused it for good
     NEEDS_TEMPLATE = "needs_template"  # WhatsApp: outside the 24-hour window and no template configured
+    UNDELIVERED = "undelivered"  # the API accepted it, then reported it failed for good (see the code)
+
+
+class Delivery(enum.StrEnum):
+    """What the API reported about a message it accepted. Statuses can arrive out of order; a later
+    report only ever moves a message forward (``rank``), and ``failed`` is final."""
+
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+    @property
+    def rank(self) -> int:
+        return _DELIVERY_RANK[self]
+
+
+_DELIVERY_RANK = {Delivery.SENT: 1, Delivery.DELIVERED: 2, Delivery.READ: 3, Delivery.FAILED: 4}
+
+
+class Remedy(enum.StrEnum):
+    """What to do about a message the API refused or could not deliver (the channel maps its codes)."""
+
+    RETRY = "retry"          # a temporary condition: send it again later
+    TEMPLATE = "template"    # outside the customer-service window: only an approved template may go
+    GIVE_UP = "give_up"      # it will not arrive this way (blocked, not on WhatsApp, …): visible, not retried
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """One status update from a channel (WhatsApp ``statuses[]``), matched to an outbox row by the
+    API's message id, whichever way the message was addressed. ``recipient`` is what the status says
+    about who received it (phone number, BSUID), used to learn a person's other identifiers."""
+
+    channel: str
+    external_id: str
+    status: Delivery
+    error_code: str = ""
+    error: str = ""
+    remedy: Remedy | None = None
+    recipient: Handles = field(default_factory=Handles)
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """One message as a channel's webhook parsed it. ``address`` is raw here and sealed by the store."""
+    """One message as a channel's webhook parsed it. ``address`` (where the reply goes) and
+    ``handles`` (everything that identifies the sender) are raw here; the store keeps only keyed
+    hashes and sealed addresses. Without ``handles`` the address is the one identifier."""
 
     channel: str
     external_id: str
@@ -64,6 +109,14 @@ class Inbound:
     kind: Kind
     text: str = ""
     context: dict[str, Any] = field(default_factory=dict)  # e.g. the message id to quote, a callback id
+    handles: Handles | None = None
+
+    @property
+    def sender(self) -> Handles:
+        return self.handles if self.handles is not None else Handles.of(self.channel, self.address)
+
+    def __repr__(self) -> str:  # no address, no text: an Inbound in a log line or traceback leaks nothing
+        return f"Inbound({self.channel}, {self.external_id[:40]}, {self.kind}, {self.sender!r})"
 
 
 @dataclass(frozen=True)
@@ -102,16 +155,21 @@ class OutboxItem:
 
 
 class SendError(ChannelError):
-    """An API call failed. ``retryable`` says whether trying again later can succeed."""
+    """An API call failed. ``retryable`` says whether trying again later can succeed; ``code`` is the
+    API's own error code when it gave one (a Graph error code, a Telegram ``error_code``)."""
 
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None, code: str = "",
+                 remedy: Remedy | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.code = code
+        self.remedy = remedy
 
 
 class ChannelClient(Protocol):
-    """A channel's sending side: one neutral part to one (unsealed) address; returns the API's message id."""
+    """A channel's sending side: one neutral part to one (unsealed) address; returns the API's message id.
+    A WhatsApp address is a phone number or a BSUID; the client addresses each as the API expects."""
 
     channel: str
 

@@ -14,11 +14,10 @@ import enum
 from ..errors import ChannelError
 from ..settings import Settings
 from .model import OutboxStatus, Purpose
-from .parts import Part, TemplatePart, TextPart, split_text
+from .parts import Part, TextPart, as_template, split_text
 from .store import MessageStore
 from .window import window_open
 
-TEMPLATE_PARAMETER_CHARS = 1024
 CHANNELS = ("whatsapp", "telegram")
 
 
@@ -50,11 +49,11 @@ class OutboxNotifier:
             template = self.settings.whatsapp_notify_template
             if template:
                 outcome = NotifyOutcome.QUEUED_TEMPLATE
-                parts = [TemplatePart(template, self.settings.whatsapp_notify_template_language,
-                                      " ".join(text.split())[:TEMPLATE_PARAMETER_CHARS])]
+                parts = [as_template(template, self.settings.whatsapp_notify_template_language, text)]
             else:
                 outcome, status = NotifyOutcome.NEEDS_TEMPLATE, OutboxStatus.NEEDS_TEMPLATE
+        # The person's current address when their number or user id changed since the tip was stored.
+        address = self.queue.current_address(channel, sender_hash) or sealed_address
         inserted = self.queue.enqueue(key=f"notify:{key}", channel=channel, sender_hash=sender_hash,
-                                      address=sealed_address, purpose=Purpose.NOTIFICATION, parts=parts,
-                                      status=status)
+                                      address=address, purpose=Purpose.NOTIFICATION, parts=parts, status=status)
         return outcome if inserted else NotifyOutcome.DUPLICATE

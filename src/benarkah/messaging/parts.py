@@ -43,6 +43,15 @@ class TemplatePart:
     text: str
 
 
+TEMPLATE_PARAMETER_CHARS = 1024
+
+
+def as_template(name: str, language: str, text: str) -> TemplatePart:
+    """``text`` as the one body parameter of an approved template: WhatsApp refuses new lines and runs
+    of spaces in parameters, and more than 1,024 characters."""
+    return TemplatePart(name, language, " ".join(text.split())[:TEMPLATE_PARAMETER_CHARS])
+
+
 @dataclass(frozen=True)
 class CallbackAnswer:
     """Telegram: stop the spinner on a pressed inline button. Optional: a refusal is not a failure."""

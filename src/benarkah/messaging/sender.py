@@ -2,9 +2,11 @@
 
 Retries 429, 5xx and timeouts with exponential backoff and jitter (honouring Retry-After), and gives up
 into the visible ``dead`` state after ``messaging_max_attempts``; other 4xx are dead at once (the request
-itself is wrong, or the token is: fix it, then ``benarkah outbox retry``). Progress is saved after each
-part, so a crash resends only what was not yet acknowledged. WhatsApp's 24-hour customer-service window
-is checked before any free-form message (``window``): outside it the message waits as ``needs_template``.
+itself is wrong, or the token is: fix it, then ``benarkah queue retry``), with the API's error code kept
+on the row. Progress is saved after each part, so a crash resends only what was not yet acknowledged.
+WhatsApp's 24-hour customer-service window is checked before any free-form message (``window``):
+outside it the message waits as ``needs_template``; if the API itself refuses one as outside the window
+(re-engagement), it goes again as the notification template when one is configured.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Callable, Mapping
 from ..errors import BenarkahError, ConfigError
 from ..privacy import Identity
 from ..settings import Settings
-from .model import ChannelClient, OutboxItem, SendError
+from .model import ChannelClient, OutboxItem, Remedy, SendError
 from .parts import CallbackAnswer, TextPart
 from .store import MessageStore
 from .window import window_open
@@ -130,8 +132,12 @@ class OutboxSender:
         return not window_open(item.channel, self.store.last_inbound_at(item.channel, item.sender_hash))
 
     def _failed(self, item: OutboxItem, exc: SendError) -> None:
+        if exc.remedy is Remedy.TEMPLATE:
+            status = self.store.reengage(item, str(exc), exc.code)
+            log.warning("outbox %s (%s) refused as outside the 24-hour window: now %s", item.id, item.channel, status)
+            return
         if not exc.retryable or item.attempts >= self.settings.messaging_max_attempts:
-            self.store.mark_dead(item, str(exc))
+            self.store.mark_dead(item, str(exc), exc.code)
             log.error("outbox %s (%s) is a dead letter after %d attempts: %s", item.id, item.channel,
                       item.attempts, exc)
             return

@@ -11,24 +11,33 @@ Exactly-once rests on three things here: the inbox is unique on (channel, extern
 redelivered webhook stores nothing; the outbox is unique on ``inbox_id`` (and an idempotency key), so a
 message can never get two replies; and every claim carries a random token, so a worker whose lease
 expired (it was presumed dead) cannot complete a row another worker has since taken.
+
+People are resolved when their message is stored (``identities.IdentityBook``): every row carries the
+person's stable key, whichever of their identifiers the webhook showed. What the APIs later report
+about a sent message (``messaging_receipts``: sent, delivered, read, failed with a code) is matched by
+the API's message id and acted on (``apply_status``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from ..identities import IdentityBook, IdentityChange
 from ..privacy import Identity
 from ..settings import Settings
 from ..storage.base import Connection, Store
-from .model import (SILENT_KINDS, InboxItem, InboxStatus, Inbound, Kind, OutboxItem, OutboxStatus, Purpose,
-                    WorkerBeat)
-from .parts import Part, part_from_json, part_to_json
+from .model import (SILENT_KINDS, Delivery, DeliveryReport, InboxItem, InboxStatus, Inbound, Kind, OutboxItem,
+                    OutboxStatus, Purpose, WorkerBeat)
+from .parts import Part, TemplatePart, TextPart, as_template, part_from_json, part_to_json
+from .receipts import Receipts, StatusOutcome
 
+log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 10_000   # stored text of one inbound message; the conversation reads at most 4,000
 RATE_WINDOW_SECONDS = 60.0
 CLAIM_OVERSCAN = 4        # rows looked at per row claimed, to skip people who already have one in flight
@@ -49,7 +58,7 @@ class Accepted:
 
 @dataclass(frozen=True)
 class DeadLetter:
-    """An outbox row that needs a person: given up on, or waiting for a template."""
+    """An outbox row that needs a person: given up on, waiting for a template, or not delivered."""
 
     id: int
     channel: str
@@ -57,6 +66,10 @@ class DeadLetter:
     attempts: int
     error: str
     status: OutboxStatus
+    code: str = ""
+
+
+PROBLEM_STATUSES = (OutboxStatus.DEAD.value, OutboxStatus.NEEDS_TEMPLATE.value, OutboxStatus.UNDELIVERED.value)
 
 
 class MessageStore:
@@ -65,10 +78,12 @@ class MessageStore:
     One per process (built by the composition root), shared by its webhooks, worker and sender so a
     commit can wake the threads waiting on ``inbox_event`` / ``outbox_event``."""
 
-    def __init__(self, db: Store, identity: Identity, settings: Settings) -> None:
+    def __init__(self, db: Store, identity: Identity, settings: Settings, book: IdentityBook | None = None) -> None:
         self.db = db
         self.identity = identity
         self.settings = settings
+        self.book = book or IdentityBook(db, identity)
+        self.receipts = Receipts(db, self.book, self)
         # Set after commits so workers in this process wake at once instead of at the next poll.
         self.inbox_event = threading.Event()
         self.outbox_event = threading.Event()
@@ -90,7 +105,11 @@ class MessageStore:
         if tx.execute("SELECT 1 FROM messaging_inbox WHERE channel = ? AND external_id = ?",
                       (message.channel, message.external_id)).fetchone():
             return Accepted(message.external_id, stored=False)
-        who = self.identity.hash(message.channel, message.address)
+        who = self.book.resolve(tx, message.channel, message.sender, known=_known_contact, now=now) \
+            if message.sender.reply_address else None
+        if who is None:
+            return self._accept_unaddressable(tx, message, now)
+        sealed = self._reply_address(tx, message, who)
         kind, status = message.kind, InboxStatus.PENDING.value
         if kind in SILENT_KINDS:
             status = InboxStatus.DONE.value
@@ -107,13 +126,50 @@ class MessageStore:
         cursor = tx.execute(
             "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
             "received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
-            (message.channel, message.external_id, who, self.identity.seal(message.address), str(kind),
+            (message.channel, message.external_id, who, sealed, str(kind),
              message.text[:MAX_TEXT_CHARS], json.dumps(message.context), str(status), now))
         tx.execute(
             "INSERT INTO messaging_contacts (channel, sender_hash, last_inbound_at) VALUES (?,?,?) "
             "ON CONFLICT (channel, sender_hash) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
             (message.channel, who, now))
         return Accepted(message.external_id, stored=cursor.rowcount == 1, status=str(status))
+
+    def _reply_address(self, tx: Connection, message: Inbound, who: str) -> str:
+        """Sealed. A WhatsApp message without the phone number (withheld for people with a username)
+        is answered at the number we know for the person, if any (Meta recommends sending to numbers),
+        else at the BSUID the message came from."""
+        handles = message.sender
+        if message.channel == "whatsapp" and not handles.phone:
+            known = self.book.address(message.channel, who, tx)
+            if known:
+                return known
+        return self.identity.seal(message.address or handles.reply_address)
+
+    def _accept_unaddressable(self, tx: Connection, message: Inbound, now: float) -> Accepted:
+        """A message nothing identifies (no phone number, no user id): kept, visibly, never answered
+        (there is nowhere to send a reply) and counted by ``benarkah queue status``."""
+        cursor = tx.execute(
+            "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
+            "received_at) VALUES (?,?,'','',?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
+            (message.channel, message.external_id, str(message.kind), message.text[:MAX_TEXT_CHARS],
+             json.dumps(message.context), InboxStatus.UNADDRESSABLE.value, now))
+        log.warning("%s message %s has neither a phone number nor a user id: stored as unaddressable",
+                    message.channel, message.external_id[:80])
+        return Accepted(message.external_id, stored=cursor.rowcount == 1, status=InboxStatus.UNADDRESSABLE.value)
+
+    def apply_identity_change(self, change: IdentityChange) -> str | None:
+        """A person's phone number or BSUID changed (a WhatsApp system message): their identity moves
+        to the new identifiers. Returns their key, None when we never met them."""
+        with self.db.transaction(lock="rows") as tx:
+            person = self.book.apply_change(tx, change)
+        log.info("%s identity change (%s): %s", change.channel, change.reason or "user id",
+                 "moved" if person else "person not known here; nothing to move")
+        return person
+
+    def current_address(self, channel: str, sender_hash: str) -> str | None:
+        """Where a person is reached now (sealed), when their identifiers changed since an address was
+        stored with a message or tip."""
+        return self.book.address(channel, sender_hash)
 
     def inbox_ready(self, now: float | None = None) -> bool:
         """A read-only peek, so idle workers in other processes poll without taking the write lock."""
@@ -163,7 +219,7 @@ class MessageStore:
             if updated != 1:
                 return False
             if parts:
-                self._insert_outbox(tx, key=f"reply:{item.id}", inbox_id=item.id, channel=item.channel,
+                self.insert_outbox(tx, key=f"reply:{item.id}", inbox_id=item.id, channel=item.channel,
                                     sender_hash=item.sender_hash, address=item.address, purpose=Purpose.REPLY,
                                     parts=parts, status=OutboxStatus.PENDING.value, now=now)
         if parts:
@@ -187,7 +243,7 @@ class MessageStore:
 
     # outbox --------------------------------------------------------------------------------------
 
-    def _insert_outbox(self, tx: Connection, *, key: str, inbox_id: int | None, channel: str, sender_hash: str,
+    def insert_outbox(self, tx: Connection, *, key: str, inbox_id: int | None, channel: str, sender_hash: str,
                        address: str, purpose: Purpose, parts: list[Part], status: str, now: float) -> bool:
         cursor = tx.execute(
             "INSERT INTO messaging_outbox (idempotency_key, inbox_id, channel, sender_hash, address, purpose, "
@@ -201,7 +257,7 @@ class MessageStore:
                 parts: list[Part], status: str = OutboxStatus.PENDING.value) -> bool:
         """Queue an outgoing message that answers no inbound one (a notification). False: key seen before."""
         with self.db.transaction(lock="rows") as tx:
-            inserted = self._insert_outbox(tx, key=key, inbox_id=None, channel=channel, sender_hash=sender_hash,
+            inserted = self.insert_outbox(tx, key=key, inbox_id=None, channel=channel, sender_hash=sender_hash,
                                            address=address, purpose=purpose, parts=parts, status=status,
                                            now=time.time())
         if inserted and status == OutboxStatus.PENDING.value:
@@ -232,27 +288,39 @@ class MessageStore:
 
     def record_part_sent(self, item: OutboxItem, parts_sent: int, external_ids: list[str]) -> float:
         """Remember progress after each API call, so a crash resends only the parts not yet sent; after
-        the last part the row is marked sent in the same statement (one write per reply, not two).
-        ``external_ids``: the API's ids of the parts sent under this claim (kept after the earlier
-        claims' ones). Returns the renewed lease (0 once done)."""
+        the last part the row is marked sent in the same statement (one write per reply, not two). The
+        API's message id becomes a receipt, for the status updates that come later. ``external_ids``: the
+        API's ids of the parts sent under this claim (kept after the earlier claims' ones). Returns the
+        renewed lease (0 once done).
+        """
         done = parts_sent >= len(item.parts)
-        until = 0.0 if done else time.time() + self.settings.messaging_lease_seconds
+        now = time.time()
+        until = 0.0 if done else now + self.settings.messaging_lease_seconds
         with self.db.transaction(lock="rows") as tx:
-            tx.execute(
+            updated = tx.execute(
                 "UPDATE messaging_outbox SET parts_sent = ?, external_ids = ?, status = ?, sent_at = ?, "
-                "claim_token = ?, lease_until = ? WHERE id = ? AND claim_token = ?",
+                "claim_token = ?, lease_until = ?, delivery = CASE WHEN ? = 1 THEN ? ELSE delivery END "
+                "WHERE id = ? AND claim_token = ?",
                 (parts_sent, json.dumps([*item.external_ids, *external_ids][-20:]),
-                 OutboxStatus.SENT.value if done else OutboxStatus.SENDING.value, time.time() if done else None,
-                 "" if done else item.claim_token, until, item.id, item.claim_token))
+                 OutboxStatus.SENT.value if done else OutboxStatus.SENDING.value, now if done else None,
+                 "" if done else item.claim_token, until, int(done), Delivery.SENT.value, item.id,
+                 item.claim_token)).rowcount
+            if updated == 1 and external_ids and external_ids[-1]:
+                self.receipts.record(tx, item, parts_sent - 1, external_ids[-1], now)
         return until
 
-    def _finish_outbox(self, item: OutboxItem, status: str, error: str = "", next_at: float = 0.0) -> None:
+    def _finish_outbox(self, item: OutboxItem, status: str, error: str = "", next_at: float = 0.0,
+                       code: str = "") -> None:
         now = time.time()
+        failed = status in (OutboxStatus.DEAD.value, OutboxStatus.NEEDS_TEMPLATE.value) and bool(code)
         with self.db.transaction(lock="rows") as tx:
             tx.execute(
                 "UPDATE messaging_outbox SET status = ?, last_error = ?, next_attempt_at = ?, claim_token = '', "
-                "lease_until = 0, sent_at = ? WHERE id = ? AND claim_token = ?",
-                (status, error[:500], next_at, now if status == OutboxStatus.SENT.value else None, item.id,
+                "lease_until = 0, sent_at = ?, delivery = CASE WHEN ? = 1 THEN ? ELSE delivery END, "
+                "delivery_code = CASE WHEN ? = 1 THEN ? ELSE delivery_code END WHERE id = ? AND claim_token = ?",
+                (status, error[:500], next_at, now if status == OutboxStatus.SENT.value else None,
+                 int(status == OutboxStatus.SENT.value or failed),
+                 Delivery.FAILED.value if failed else Delivery.SENT.value, int(failed), code[:40], item.id,
                  item.claim_token))
 
     def mark_sent(self, item: OutboxItem) -> None:
@@ -261,22 +329,51 @@ class MessageStore:
     def schedule_retry(self, item: OutboxItem, delay: float, error: str) -> None:
         self._finish_outbox(item, OutboxStatus.PENDING.value, error, next_at=time.time() + delay)
 
-    def mark_dead(self, item: OutboxItem, error: str) -> None:
-        self._finish_outbox(item, OutboxStatus.DEAD.value, error)
+    def mark_dead(self, item: OutboxItem, error: str, code: str = "") -> None:
+        self._finish_outbox(item, OutboxStatus.DEAD.value, error, code=code)
 
-    def mark_needs_template(self, item: OutboxItem, error: str) -> None:
-        self._finish_outbox(item, OutboxStatus.NEEDS_TEMPLATE.value, error)
+    def mark_needs_template(self, item: OutboxItem, error: str, code: str = "") -> None:
+        self._finish_outbox(item, OutboxStatus.NEEDS_TEMPLATE.value, error, code=code)
+
+    def reengage(self, item: OutboxItem, error: str, code: str) -> str:
+        """The API refused a free-form message outside the 24-hour window (a claimed row): it goes again
+        as the approved notification template when one is configured, else waits as ``needs_template``."""
+        template = self.template_for(item.parts)
+        if template is None:
+            self.mark_needs_template(item, error, code)
+            return OutboxStatus.NEEDS_TEMPLATE.value
+        with self.db.transaction(lock="rows") as tx:
+            tx.execute(
+                "UPDATE messaging_outbox SET status = ?, parts = ?, parts_sent = 0, attempts = 0, next_attempt_at = ?, "
+                "last_error = ?, claim_token = '', lease_until = 0, delivery_code = ? WHERE id = ? AND claim_token = ?",
+                (OutboxStatus.PENDING.value, json.dumps([part_to_json(template)], ensure_ascii=False), time.time(),
+                 f"{error[:300]}; resent as template", code[:40], item.id, item.claim_token))
+        self.outbox_event.set()
+        return OutboxStatus.PENDING.value
+
+    def template_for(self, parts: Sequence[Part]) -> TemplatePart | None:
+        name = self.settings.whatsapp_notify_template
+        text = " ".join(p.text for p in parts if isinstance(p, TextPart))
+        if not name or not text.strip() or any(isinstance(p, TemplatePart) for p in parts):
+            return None
+        return as_template(name, self.settings.whatsapp_notify_template_language, text)
 
     def retry_dead(self, ids: Sequence[int] | None = None) -> int:
-        """Put dead letters back in the queue (after fixing the cause: a token, a template ...)."""
-        sql = ("UPDATE messaging_outbox SET status = ?, attempts = 0, next_attempt_at = ?, last_error = '' "
-               "WHERE status = ?")
-        params: list[Any] = [OutboxStatus.PENDING.value, time.time(), OutboxStatus.DEAD.value]
+        """Put dead letters back in the queue (after fixing the cause: a token, a template ...). A row
+        the API accepted and then reported undelivered is sent again from its first part."""
+        only, params = "", []
         if ids:
-            sql += f" AND id IN ({','.join('?' * len(ids))})"
-            params.extend(ids)
+            only = f" AND id IN ({','.join('?' * len(ids))})"
+            params = list(ids)
+        now = time.time()
         with self.db.transaction(lock="rows") as tx:
-            count = tx.execute(sql, params).rowcount
+            count = tx.execute(
+                "UPDATE messaging_outbox SET status = ?, attempts = 0, next_attempt_at = ?, last_error = '' "
+                f"WHERE status = ?{only}", (OutboxStatus.PENDING.value, now, OutboxStatus.DEAD.value, *params)).rowcount
+            count += tx.execute(
+                "UPDATE messaging_outbox SET status = ?, attempts = 0, next_attempt_at = ?, last_error = '', "
+                f"parts_sent = 0, delivery = '', delivery_code = '' WHERE status = ?{only}",
+                (OutboxStatus.PENDING.value, now, OutboxStatus.UNDELIVERED.value, *params)).rowcount
         if count:
             self.outbox_event.set()
         return int(count)
@@ -315,6 +412,18 @@ class MessageStore:
             ages[queue] = max(0.0, now - float(min(oldest))) if oldest else None
         return ages
 
+    # delivery statuses (``receipts``) --------------------------------------------------------------
+
+    def apply_status(self, report: DeliveryReport, now: float | None = None) -> StatusOutcome:
+        """What the API said about a message it accepted, matched by its message id and acted on."""
+        outcome = self.receipts.apply(report, now)
+        if outcome.queued:
+            self.outbox_event.set()
+        return outcome
+
+    def delivery_counts(self) -> dict[str, dict[str, int]]:
+        return self.receipts.counts()
+
     # people and reporting ------------------------------------------------------------------------
 
     def last_inbound_at(self, channel: str, sender_hash: str) -> float | None:
@@ -331,10 +440,15 @@ class MessageStore:
 
     def dead_letters(self, limit: int = 20) -> list[DeadLetter]:
         rows = self.db.connection().execute(
-            "SELECT id, channel, purpose, attempts, last_error, status FROM messaging_outbox "
-            "WHERE status IN (?, ?) ORDER BY id DESC LIMIT ?",
-            (OutboxStatus.DEAD.value, OutboxStatus.NEEDS_TEMPLATE.value, limit)).fetchall()
-        return [DeadLetter(int(r[0]), r[1], r[2], int(r[3]), r[4], OutboxStatus(r[5])) for r in rows]
+            "SELECT id, channel, purpose, attempts, last_error, status, delivery_code FROM messaging_outbox "
+            "WHERE status IN (?, ?, ?) ORDER BY id DESC LIMIT ?", (*PROBLEM_STATUSES, limit)).fetchall()
+        return [DeadLetter(int(r[0]), r[1], r[2], int(r[3]), r[4], OutboxStatus(r[5]), r[6]) for r in rows]
+
+
+def _known_contact(tx: Connection, channel: str, sender_hash: str) -> bool:
+    """Whether a person key already wrote to us (adopting the keys of people stored before BSUIDs)."""
+    return tx.execute("SELECT 1 FROM messaging_contacts WHERE channel = ? AND sender_hash = ?",
+                      (channel, sender_hash)).fetchone() is not None
 
 
 def _inbox_claimable(now: float) -> tuple[str, tuple[Any, ...]]:

@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Callable, Protocol, Sequence
 
 from ..domain.conversation import PreparedTurn
-from ..privacy import Identity
+from ..privacy import Identity, Person
 from ..settings import Settings
 from .model import TEXT_KINDS, InboxItem, Kind
 from .parts import Part, notice_parts, reply_parts
@@ -34,8 +34,8 @@ WORKER_RETRY_SECONDS = 5.0
 class Responder(Protocol):
     """The conversation as the worker needs it: compute a turn outside any transaction, store it inside."""
 
-    def prepare_text(self, channel: str, sender_id: str, text: str) -> PreparedTurn: ...
-    def prepare_unsupported(self, channel: str, sender_id: str, kind: str) -> PreparedTurn: ...
+    def prepare_text(self, person: Person, text: str) -> PreparedTurn: ...
+    def prepare_unsupported(self, person: Person, kind: str) -> PreparedTurn: ...
     def commit_turn(self, turn: PreparedTurn) -> Any: ...
     def language(self, channel: str, sender_hash: str) -> str: ...
     def warm_queries(self, texts: Sequence[str]) -> None: ...
@@ -130,10 +130,10 @@ class InboxWorker:
         """The conversation's answer (None for the queue's own notices)."""
         if item.kind is Kind.THROTTLED:
             return None
-        address = self.identity.unseal(item.address)
+        person = Person(item.channel, item.sender_hash, self.identity.unseal(item.address))
         if item.kind in TEXT_KINDS:
-            return self.responder.prepare_text(item.channel, address, item.text)
-        return self.responder.prepare_unsupported(item.channel, address, str(item.kind))
+            return self.responder.prepare_text(person, item.text)
+        return self.responder.prepare_unsupported(person, str(item.kind))
 
     def notice(self, item: InboxItem) -> list[Part]:
         return notice_parts("throttled", self.responder.language(item.channel, item.sender_hash), item.context)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import psycopg
 from psycopg.adapt import Loader
@@ -179,6 +179,18 @@ class PostgresStore(CoreRecords):
                 cursor.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY seq")
                 for row in cursor:
                     yield row_to_article(row)
+
+    def scrub(self, tables: Sequence[str]) -> bool:
+        """VACUUM the tables rows were erased from: their dead row versions are removed from the heap
+        and indexes and the space is reused (PostgreSQL only overwrites it when reused, and its WAL
+        files keep the change until recycled: docs/messaging.md#forget says what that means)."""
+        try:
+            with self.pool.connection() as conn:  # autocommit: VACUUM cannot run in a transaction
+                for table in tables:
+                    conn.execute(f'VACUUM "{table}"')  # names from the catalog, not from input
+        except psycopg.Error:
+            return False
+        return True
 
     def sender_tables(self) -> list[str]:
         """Tables with a ``sender_hash`` column, found in the catalog (see ``SQLiteStore.sender_tables``)."""

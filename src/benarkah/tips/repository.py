@@ -167,6 +167,43 @@ class TipRepository:
                    (cluster_id, reply_address, tip_id))
         return True
 
+    # erasure ---------------------------------------------------------------------------------------
+
+    def clusters_of_senders(self, tx: Connection, sender_hashes: Sequence[str]) -> set[int]:
+        """Clusters holding a tip of any of these people (to rebuild once their tips are erased)."""
+        if not sender_hashes:
+            return set()
+        marks = ",".join("?" * len(sender_hashes))
+        rows = tx.execute(f"SELECT DISTINCT cluster_id FROM tips WHERE sender_hash IN ({marks}) "
+                          "AND cluster_id IS NOT NULL", tuple(sender_hashes)).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def cluster_texts(self, tx: Connection, cluster_id: int) -> list[tuple[int, str, str]]:
+        """(id, created_at, text) of every tip left in a cluster, oldest first."""
+        rows = tx.execute("SELECT id, created_at, text FROM tips WHERE cluster_id = ? ORDER BY id",
+                          (cluster_id,)).fetchall()
+        return [(int(r[0]), r[1], r[2]) for r in rows]
+
+    def rewrite_cluster(self, tx: Connection, cluster_id: int, tips: Sequence[tuple[int, str, str]],
+                        profile: ClusterProfile) -> None:
+        """A cluster as if only ``tips`` had ever joined it: example, profile, counts and dates."""
+        created = [t[1] for t in tips]
+        tx.execute("UPDATE tip_clusters SET example = ?, profile = ?, tip_count = ?, first_seen = ?, last_seen = ?, "
+                   "last_tip_id = ?, updated_at = ? WHERE id = ?",
+                   (tips[0][2][:EXAMPLE_CHARS], json.dumps(profile.weights, ensure_ascii=False), len(tips),
+                    min(created), max(created), max(t[0] for t in tips), utcnow(), cluster_id))
+
+    def delete_cluster(self, tx: Connection, cluster_id: int) -> None:
+        tx.execute("DELETE FROM tip_notifications WHERE cluster_id = ?", (cluster_id,))
+        tx.execute("DELETE FROM tip_clusters WHERE id = ?", (cluster_id,))
+
+    def clusters_epoch(self, tx: Connection) -> str:
+        row = tx.execute("SELECT value FROM meta WHERE key = 'clusters_epoch'").fetchone()
+        return row[0] if row else "0"
+
+    def bump_clusters_epoch(self, tx: Connection) -> None:
+        tx.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'clusters_epoch'")
+
     # the queue -----------------------------------------------------------------------------------
 
     def clusters(self, statuses: Sequence[ClusterStatus], now: datetime, limit: int = 200,

@@ -14,7 +14,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from ..domain.articles import Article
 from ..domain.clustering import ClusterIndex
@@ -83,6 +83,7 @@ class TipService:
         self.notifier = notifier
         self._index: ClusterIndex | None = None
         self._seen_tip_id = 0
+        self._epoch = ""
         self._lock = threading.Lock()
 
     # recording and clustering --------------------------------------------------------------------
@@ -149,8 +150,9 @@ class TipService:
         return cluster_id
 
     def _refreshed(self, tx: Connection) -> ClusterIndex:
-        if self._index is None:
-            self._index, self._seen_tip_id = ClusterIndex(), 0
+        epoch = self.repo.clusters_epoch(tx)
+        if self._index is None or epoch != self._epoch:  # `forget` rebuilt clusters: reload them all
+            self._index, self._seen_tip_id, self._epoch = ClusterIndex(), 0, epoch
         since = iso(datetime.now(timezone.utc) - OPEN_WINDOW)
         for profile, last_tip_id in self.repo.changed_profiles(tx, self._seen_tip_id, since):
             self._index.put(profile)
@@ -163,6 +165,36 @@ class TipService:
         for tip_id, text, _ in pending:
             self.cluster_tip(tip_id, text)
         return len(pending)
+
+    # erasure (``benarkah forget``) -----------------------------------------------------------------
+
+    def clusters_of(self, tx: Connection, sender_hashes: Sequence[str]) -> set[int]:
+        return self.repo.clusters_of_senders(tx, sender_hashes)
+
+    def rebuild_clusters(self, tx: Connection, cluster_ids: set[int]) -> tuple[int, int]:
+        """After people's tips were erased: each cluster they were in is recomputed from the tips left
+        (example, term profile, counts, first and last seen), and a cluster left empty is deleted, so
+        nothing they wrote survives in what the dashboard shows. Every process's clustering index is
+        reloaded (``clusters_epoch``). Returns (rebuilt, deleted)."""
+        rebuilt = deleted = 0
+        for cluster_id in sorted(cluster_ids):
+            tips = self.repo.cluster_texts(tx, cluster_id)
+            if not tips:
+                self.repo.delete_cluster(tx, cluster_id)
+                deleted += 1
+                continue
+            index = ClusterIndex()
+            profile = None
+            for _, _, text in tips:
+                profile = index.add(cluster_id, self.analyzer.terms(text))
+            assert profile is not None
+            self.repo.rewrite_cluster(tx, cluster_id, tips, profile)
+            rebuilt += 1
+        if cluster_ids:
+            self.repo.bump_clusters_epoch(tx)
+            with self._lock:
+                self._index = None
+        return rebuilt, deleted
 
     # the dashboard -------------------------------------------------------------------------------
 

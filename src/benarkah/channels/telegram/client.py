@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from ...domain.render import widget_texts
-from ...messaging.model import SendError
+from ...messaging.model import Remedy, SendError
 from ...messaging.parts import CallbackAnswer, Part, TemplatePart, Widget
 from .parse import COMMAND_PREFIX
 
@@ -46,14 +46,20 @@ class TelegramClient:
             payload = response.json()
         except ValueError:
             payload = {}
+        if not isinstance(payload, dict):
+            payload = {}
         if response.status_code == 200 and payload.get("ok"):
             result = payload.get("result")
             return str(result.get("message_id", "")) if isinstance(result, dict) else ""
         retry_after = (payload.get("parameters") or {}).get("retry_after") if isinstance(payload, dict) else None
         status = response.status_code
+        retryable = status == 429 or status >= 500
+        # 403: the person blocked the bot (or deleted their account): sending again cannot help.
         raise SendError(f"Telegram API {status}: {str(payload.get('description', ''))[:200]}",
-                        retryable=status == 429 or status >= 500,
-                        retry_after=float(retry_after) if isinstance(retry_after, (int, float)) else None)
+                        retryable=retryable,
+                        retry_after=float(retry_after) if isinstance(retry_after, (int, float)) else None,
+                        code=str(payload.get("error_code") or status)[:40],
+                        remedy=Remedy.RETRY if retryable else Remedy.GIVE_UP)
 
     def close(self) -> None:
         self.http.close()

@@ -3,6 +3,10 @@
 Neutral parts become WhatsApp messages: text (<= 4,096 chars), the menu as an interactive list, a
 results page with a "more results" reply button (interactive bodies are limited to 1,024 chars, so a
 longer page goes as text, whose own hint says to type *lagi*), and notification templates.
+
+A person is addressed by phone number in ``to`` when we know it (Meta recommends it), else by their
+business-scoped user id in ``recipient`` (Meta's "Business-scoped user IDs": ``to`` wins when both are
+present, so only one is ever sent).
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ from typing import Any
 import httpx
 
 from ...domain.render import widget_texts
-from ...messaging.model import SendError
+from ...messaging.model import Remedy, SendError
 from ...messaging.parts import CallbackAnswer, Part, TemplatePart, Widget, text_units
+from ...privacy import is_bsuid
+from .codes import remedy
 from .parse import COMMAND_PREFIX
 
 INTERACTIVE_BODY_UNITS = 1024
-# Graph error codes that mean "slow down / try later" even when the HTTP status is 400.
-RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131048, 131056, 133004})
 
 
 class WhatsAppClient:
@@ -61,14 +65,21 @@ def _send_error(response: httpx.Response) -> SendError:
     code = error.get("code") if isinstance(error, dict) else None
     message = f"WhatsApp API {response.status_code}" + (f" (code {code}: {error.get('message', '')})" if code else "")
     retry_after = response.headers.get("retry-after")
-    retryable = response.status_code in (408, 429) or response.status_code >= 500 or code in RETRYABLE_CODES
+    action = remedy(code)
+    retryable = response.status_code in (408, 429) or response.status_code >= 500 or action is Remedy.RETRY
     return SendError(message[:300], retryable=retryable,
-                     retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None)
+                     retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
+                     code=str(code or "")[:40], remedy=Remedy.RETRY if retryable else action)
+
+
+def recipient(address: str) -> dict[str, str]:
+    """A phone number goes in ``to``, a BSUID (or parent BSUID) in ``recipient``."""
+    return {"recipient": address} if is_bsuid(address) else {"to": address}
 
 
 def build_message(to: str, part: Part) -> dict[str, Any] | None:
     """The Cloud API request body for one part (``None``: nothing to send on WhatsApp)."""
-    message: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+    message: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", **recipient(to)}
     if isinstance(part, CallbackAnswer):
         return None  # a Telegram button answer: nothing to do here
     if isinstance(part, TemplatePart):

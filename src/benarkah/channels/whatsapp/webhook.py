@@ -1,9 +1,11 @@
 """``/webhooks/whatsapp``: Meta's verification handshake and signed message deliveries.
 
 A POST is checked before anything else: ``X-Hub-Signature-256`` must be the HMAC-SHA256 of the raw body
-with the app secret (compared in constant time); missing -> 401, wrong -> 403, nothing stored. Then the
-delivery's messages are committed to the inbox (deduplicated by message id) before the 200 goes back,
-so an answer of 200 means "stored for good"; the worker answers them afterwards.
+with the app secret (compared in constant time); missing -> 401, wrong -> 403, nothing stored. Then,
+before the 200 goes back (so an answer of 200 means "stored for good"): identity changes (a person's
+new number or user id) are applied first, so the messages that follow them find the same person; the
+messages are committed to the inbox (deduplicated by message id); and delivery statuses are matched to
+the outbox rows they report on. The worker answers the messages afterwards.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from ...messaging.store import MessageStore
 from ...settings import Settings
 from ..payload import InvalidPayload, load_json
-from .parse import parse_delivery, status_summary
+from .parse import WebhookDelivery, parse_delivery, status_summary
 
 log = logging.getLogger(__name__)
 PATH = "/webhooks/whatsapp"
@@ -65,13 +67,20 @@ def whatsapp_router(settings: Settings, store: MessageStore) -> APIRouter | None
         except InvalidPayload as exc:
             return _error(400, str(exc))
         delivery = parse_delivery(payload, settings.whatsapp_phone_number_id)
-        for status in delivery.statuses:
-            if status.get("status") == "failed":
-                log.warning("whatsapp reported a failed message: %s", status_summary(status))
-        stored = 0
-        if delivery.messages:
-            accepted = await run_in_threadpool(store.accept, delivery.messages)
-            stored = sum(a.stored for a in accepted)
+        stored = await run_in_threadpool(_store, store, delivery)
         return JSONResponse({"status": "ok", "stored": stored})
 
     return router
+
+
+def _store(store: MessageStore, delivery: WebhookDelivery) -> int:
+    """Identity changes, then messages, then statuses (one thread-pool hop for the lot)."""
+    for change in delivery.changes:
+        store.apply_identity_change(change)
+    stored = sum(a.stored for a in store.accept(delivery.messages)) if delivery.messages else 0
+    for report in delivery.statuses:
+        outcome = store.apply_status(report)
+        if report.error_code or outcome.action:
+            log.warning("whatsapp reported %s%s", status_summary(report),
+                        f"; outbox {outcome.outbox_id}: {outcome.action}" if outcome.action else "")
+    return stored
