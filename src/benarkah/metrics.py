@@ -77,7 +77,8 @@ class DatabaseCollector:
         articles.add_metric([], self.store.count_articles())
         version = GaugeMetricFamily("benarkah_articles_version", "Archive version (moves on every change)")
         version.add_metric([], self.store.articles_version())
-        return [articles, version, *self._match_rate(), self._queue_depth(), *self._workers()]
+        return [articles, version, *self._match_rate(), self._queue_depth(), *self._deliveries(),
+                *self._workers()]
 
     def _workers(self) -> list[GaugeMetricFamily]:
         """Workers alive and how long since they beat and moved, per role; the oldest waiting message."""

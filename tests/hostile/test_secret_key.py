@@ -63,6 +63,28 @@ def test_disk_full_while_the_key_is_written_leaves_no_empty_key(tmp_path):
     assert len(key) == 64 and key_file.read_bytes().strip() == key
 
 
+def test_a_really_full_disk_while_the_key_is_written(tmp_path):
+    """The same on a filesystem that is full for real (ENOSPC), where this machine lets us mount one."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)],
+                                                   capture_output=True).returncode == 0
+    if not mounted:
+        pytest.skip("needs root and leave to mount a tmpfs; the RLIMIT_FSIZE test covers the same path")
+    try:
+        with open(disk / "filler", "wb", buffering=0) as filler:
+            with pytest.raises(OSError):
+                while True:
+                    filler.write(b"\0" * 4096)
+        with pytest.raises(ConfigError, match="disk full"):
+            load_or_create_key(None, str(disk / "benarkah.db"))
+        assert sorted(p.name for p in disk.iterdir()) == ["filler"]
+        (disk / "filler").unlink()
+        assert len(load_or_create_key(None, str(disk / "benarkah.db"))) == 64
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
 def test_twelve_processes_creating_the_key_at_once_all_get_the_same_whole_key(tmp_path):
     rounds, processes = 30, 12
     for n in range(rounds):

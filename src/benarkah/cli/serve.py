@@ -12,6 +12,7 @@ import typer
 from ..app import Services
 from ..ingest.pipeline import ingest_records
 from ..ingest.records import read_jsonl
+from ..messaging.sender import check_lease
 from ._app import DbOption, Progress, app, open_services
 
 DEMO_CORPUS = "demo_articles.jsonl"
@@ -50,6 +51,8 @@ def serve(
         settings = services.settings
         logging.getLogger("benarkah").setLevel(settings.log_level.upper())
         services.identity.check()  # a missing, short or foreign key stops here, with the reason
+        if settings.messaging_configured:
+            check_lease(settings)  # rather than a worker child that exits at once, restarted forever
         if processes == 1:
             run_server(services, settings.host, settings.port, workers=workers)
             return

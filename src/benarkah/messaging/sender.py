@@ -39,6 +39,18 @@ def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random,
     return max(delay, retry_after or 0.0)
 
 
+def check_lease(settings: Settings) -> float:
+    """The longest one API call may take, after checking that a claim outlives it (``ConfigError`` if not).
+    httpx's timeout bounds each phase of a call (connect, write, read): a call takes at most about two."""
+    call_bound = 2 * settings.messaging_send_timeout_seconds
+    if settings.messaging_lease_seconds <= call_bound:
+        raise ConfigError(
+            f"BENARKAH_MESSAGING_LEASE_SECONDS ({settings.messaging_lease_seconds:g}) must be more than twice "
+            f"BENARKAH_MESSAGING_SEND_TIMEOUT_SECONDS ({settings.messaging_send_timeout_seconds:g}): a claim "
+            "must outlive the API call it covers, or a slow call is sent twice")
+    return call_bound
+
+
 class OutboxSender:
     """Sends claimed replies. A claim (lease) must outlive every API call made under it, or another
     sender would take the row mid-call and send it too: so before each call the lease is renewed
@@ -51,14 +63,8 @@ class OutboxSender:
         self.clients = clients
         self.settings = settings
         self.rng = rng or random.Random()
-        # httpx's timeout bounds each phase (connect, write, read): a call takes at most about two of them.
-        self.call_bound = 2 * settings.messaging_send_timeout_seconds
+        self.call_bound = check_lease(settings)
         self.progress: Callable[[], None] = lambda: None  # the heartbeat's "still moving" (health.Heartbeat)
-        if settings.messaging_lease_seconds <= self.call_bound:
-            raise ConfigError(
-                f"BENARKAH_MESSAGING_LEASE_SECONDS ({settings.messaging_lease_seconds:g}) must be more than twice "
-                f"BENARKAH_MESSAGING_SEND_TIMEOUT_SECONDS ({settings.messaging_send_timeout_seconds:g}): a claim "
-                "must outlive the API call it covers, or a slow call is sent twice")
 
     def run_once(self, limit: int = CLAIM_BATCH) -> int:
         if not self.store.outbox_ready():
