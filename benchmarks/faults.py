@@ -309,8 +309,11 @@ def pg_restart(run: Run) -> None:
     cluster = run.cluster
     from tests.support.postgres import _as_owner
 
-    subprocess.run(_as_owner(cluster.owner, [str(cluster.bindir / "pg_ctl"), "-D", str(cluster.datadir), "-m",  # type: ignore[attr-defined]
-                                             "fast", "-w", "restart"]), check=True, capture_output=True, timeout=120)
+    # -l: the restarted server writes to its log, not to our pipes (which would then never close)
+    subprocess.run(_as_owner(cluster.owner, [str(cluster.bindir / "pg_ctl"), "-D", str(cluster.datadir),  # type: ignore[attr-defined]
+                                             "-l", str(cluster.datadir.parent / "server.log"), "-m", "fast", "-w",  # type: ignore[attr-defined]
+                                             "restart"]), check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=120)
 
 
 SCENARIOS = [
@@ -386,10 +389,14 @@ def run_scenario(scenario: Scenario, args: argparse.Namespace, pg_cluster: objec
     finally:
         if tmpfs is not None:
             subprocess.run(["umount", str(tmpfs)], check=False)
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.keep:
+            print(f"  logs kept in {folder}", file=sys.stderr)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
     return {"scenario": scenario.name, "backend": "sqlite" if scenario.backend == "tmpfs" else scenario.backend,
             "what": scenario.describe, **counts, "drained in s": f"{drained:.1f}",
-            "restarts logged": logs.count("restarting in"), "load before/after": f"{load_before} / {load()}"}
+            "restarts logged": logs.count("restarting in"), "API timeouts": logs.count("API timed out"),
+            "load before/after": f"{load_before} / {load()}"}
 
 
 def main() -> None:
@@ -400,6 +407,7 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=120.0, help="seconds to wait for replies after the burst")
     parser.add_argument("--disk-mb", type=int, default=48, help="size of the tmpfs of the disk-full scenario")
     parser.add_argument("--only", default="", help="comma-separated scenario slugs, e.g. api-429,disk-full")
+    parser.add_argument("--keep", action="store_true", help="keep each scenario's folder (process logs)")
     args = parser.parse_args()
     chosen = [s for s in SCENARIOS if not args.only or slug(s.name) in args.only.split(",")]
     pg_cluster = None
@@ -422,7 +430,7 @@ def main() -> None:
         if pg_cluster is not None:
             pg_cluster.stop()  # type: ignore[attr-defined]
     headers = ["scenario", "backend", "accepted", "replied once", "lost", "doubled in window", "doubled outside",
-               "not accepted", "drained in s", "restarts logged", "load before/after"]
+               "not accepted", "drained in s", "restarts logged", "API timeouts", "load before/after"]
     print(table(headers, [[r[h] for h in headers] for r in rows]))
     print()
     for r in rows:
