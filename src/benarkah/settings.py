@@ -5,6 +5,7 @@ CLI flags override by constructing ``Settings(db=...)``; nothing else reads the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
         "<db>.key beside a SQLite database when unset; set it explicitly in production.")
     semantic: bool = Field(True, description="Use sentence embeddings besides keywords (hybrid search)")
     stemmer: Literal["snowball", "sastrawi", "none"] = "snowball"
+    index_dir: str = Field(
+        "", description="Folder for the saved search index that processes memory-map at start (large "
+        "archives). Default: <db>.index beside a SQLite file; none for PostgreSQL unless set")
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = Field("", description="Public base URL, used in shareable links (without it links are "
@@ -90,6 +94,31 @@ class Settings(BaseSettings):
     # Page ingest (docs/ingest.md)
     profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "
                               "a profile with a built-in's name replaces it")
+
+    # Pictures, videos, voice notes (docs/media.md); thresholds measured in benchmarks/media.py
+    ocr_engine: Literal["auto", "tesseract", "rapidocr", "none"] = Field(
+        "auto", description="OCR engine: auto = Tesseract when its Indonesian data is installed, else RapidOCR")
+    tessdata: str = Field("", description="Folder holding Tesseract's ind.traineddata (default: the usual places)")
+    media_max_image_bytes: int = Field(10 * 1024 * 1024, description="Largest picture read")
+    media_max_video_bytes: int = Field(64 * 1024 * 1024, description="Largest video read")
+    media_max_audio_bytes: int = Field(16 * 1024 * 1024, description="Largest voice note kept")
+    media_max_pixels: int = Field(40_000_000, description="Pictures claiming more pixels are refused undecoded")
+    media_max_video_seconds: float = Field(300.0, description="Longer videos are refused")
+    media_video_frames: int = Field(4, description="Keyframes read from a video or animation")
+    image_match_distance: int = Field(
+        31, description="A sent picture matches an article picture whose PDQ hash differs in at most this many bits")
+    image_text_match_share: float = Field(
+        0.7, description="...or whose OCR text shares at least this share of word 3-grams with the text read")
+
+    @property
+    def index_path(self) -> Path | None:
+        """Where the main search segment is saved (``index_dir``, or beside a SQLite file)."""
+        if self.index_dir:
+            return Path(self.index_dir)
+        db = self.db.removeprefix("sqlite:///")
+        if db.startswith(("postgresql:", "postgres:")) or db in (":memory:", ""):
+            return None
+        return Path(f"{db}.index")
 
     @property
     def sending_configured(self) -> bool:

@@ -56,7 +56,7 @@ class Tipline:
         result = self.index.search(text, limit=limit)
         best = result.hits[0].score if result.hits else 0.0
         articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
-        return Lookup(matched=result.matched, confidence=result.confidence, articles=articles)
+        return Lookup(matched=result.matched, confidence=result.confidence, articles=articles, strong=result.strong)
 
     def latest(self, limit: int) -> Sequence[Article]:
         return self.store.latest_articles(limit)
@@ -115,7 +115,6 @@ class Tipline:
         top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
         self.store.log_interaction(Interaction(
             channel=turn.channel, sender_hash=turn.who, text=turn.text, intent=str(reply.kind),
-            matched=None if reply.kind not in (ReplyKind.RESULTS, ReplyKind.NOT_FOUND)
-            else reply.kind is ReplyKind.RESULTS,
+            matched=reply.matched,
             top_article_id=top, confidence=reply.confidence))
         return HandledMessage(reply=reply, sender_hash=turn.who, tip_id=tip_id)

@@ -21,7 +21,7 @@ def run(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
 
 @pytest.mark.skipif(
     not SEED.exists(),
-    reason="needs ../shared/seeds/000_11bcd6a5151a72ac.txt (the shared data beside the project), absent here",
+    reason=f"needs {SEED} (the shared data: set BENARKAH_SHARED or put it beside the project), absent here",
 )
 def test_extract_the_real_liputan6_dump(tmp_path):
     result = run(tmp_path, "extract", str(SEED), "--json")
@@ -71,7 +71,14 @@ def test_a_newsroom_profile_from_its_own_folder(tmp_path):
     )
     assert "Dukung jurnalisme" not in page["text"]
     stored = run(tmp_path, "ingest", str(dump), "--profiles-dir", str(profiles))
-    assert stored.stdout.strip() == "1 added, 0 updated, 0 unchanged, 0 rejected", stored.stderr
+    assert stored.stdout.strip() == "1 added, 0 updated, 0 unchanged, 0 rejected (1 without a verdict)", stored.stderr
+    assert "warning: 1 of 1 fact-checks state no verdict" in stored.stderr
+    # the site says its pages are all debunks: its profile gives them the verdict they do not state
+    with (profiles / "contoh.toml").open("a", encoding="utf-8") as toml:
+        toml.write('[verdict]\ndefault = "HOAKS"\n')
+    again = run(tmp_path, "ingest", str(dump), "--profiles-dir", str(profiles))
+    assert again.stdout.strip() == "0 added, 1 updated, 0 unchanged, 0 rejected (1 given the default verdict HOAKS)"
+    assert "❌ *SALAH* — Vaksin Tidak Mengubah DNA" in run(tmp_path, "ask", "vaksin mengubah dna").stdout
     broken = run(tmp_path, "ingest", str(dump), "--profiles-dir", str(tmp_path / "tidak-ada"))
     assert broken.returncode == 1 and "profile folder" in broken.stderr
 
@@ -95,7 +102,7 @@ def test_ingest_a_folder_of_pages_twice(tmp_path):
     (archive / ".tersembunyi.html").write_text("<html></html>")
     (archive / "catatan.md").write_text("diabaikan")
     first = run(tmp_path, "ingest", str(archive))
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 3, first.stderr  # rusak.html was rejected
     assert first.stdout.strip() == "3 added, 0 updated, 0 unchanged, 1 rejected (1 duplicates merged)"
     assert "rejected rusak.html: no headline found" in first.stderr
     again = run(tmp_path, "ingest", str(archive))
@@ -108,7 +115,7 @@ def test_ingest_urls_feed_follow_and_missing_paths(tmp_path):
     site = Site()
     with serve_app(site.app) as base:
         result = run(tmp_path, "ingest", f"{base}/feed.xml", "--follow", "--delay", "0", "--timeout", "2")
-        assert result.returncode == 0, result.stderr
+        assert result.returncode == 3, result.stderr  # two pages rejected, the rest stored
         assert result.stdout.strip() == "3 added, 0 updated, 0 unchanged, 2 rejected"
         assert f"rejected {base}/private/rahasia: disallowed by robots.txt" in result.stderr
         assert "crawl: 4 fetched, 0 not modified" in result.stderr

@@ -45,7 +45,7 @@ def test_ingest_reports_each_outcome_and_bad_rows_never_abort(tmp_path, run):
     source = write_jsonl(tmp_path / "a.jsonl", GOOD, ['{"title": "no id"}', "{broken", "[1,2]",
                                                      '{"id": "d1", "title": "x", "published": "kemarin"}'])
     result = run("ingest", str(source))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr  # finished, but rows were rejected
     assert result.stdout.strip().splitlines()[-1] == "2 added, 0 updated, 0 unchanged, 4 rejected"
     assert "a.jsonl:3: missing required field 'id'" in result.stderr
     assert "a.jsonl:4: invalid JSON" in result.stderr
@@ -55,6 +55,7 @@ def test_ingest_reports_each_outcome_and_bad_rows_never_abort(tmp_path, run):
     changed = write_jsonl(tmp_path / "b.jsonl", [GOOD[0], {**GOOD[1], "summary": "baru"}])
     again = run("ingest", str(changed))
     assert again.stdout.strip() == "0 added, 1 updated, 1 unchanged, 0 rejected"
+    assert again.returncode == 0 and "warning" not in again.stderr
 
 
 def test_ingest_csv_with_bom_and_semicolons(tmp_path, run):
@@ -107,6 +108,60 @@ def test_eval_prints_metrics_json(tmp_path, run):
     assert set(report["per_kind"]) == {"keyword", "casual"}
     table = run("eval", str(queries)).stdout
     assert "R@3" in table and "keyword" in table
+
+
+TITLES_ONLY = [{"id": "t1", "title": "Presiden Jokowi Ternyata Berijazah Palsu", "published": "2024-08-09",
+                "publisher": "turnbackhoax.id"},
+               {"id": "t2", "title": "Tautan Pendaftaran Rekrutmen PAM JAYA", "published": "2024-12-31",
+                "publisher": "turnbackhoax.id"},
+               {"id": "t3", "title": "[HOAKS] Vaksin Mengandung Chip", "publisher": "turnbackhoax.id"}]
+
+
+def test_rows_without_a_verdict_are_counted_and_warned_about(tmp_path, run):
+    source = write_jsonl(tmp_path / "judul.jsonl", TITLES_ONLY)
+    result = run("ingest", str(source))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3 added, 0 updated, 0 unchanged, 0 rejected (2 without a verdict)"
+    assert "warning: 2 of 3 fact-checks state no verdict" in result.stderr and "--default-verdict" in result.stderr
+    reply = run("ask", "jokowi berijazah palsu").stdout
+    assert "Cek fakta turnbackhoax.id" in reply and "“Presiden Jokowi Ternyata Berijazah Palsu”" in reply
+    assert "ℹ️ *CEK FAKTA* — Presiden Jokowi" not in reply  # never the bare headline
+
+
+def test_default_verdict_names_the_verdict_in_replies(tmp_path, run):
+    source = write_jsonl(tmp_path / "judul.jsonl", TITLES_ONLY)
+    result = run("ingest", str(source), "--default-verdict", "SALAH")
+    assert result.stdout.strip() == "3 added, 0 updated, 0 unchanged, 0 rejected (2 given the default verdict SALAH)"
+    assert "warning" not in result.stderr
+    assert "❌ *SALAH* — Presiden Jokowi Ternyata Berijazah Palsu" in run("ask", "jokowi berijazah palsu").stdout
+    # a verdict the row states (a "[HOAKS]" title prefix) is kept
+    assert json.loads(run("search", "vaksin chip", "--json").stdout)["results"][0]["verdict"] == "false"
+    bad = run("ingest", str(source), "--default-verdict", "ENTAHLAH")
+    assert bad.returncode == 1 and "not a verdict benarkah knows" in bad.stderr
+
+
+def test_a_site_profile_can_give_its_rows_a_default_verdict(tmp_path, run):
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "arsipku.toml").write_text('name = "arsipku"\n[verdict]\ndefault = "PENIPUAN"\n', encoding="utf-8")
+    source = write_jsonl(tmp_path / "judul.jsonl", TITLES_ONLY[1:2])
+    result = run("ingest", str(source), "--profile", "arsipku", "--profiles-dir", str(profiles))
+    assert result.stdout.strip().endswith("(1 given the default verdict PENIPUAN)"), result.stderr
+    assert json.loads(run("search", "rekrutmen pam jaya", "--json").stdout)["results"][0]["verdict"] == "scam"
+    override = run("ingest", str(source), "--profile", "arsipku", "--profiles-dir", str(profiles),
+                   "--default-verdict", "HOAKS")
+    assert override.stdout.strip().startswith("0 added, 1 updated")
+
+
+def test_eval_accepts_several_ids_and_warns_about_ids_not_in_the_archive(tmp_path, run):
+    run("ingest", str(write_jsonl(tmp_path / "a.jsonl", GOOD)))
+    queries = write_jsonl(tmp_path / "q.jsonl", [
+        {"qid": "q1", "article_ids": ["tidak-ada", "v1"], "kind": "keyword", "query": "vaksin chip"},
+        {"qid": "q2", "article_id": "hilang-1", "kind": "keyword", "query": "vaksin chip"},
+    ])
+    result = run("eval", str(queries), "--json")
+    assert json.loads(result.stdout)["overall"]["recall@1"] == 0.5
+    assert "warning: 1 of 2 queries name article ids that are not in the archive, e.g. q2 (hilang-1)" in result.stderr
 
 
 def test_unreachable_postgresql_is_a_one_line_error(tmp_path):

@@ -39,10 +39,10 @@ def conversation() -> Conversation:
 
 @pytest.mark.parametrize("text, intent", [
     ("halo", Intent.MENU), ("Halo min", Intent.MENU), ("MENU", Intent.MENU), ("/start", Intent.MENU),
-    ("selamat pagi", Intent.MENU), ("bantuan", Intent.HELP), ("terbaru", Intent.LATEST),
+    ("selamat pagi", Intent.GREETING), ("bantuan", Intent.HELP), ("terbaru", Intent.LATEST),
     ("tips", Intent.TIPS), ("lagi", Intent.MORE), ("english", Intent.ENGLISH),
     ("bahasa indonesia", Intent.INDONESIAN), ("makasih kak", Intent.THANKS), ("", Intent.EMPTY),
-    ("😱😱", Intent.EMPTY), ("vaksin chip", Intent.CHECK), ("halo min bener gk vaksin ada chip", Intent.CHECK),
+    ("😱😱", Intent.EMOJI), ("...", Intent.EMPTY), ("vaksin chip", Intent.CHECK), ("halo min bener gk vaksin ada chip", Intent.CHECK),
     ("tips menghindari penipuan lowongan kerja bumn", Intent.CHECK),
 ])
 def test_classify(text, intent):
@@ -119,3 +119,91 @@ def test_summary_falls_back_to_body_and_trims_cleanly():
     summary = summarize(article, limit=120)
     assert len(summary) <= 120 and summary.endswith(("…", "."))
     assert summarize(Article(id="y", title="t")) == ""
+
+
+SOCIAL = [
+    ("terima kasih min", Intent.THANKS, "Sama-sama"), ("makasih", Intent.THANKS, "Sama-sama"),
+    ("makasih infonya kak 🙏", Intent.THANKS, "Sama-sama"), ("🙏", Intent.THANKS, "Sama-sama"),
+    ("Assalamualaikum", Intent.GREETING, "Wa'alaikumsalam"),
+    ("Assalamualaikum min, mau tanya…", Intent.GREETING, "Wa'alaikumsalam"),
+    ("assalamu'alaikum wr wb", Intent.GREETING, "Wa'alaikumsalam"),
+    ("selamat pagi", Intent.GREETING, "Selamat pagi!"), ("Selamat siang kak", Intent.GREETING, "Selamat siang!"),
+    ("selamat malam min", Intent.GREETING, "Selamat malam!"), ("permisi", Intent.GREETING, "Halo!"),
+    ("ok", Intent.ACK, "👍"), ("oke siap min", Intent.ACK, "👍"), ("👍", Intent.ACK, "👍"),
+    ("wkwkwk", Intent.LAUGH, "😄"), ("haha", Intent.LAUGH, "😄"), ("😂😂", Intent.LAUGH, "😄"),
+    ("😱🔥", Intent.EMOJI, "🙂"), ("❤️", Intent.THANKS, "Sama-sama"),
+]
+
+
+@pytest.mark.parametrize("text, intent, reply_start", SOCIAL)
+def test_chat_gets_a_short_fitting_reply_and_never_a_tip(conversation, text, intent, reply_start):
+    assert classify(text) is intent
+    reply = conversation.respond(text).reply
+    assert not reply.record_tip and reply.matched is None
+    rendered = render_text(reply)
+    assert rendered.startswith(reply_start) and len(rendered) < 200
+
+
+def test_chat_replies_follow_the_language(conversation):
+    english = conversation.respond("english").state
+    assert render_text(conversation.respond("terima kasih", english).reply).startswith("You're welcome")
+    assert render_text(conversation.respond("selamat pagi", english).reply).startswith("Good morning")
+    assert render_text(conversation.respond("wkwk", english).reply).startswith("😄 Anything else")
+
+
+@pytest.mark.parametrize("text", [
+    "Assalamualaikum min, mau tanya vaksin chip itu beneran?",
+    "selamat pagi, vaksin chip katanya bisa dilacak",
+    "makasih kak, tapi vaksin chip gimana?",
+])
+def test_a_greeting_followed_by_a_claim_is_still_checked(conversation, text):
+    assert classify(text) is Intent.CHECK
+    assert conversation.respond(text).reply.kind in (ReplyKind.RESULTS, ReplyKind.NOT_FOUND)
+
+
+class FixedLibrary:
+    """Answers every lookup with the same articles and evidence."""
+
+    def __init__(self, articles, matched=True, strong=False):  # type: ignore[no-untyped-def]
+        self.found = Lookup(matched=matched, confidence=0.6, articles=articles, strong=strong)
+
+    def lookup(self, text: str, limit: int) -> Lookup:
+        return self.found
+
+    def latest(self, limit: int):
+        return []
+
+
+GARLIC = make(1, "[SEBAGIAN BENAR] Bawang Putih Disebut Turunkan Tekanan Darah", verdict=Verdict.PARTLY_TRUE)
+TRUE_ONE = make(2, "[BENAR] Kemenkes Buka Vaksinasi Campak Gratis", verdict=Verdict.TRUE)
+
+
+def test_a_confirming_verdict_needs_strong_evidence_to_be_the_answer():
+    weak = Conversation(FixedLibrary([GARLIC, ARTICLES[0]], strong=False)).respond("makan bawang putih cegah covid")
+    assert weak.reply.kind is ReplyKind.RELATED and weak.reply.record_tip and weak.reply.matched is False
+    text = render_text(weak.reply)
+    assert "belum menemukan" in text and "terkait" in text
+    assert not text.startswith("🔎 Hasil cek fakta")
+    strong = Conversation(FixedLibrary([TRUE_ONE], strong=True)).respond("vaksinasi campak gratis kemenkes")
+    assert strong.reply.kind is ReplyKind.RESULTS and not strong.reply.record_tip
+    assert "✅ *BENAR* — Kemenkes Buka Vaksinasi Campak Gratis" in render_text(strong.reply)
+
+
+def test_a_false_verdict_is_the_answer_on_ordinary_evidence_and_the_rest_is_labelled_related():
+    reply = Conversation(FixedLibrary(ARTICLES[:3], strong=False)).respond("vaksin chip").reply
+    assert reply.kind is ReplyKind.RESULTS
+    text = render_text(reply)
+    assert "1. ❌ *SALAH* — Vaksin chip versi 1" in text
+    assert "2. _Terkait:_ ❌ *SALAH* — Vaksin chip versi 2" in text
+
+
+def test_an_unknown_verdict_is_named_as_a_fact_check_never_a_bare_headline():
+    claim = Article(id="t1", title="Presiden Jokowi Ternyata Berijazah Palsu", published=date(2024, 8, 9),
+                    publisher="turnbackhoax.id")
+    text = render_text(Conversation(FixedLibrary([claim])).respond("jokowi ijazah palsu").reply)
+    assert "ℹ️ *Cek fakta turnbackhoax.id* tentang klaim: “Presiden Jokowi Ternyata Berijazah Palsu”" in text
+    assert "📅 9 Agustus 2024" in text
+    assert "— Presiden Jokowi" not in text
+    unlabelled = Article(id="t2", title="Banjir Bak Tsunami", url="https://www.cekfakta.example/t2")
+    text = render_text(Conversation(FixedLibrary([unlabelled])).respond("banjir tsunami").reply)
+    assert "*Cek fakta cekfakta.example* tentang klaim: “Banjir Bak Tsunami”" in text and "🔗 https://" in text

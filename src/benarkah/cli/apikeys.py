@@ -24,9 +24,11 @@ def _run(db: str | None, action: Callable[[ApiKeys, int], None]) -> None:
 
 
 @apikey_app.command("add")
-def add(name: Annotated[str, typer.Argument(help="Who the key is for, e.g. a partner's name")],
+def add(name: Annotated[str, typer.Argument(help="Who the key is for, e.g. a partner's name", metavar="KEY_NAME",
+                                            show_default=False)],
         per_minute: Annotated[Optional[int], typer.Option(
-            "--per-minute", min=1, help="Requests per minute [default: BENARKAH_API_KEY_PER_MINUTE, 600]")] = None,
+            "--per-minute", min=1, metavar="N",
+            help="Requests per minute; default BENARKAH_API_KEY_PER_MINUTE, else 600")] = None,
         db: DbOption = None) -> None:
     """Make a key and print it once (only its hash is stored: keep it now or make another)."""
     def make(keys: ApiKeys, default: int) -> None:
@@ -47,6 +49,7 @@ def list_keys(db: DbOption = None) -> None:
 
 
 @apikey_app.command("revoke")
-def revoke(name: str, db: DbOption = None) -> None:
+def revoke(name: Annotated[str, typer.Argument(help="The key's name", metavar="KEY_NAME", show_default=False)],
+           db: DbOption = None) -> None:
     """Stop a key working (at once, in every process)."""
     _run(db, lambda keys, _: typer.echo(f"revoked {keys.revoke(name).name}"))

@@ -10,9 +10,11 @@ import typer
 
 from ..domain.render import render_text
 from ..errors import BenarkahError
-from ..evaluation import evaluate, format_table, load_queries
 from ..erasure import CHANNELS
+from ..evaluation import LabelledQuery, evaluate, format_table, load_queries, unknown_targets
 from ._app import DbOption, Progress, app, open_services
+
+EXIT_REJECTED = 3  # ingest finished, but some rows or pages were rejected (the rest is stored)
 
 
 @app.command()
@@ -20,29 +22,52 @@ def ingest(
     sources: Annotated[list[str], typer.Argument(
         help="JSONL or CSV files (id and title at least); HTML pages or text dumps; folders of them; "
              "RSS/Atom feeds and sitemaps; or http(s) URLs of an article, a feed or a sitemap",
-        show_default=False)],
+        show_default=False, metavar="SOURCE...")],
     db: DbOption = None,
-    embed: Annotated[bool, typer.Option(help="Compute sentence embeddings now (else at first search)")] = True,
-    follow: Annotated[bool, typer.Option("--follow", help="Fetch the pages a feed or sitemap lists")] = False,
+    embed: Annotated[bool, typer.Option(
+        help="Compute sentence embeddings now (else a serving process embeds them in the background)",
+        metavar="")] = True,
+    follow: Annotated[bool, typer.Option("--follow", help="Fetch the pages a feed or sitemap lists",
+                                         metavar="")] = False,
     profile: Annotated[Optional[str], typer.Option(
-        help="Site profile for pages (default: chosen by URL host or page markers)")] = None,
-    delay: Annotated[float, typer.Option(min=0.0, help="Seconds between two requests to one host")] = 1.0,
-    max_pages: Annotated[int, typer.Option(min=1, help="Most pages fetched in this run")] = 10_000,
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed per page")] = 20.0,
+        help="Site profile for pages, and for JSONL/CSV rows its default verdict (default: chosen by URL host "
+             "or page markers)", metavar="NAME")] = None,
+    default_verdict: Annotated[str, typer.Option(
+        help="Verdict of rows and pages that state none (e.g. SALAH for a debunk-only archive); "
+             "overrides the profile's", metavar="LABEL", show_default=False)] = "",
+    delay: Annotated[float, typer.Option(min=0.0, help="Seconds between two requests to one host",
+                                         metavar="SECONDS")] = 1.0,
+    max_pages: Annotated[int, typer.Option(min=1, help="Most pages fetched in this run", metavar="N")] = 10_000,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds allowed per page", metavar="SECONDS")] = 20.0,
     profiles_dir: Annotated[Optional[str], typer.Option(
-        help="Folder of your own site profiles (*.toml) [env BENARKAH_PROFILES_DIR]")] = None,
+        help="Folder of your own site profiles (*.toml); env BENARKAH_PROFILES_DIR", metavar="DIR")] = None,
+    images: Annotated[bool, typer.Option(help="Fetch and read the articles' pictures (og:image, the body's "
+                                              "pictures, JSONL image/images)")] = True,
 ) -> None:
     """Add or update fact-check articles (upsert by id). Bad rows and pages are reported on stderr and skipped.
 
     Pages are cleaned with a site profile; the same article under several URLs (AMP or mobile mirror,
     republication) is stored once with the other URLs remembered. Re-runs fetch only what changed.
+    Rows that state no verdict are counted, with a warning on stderr: see --default-verdict.
+
+    Exit status: 0 when everything was stored; 1 when the run could not start (a missing file, a bad
+    option); 3 when it finished but rejected some rows or pages (each is listed on stderr; the rest is stored).
     """
     from ..ingest.crawler import CrawlLimits  # page extraction libraries load only for ingest
+    from ..ingest.images import image_importer
     from ..ingest.pipeline import ingest_records
     from ..ingest.sources import SourceOptions, Sources
 
+    from ..ingest.pipeline import check_default_verdict
+
+    try:
+        default_verdict = check_default_verdict(default_verdict)
+    except BenarkahError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     with open_services(db) as services:
         progress = Progress("ingest: records read")
+        version = services.store.articles_version()  # embed what this run changed, not the whole archive
         limits = CrawlLimits(delay_s=delay, max_pages=max_pages, timeout_s=timeout)
         try:
             reader = Sources(services.store, SourceOptions(
@@ -52,8 +77,10 @@ def ingest(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
         try:
+            pictures = image_importer(services.settings, services.store, lambda: reader.crawler) if images else None
             report = ingest_records(services.index, reader.records(sources), on_record=progress,
-                                    on_flush=reader.checkpoint)
+                                    on_flush=reader.checkpoint, default_verdict=default_verdict,
+                                    images=pictures)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
@@ -64,23 +91,45 @@ def ingest(
             typer.echo(f"rejected {origin}: {reason}", err=True)
         if any(reader.stats.values()):
             typer.echo(reader.crawl_summary(), err=True)
+        if warning := report.verdict_warning():
+            typer.echo(warning, err=True)
         if embed and services.index.embedder is not None:
-            report.embedded = services.index.embed_missing(progress=Progress("ingest: articles embedded"))
+            report.embedded = services.index.embed_changed(version, progress=Progress("ingest: articles embedded"))
         typer.echo(report.summary())
+    if report.rejected:
+        raise typer.Exit(EXIT_REJECTED)
 
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="What a person would send")],
-    limit: Annotated[int, typer.Option(min=1, max=100)] = 3,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    query: Annotated[str, typer.Argument(help="What a person would send (with --image: the caption)",
+                                         metavar='"QUERY"', show_default=False)] = "",
+    image: Annotated[Optional[Path], typer.Option(
+        "--image", help="A picture or video to search with: its text is read, its hash matched", exists=True,
+        dir_okay=False, metavar="PICTURE")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many results", metavar="N")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object", metavar="")] = False,
     db: DbOption = None,
 ) -> None:
-    """Find the fact-checks that match a message."""
+    """Find the fact-checks that match a message (or a picture, with --image)."""
+    if not query.strip() and image is None:
+        typer.echo("error: give the message to search for, or --image PATH", err=True)
+        raise typer.Exit(2)
     with open_services(db) as services:
-        result = services.tipline.search(query, limit=limit)
+        if image is not None:
+            from ..media.service import picture_search
+
+            found = picture_search(services.settings, services.store,
+                                   lambda t, n: services.tipline.search(t, limit=n),
+                                   services.store.get_article).search(image.read_bytes(), caption=query, limit=limit)
+            result, payload = found.result, found.payload()
+            if not as_json:
+                typer.echo(f"read text: {found.read.read_text or '(none)'}")
+        else:
+            result = services.tipline.search(query, limit=limit)
+            payload = result.payload()
         if as_json:
-            typer.echo(json.dumps(result.payload(), ensure_ascii=False))
+            typer.echo(json.dumps(payload, ensure_ascii=False))
             return
         if not result.matched:
             typer.echo(f"no confident match (confidence {result.confidence:.2f})")
@@ -92,8 +141,9 @@ def search(
 
 @app.command()
 def ask(
-    message: Annotated[str, typer.Argument(help="The message as a person would send it")],
-    sender: Annotated[str, typer.Option(help="Who is asking (hashed before storage)")] = "cli",
+    message: Annotated[str, typer.Argument(help="The message as a person would send it", metavar='"MESSAGE"',
+                                           show_default=False)],
+    sender: Annotated[str, typer.Option(help="Who is asking (hashed before storage)", metavar="ID")] = "cli",
     db: DbOption = None,
 ) -> None:
     """Print exactly the reply the bot would send."""
@@ -104,28 +154,52 @@ def ask(
 
 @app.command("eval")
 def eval_command(
-    queries: Annotated[Path, typer.Argument(help="JSONL: qid, article_id, kind, query", exists=True, dir_okay=False)],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    queries: Annotated[Path, typer.Argument(
+        help="JSONL: qid, article_id (or article_ids, a list of accepted ids), kind, and query or image "
+             "(a path relative to the file)",
+        exists=True, dir_okay=False, metavar="QUERIES.jsonl", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object", metavar="")] = False,
     db: DbOption = None,
 ) -> None:
-    """Measure Recall@1/3/10 and MRR@10 of the search on a labelled query set."""
+    """Measure Recall@1/3/10 and MRR@10 of the search on a labelled query set.
+
+    Queries whose article ids are not in the archive are named on stderr: they can only be misses."""
     with open_services(db) as services:
         try:
             labelled = load_queries(queries)
         except BenarkahError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-        services.index.engine()
+        missing = unknown_targets(labelled, (a.id for a in services.index.engine().articles))
+        if missing:
+            examples = ", ".join(f"{q.qid} ({q.article_id})" for q in missing[:5])
+            typer.echo(f"warning: {len(missing)} of {len(labelled)} queries name article ids that are not in the "
+                       f"archive, e.g. {examples}; they count as misses. Ingest those articles or check --db.",
+                       err=True)
         progress = Progress("eval: queries")
         done = 0
 
-        def ranked(text: str) -> list[str]:
+        def tick() -> None:
             nonlocal done
             done += 1
             progress(done, len(labelled))
+
+        def ranked(text: str) -> list[str]:
+            tick()
             return [h.article.id for h in services.tipline.search(text, limit=10).hits]
 
-        report = evaluate(labelled, ranked)
+        pictures = None
+        if any(q.image is not None for q in labelled):
+            from ..media.service import picture_search
+
+            finder = picture_search(services.settings, services.store,
+                                    lambda t, n: services.tipline.search(t, limit=n), services.store.get_article)
+
+            def pictures(q: LabelledQuery) -> list[str]:
+                tick()
+                return finder.ranked_ids(q.image.read_bytes() if q.image.is_file() else b"", limit=10)
+
+        report = evaluate(labelled, ranked, pictures)
         typer.echo(json.dumps(report) if as_json else format_table(report))
 
 
@@ -133,8 +207,8 @@ def eval_command(
 def forget(
     sender: Annotated[str, typer.Argument(
         help="The person: a phone number (+62 812-…, 0812…, 62812…), a WhatsApp user id (ID.1502…), "
-             "@username, or a Telegram chat / web session id")],
-    channel: Annotated[str, typer.Option(help=f"one of {', '.join(CHANNELS)}")] = "whatsapp",
+             "@username, or a Telegram chat / web session id", metavar="PERSON", show_default=False)],
+    channel: Annotated[str, typer.Option(help=f"one of {', '.join(CHANNELS)}", metavar="CHANNEL")] = "whatsapp",
     db: DbOption = None,
 ) -> None:
     """Erase everything stored about one person: tips, messages, queue rows, conversation state, their

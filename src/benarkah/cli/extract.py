@@ -73,14 +73,14 @@ def _show(page: "Extracted") -> str:
 
 @app.command()
 def extract(
-    source: Annotated[str, typer.Argument(help="An HTML file, a plain-text page dump, or an http(s) URL")],
+    source: Annotated[str, typer.Argument(help="An HTML file, a plain-text page dump, or an http(s) URL", metavar="PAGE_OR_URL", show_default=False)],
     profile: Annotated[
-        Optional[str], typer.Option(help="Site profile (default: by URL host or page markers)")
+        Optional[str], typer.Option(help="Site profile (default: by URL host or page markers)", metavar="NAME")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object", metavar="")] = False,
     profiles_dir: Annotated[
         Optional[str],
-        typer.Option(help="Folder of your own site profiles (*.toml) [env BENARKAH_PROFILES_DIR]"),
+        typer.Option(help="Folder of your own site profiles (*.toml); env BENARKAH_PROFILES_DIR", metavar="DIR"),
     ] = None,
 ) -> None:
     """Show what ingest would store for one page: title, date, verdict, claim, cleaned text."""

@@ -25,7 +25,7 @@ app.add_typer(queue_app, name="queue")
 
 @app.command()
 def worker(
-    role: Annotated[str, typer.Option(help="inbox (answer messages), outbox (send replies) or all")] = "all",
+    role: Annotated[str, typer.Option(help="inbox (answer messages), outbox (send replies) or all", metavar="ROLE")] = "all",
     db: DbOption = None,
 ) -> None:
     """Run the messaging worker (and/or sender) until Ctrl+C or SIGTERM."""
@@ -39,6 +39,7 @@ def worker(
             typer.echo("error: no channel configured to send with: set BENARKAH_WHATSAPP_TOKEN and "
                        "BENARKAH_WHATSAPP_PHONE_NUMBER_ID, or BENARKAH_TELEGRAM_TOKEN", err=True)
             raise typer.Exit(1)
+        services.prepare_serving()
         services.index.engine()
         runtime = services.runtime(role).start()  # type: ignore[arg-type]
         stopped = threading.Event()
@@ -52,7 +53,7 @@ def worker(
 @queue_app.command("status")
 def queue_status(
     db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output", metavar="")] = False,
 ) -> None:
     """Queue depths by status (unaddressable messages included), what the APIs reported about sent
     messages (sent, delivered, read, failed by error code), and the latest dead letters."""
@@ -76,7 +77,7 @@ def queue_status(
 
 @queue_app.command("retry")
 def queue_retry(
-    ids: Annotated[Optional[list[int]], typer.Argument(help="Outbox ids (default: every dead letter)")] = None,
+    ids: Annotated[Optional[list[int]], typer.Argument(help="Outbox ids (default: every dead letter)", metavar="[ID]...", show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
     """Send dead letters again (after fixing their cause: the token, the API base, a template)."""

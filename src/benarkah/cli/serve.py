@@ -27,6 +27,7 @@ def run_server(services: Services, host: str, port: int, workers: bool = True) -
     from .supervisor import WorkerSupervisor
 
     settings = services.settings
+    services.prepare_serving()
     supervisor = WorkerSupervisor(settings).start() if workers and settings.messaging_configured else None
     try:
         uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=False)
@@ -37,14 +38,14 @@ def run_server(services: Services, host: str, port: int, workers: bool = True) -
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Interface to listen on [env BENARKAH_HOST]")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port [env BENARKAH_PORT]")] = None,
+    host: Annotated[Optional[str], typer.Option(help="Interface to listen on; default 127.0.0.1, or BENARKAH_HOST when set", metavar="HOST")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port; default 8000, or BENARKAH_PORT when set", metavar="PORT")] = None,
     db: DbOption = None,
     workers: Annotated[bool, typer.Option(
         "--workers/--no-workers",
         help="Also run the messaging worker and sender (default); --no-workers when they run apart "
-             "(benarkah worker)")] = True,
-    processes: Annotated[int, typer.Option(min=1, help="Server processes sharing the port (docs/scaling.md)")] = 1,
+             "(benarkah worker)", metavar="")] = True,
+    processes: Annotated[int, typer.Option(min=1, help="Server processes sharing the port (docs/scaling.md)", metavar="N")] = 1,
 ) -> None:
     """Serve the HTTP API, the public page and the channel webhooks (and, by default, their workers)."""
     with open_services(db, host=host, port=port) as services:  # migrates once, before any child starts
@@ -67,10 +68,10 @@ def demo_corpus_path() -> Path:
 
 @app.command()
 def demo(
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to listen on", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port", metavar="PORT")] = 8000,
     db: DbOption = None,
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Only load the demo corpus")] = False,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Only load the demo corpus", metavar="")] = False,
 ) -> None:
     """Load the bundled demo fact-checks (idempotent) and serve a tipline on http://127.0.0.1:8000."""
     with open_services(db, host=host, port=port) as services:

@@ -13,7 +13,10 @@ app.add_typer(tips_app, name="tips")
 
 
 @tips_app.command("list")
-def list_clusters(limit: Annotated[int, typer.Option(min=1, max=1000)] = 20, db: DbOption = None) -> None:
+def list_clusters(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many clusters, trending first", metavar="N")] = 20,
+    db: DbOption = None,
+) -> None:
     """The open clusters, fastest-spreading first (as on /admin)."""
     with open_services(db) as services:
         for c in services.tips.queue(limit=limit):

@@ -14,7 +14,8 @@ from ._app import DbOption, app, open_services
 user_app = typer.Typer(help="Staff accounts for the fact-checkers' dashboard (/admin).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
-PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts)")]
+Username = Annotated[str, typer.Argument(help="The staff login name", metavar="NAME", show_default=False)]
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts)", metavar="")]
 
 
 def _password(from_stdin: bool) -> str:
@@ -33,7 +34,7 @@ def _run(db: str | None, action) -> None:  # type: ignore[no-untyped-def]
 
 
 @user_app.command("add")
-def add(username: Annotated[str, typer.Argument(help="Lower-case login name")],
+def add(username: Annotated[str, typer.Argument(help="Lower-case login name", metavar="NAME", show_default=False)],
         password_stdin: PasswordStdin = False, db: DbOption = None) -> None:
     """Create a staff account (asks for the password twice)."""
     password = _password(password_stdin)
@@ -41,20 +42,20 @@ def add(username: Annotated[str, typer.Argument(help="Lower-case login name")],
 
 
 @user_app.command("passwd")
-def passwd(username: str, password_stdin: PasswordStdin = False, db: DbOption = None) -> None:
+def passwd(username: Username, password_stdin: PasswordStdin = False, db: DbOption = None) -> None:
     """Set a new password (logs the user out everywhere)."""
     password = _password(password_stdin)
     _run(db, lambda accounts: (accounts.set_password(username, password), typer.echo("password changed")))
 
 
 @user_app.command("disable")
-def disable(username: str, db: DbOption = None) -> None:
+def disable(username: Username, db: DbOption = None) -> None:
     """Block an account from logging in (ends its sessions)."""
     _run(db, lambda accounts: (accounts.set_disabled(username, True), typer.echo(f"disabled {username}")))
 
 
 @user_app.command("enable")
-def enable(username: str, db: DbOption = None) -> None:
+def enable(username: Username, db: DbOption = None) -> None:
     """Allow a disabled account to log in again."""
     _run(db, lambda accounts: (accounts.set_disabled(username, False), typer.echo(f"enabled {username}")))
 

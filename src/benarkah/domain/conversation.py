@@ -10,10 +10,12 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, replace
+from unicodedata import category as unicodedata_category
 from typing import Protocol, Sequence
 
 from .articles import Article
 from .text import normalize
+from .verdicts import Verdict
 
 RESULTS_PER_PAGE = 3
 LATEST_COUNT = 5
@@ -24,14 +26,24 @@ class ReplyKind(enum.StrEnum):
     MENU = "menu"
     HELP = "help"
     RESULTS = "results"
+    RELATED = "related"  # nothing answers the message; related fact-checks shown, the message becomes a tip
     NOT_FOUND = "not_found"
     LATEST = "latest"
     TIPS = "tips"
     NO_MORE = "no_more"
     LANGUAGE = "language"
     THANKS = "thanks"
+    GREETING = "greeting"
+    ACK = "ack"
+    LAUGH = "laugh"
+    EMOJI = "emoji"
     EMPTY = "empty"
     UNSUPPORTED = "unsupported"
+
+    @property
+    def matched(self) -> bool | None:
+        """Whether a reply of this kind answered a lookup: True, False, or None when no lookup was made."""
+        return {ReplyKind.RESULTS: True, ReplyKind.RELATED: False, ReplyKind.NOT_FOUND: False}.get(self)
 
 
 class Intent(enum.StrEnum):
@@ -43,17 +55,36 @@ class Intent(enum.StrEnum):
     ENGLISH = "english"
     INDONESIAN = "indonesian"
     THANKS = "thanks"
+    GREETING = "greeting"  # "Assalamualaikum", "selamat pagi min", "permisi, mau tanya"
+    ACK = "ack"  # "ok", "siap", 👍
+    LAUGH = "laugh"  # "wkwkwk", "haha", 😂
+    EMOJI = "emoji"  # only emoji
     CHECK = "check"
     EMPTY = "empty"
 
 
+# Verdicts that read as a confirmation of the rumour: sent as *the* answer only on strong evidence.
+CONFIRMING = frozenset({Verdict.TRUE, Verdict.PARTLY_TRUE})
+
+
 @dataclass(frozen=True)
 class Lookup:
-    """What the archive says about a message."""
+    """What the archive says about a message. ``strong``: the evidence that the first article is about
+    this very message is strong enough to present even a "true" verdict as the answer."""
 
     matched: bool
     confidence: float
     articles: Sequence[Article] = ()
+    strong: bool = False
+
+    @property
+    def answered(self) -> bool:
+        """The first article may be presented as the answer: matched, and a confirming verdict only on
+        strong evidence ("makan bawang putih cegah covid" must not get "SEBAGIAN BENAR — bawang putih
+        turunkan tekanan darah" as its answer)."""
+        if not self.matched or not self.articles:
+            return False
+        return self.articles[0].verdict not in CONFIRMING or self.strong
 
 
 class Library(Protocol):
@@ -90,6 +121,11 @@ class Reply:
     confidence: float | None = None
     record_tip: bool = False  # the caller stores ``query`` as a tip for fact-checkers
     intent: Intent = Intent.CHECK
+    greeting: str = ""  # for GREETING: the salutation to return ("salam", "pagi", "siang", "sore", "malam", "")
+
+    @property
+    def matched(self) -> bool | None:
+        return self.kind.matched
 
 
 @dataclass(frozen=True)
@@ -118,8 +154,7 @@ class PreparedTurn:
 
 _KEYWORDS: dict[Intent, frozenset[str]] = {
     Intent.MENU: frozenset("""halo hallo hello helo hai hay hi hei hey menu mulai start /start /menu p
-        ping tes test assalamualaikum assalamu'alaikum salam pagi siang sore malam
-        selamat_pagi selamat_siang selamat_sore selamat_malam permisi""".split()),
+        ping tes test""".split()),
     Intent.HELP: frozenset("bantuan help /help tolong ? cara caranya panduan".split()),
     Intent.LATEST: frozenset("""terbaru latest baru update /terbaru /latest cek_fakta_terbaru
         fakta_terbaru hoaks_terbaru berita_terbaru""".split()),
@@ -129,16 +164,41 @@ _KEYWORDS: dict[Intent, frozenset[str]] = {
     Intent.ENGLISH: frozenset("english inggris bahasa_inggris en /english /en".split()),
     Intent.INDONESIAN: frozenset("indonesia bahasa_indonesia indonesian id /indonesia /id".split()),
     Intent.THANKS: frozenset("""terima_kasih terimakasih makasih makasi mksh thanks thank_you thx tq
-        trims ok oke okay siap mantap sip""".split()),
+        trims""".split()),
 }
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?|\?|/\w+", re.UNICODE)
+_FILLER = frozenset("min admin mimin kak ka kakak dong ya sih pak bu mas mbak bang gan sis bro".split())
+
+# Chat that is not a claim: greetings, thanks, "ok", laughter, and the words around them. A message made
+# only of these gets a short reply and never becomes a tip; one word outside them makes it a CHECK.
+_GREETINGS: dict[str, str] = {
+    **dict.fromkeys("""assalamualaikum assalamu'alaikum asalamualaikum assalamualaikom assalamu alaikum
+        salam samlekom waalaikumsalam wr wb warahmatullahi wabarakatuh""".split(), "salam"),
+    "pagi": "pagi", "siang": "siang", "sore": "sore", "malam": "malam",
+    **dict.fromkeys("selamat permisi punten halo hallo hai hi hello hey hei".split(), ""),
+}
+_HALO = frozenset("halo hallo hai hi hello hey hei".split())
+_THANKS_WORDS = frozenset("""terima kasih terimakasih makasih makasi mksh mks thanks thank thx tq ty trims
+    suwun matur nuwun hatur nuhun""".split())
+_ACK_WORDS = frozenset("ok oke okay okey okee sip siap mantap mantab baik noted iya yoi yup paham good nice".split())
+_SOCIAL_FILLER = _FILLER | frozenset("""banyak atas infonya info informasinya sekali semua semuanya mau ingin tanya
+    nanya bertanya numpang izin ijin boleh saya aku nih nah juga jawabannya bantuannya you dan ya""".split())
+_LAUGH = re.compile(r"(?:a?w?k)?(?:wk)+w?k?|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:xi){2,}|lol|lmao|awok(?:awok)*")
+_LAUGH_EMOJI = frozenset("😂🤣😆😁😄😅😹")
+_ACK_EMOJI = frozenset("👍👌🆗✅💯🙂😊")
+_THANKS_EMOJI = frozenset("🙏❤💙💚💛🧡💜🤍🥰😍")
+_EMOJI_MODIFIERS = re.compile("[\ufe0f\u200d\U0001f3fb-\U0001f3ff]")
 
 
 def classify(text: str) -> Intent:
-    """The command a short message is, or ``CHECK`` for anything that should be looked up."""
-    words = _WORDS.findall(normalize(text).casefold())
+    """The command a short message is, chat that needs no lookup, or ``CHECK`` for anything to look up."""
+    folded = normalize(text).casefold()
+    words = _WORDS.findall(folded)
     if not words:
-        return Intent.EMPTY
+        return _symbols(folded)
+    social = _social(words)
+    if social is not None:
+        return social
     if len(words) > 4:
         return Intent.CHECK
     phrase = "_".join(words)
@@ -146,13 +206,64 @@ def classify(text: str) -> Intent:
         if phrase in keywords:
             return intent
     # "halo min", "menu dong", "tips ya kak": a command word plus chat filler
-    filler = {"min", "admin", "kak", "dong", "ya", "sih", "pak", "bu", "mas", "mbak", "bang", "gan", "ka"}
-    core = [w for w in words if w not in filler]
+    core = [w for w in words if w not in _FILLER]
     if len(core) == 1:
         for intent, keywords in _KEYWORDS.items():
             if core[0] in keywords:
                 return intent
     return Intent.CHECK
+
+
+def _symbols(folded: str) -> Intent:
+    """A message without words: nothing at all, or emoji (👍 is "ok", 🙏 is thanks, 😂 is laughter)."""
+    marks = {c for c in _EMOJI_MODIFIERS.sub("", folded) if not c.isspace()}
+    if not marks:
+        return Intent.EMPTY
+    if all(unicodedata_category(c) in ("Po", "Pd", "Ps", "Pe", "Pi", "Pf") for c in marks):
+        return Intent.EMPTY  # "...", "!!"
+    if marks <= _LAUGH_EMOJI:
+        return Intent.LAUGH
+    if marks <= _THANKS_EMOJI:
+        return Intent.THANKS
+    if marks <= _ACK_EMOJI:
+        return Intent.ACK
+    return Intent.EMOJI
+
+
+def _social(words: list[str]) -> Intent | None:
+    """The intent of a message made only of greetings, thanks, acknowledgements, laughter and filler."""
+    kinds = set()
+    if all(w in _HALO or w in _FILLER for w in words):
+        return None  # "halo", "halo min": the menu is the answer
+    for word in words:
+        if word in _GREETINGS:
+            kinds.add(Intent.GREETING)
+        elif word in _THANKS_WORDS:
+            kinds.add(Intent.THANKS)
+        elif word in _ACK_WORDS:
+            kinds.add(Intent.ACK)
+        elif _LAUGH.fullmatch(word):
+            kinds.add(Intent.LAUGH)
+        elif word not in _SOCIAL_FILLER and word != "?":
+            return None
+    if not kinds:
+        return None
+    for intent in (Intent.THANKS, Intent.GREETING, Intent.ACK, Intent.LAUGH):
+        if intent in kinds:
+            return intent
+    return None
+
+
+def salutation(text: str) -> str:
+    """Which greeting to return: "salam" for Assalamualaikum, the time of day for "selamat pagi", else ""."""
+    words = _WORDS.findall(normalize(text).casefold())
+    for word in words:
+        if _GREETINGS.get(word) == "salam":
+            return "salam"
+    for word in words:
+        if _GREETINGS.get(word):
+            return _GREETINGS[word]
+    return ""
 
 
 class Conversation:
@@ -179,9 +290,11 @@ class Conversation:
             return Turn(Reply(ReplyKind.LANGUAGE, new.language, intent=intent), new)
         kind = {
             Intent.MENU: ReplyKind.MENU, Intent.HELP: ReplyKind.HELP, Intent.TIPS: ReplyKind.TIPS,
-            Intent.THANKS: ReplyKind.THANKS, Intent.EMPTY: ReplyKind.EMPTY,
+            Intent.THANKS: ReplyKind.THANKS, Intent.EMPTY: ReplyKind.EMPTY, Intent.GREETING: ReplyKind.GREETING,
+            Intent.ACK: ReplyKind.ACK, Intent.LAUGH: ReplyKind.LAUGH, Intent.EMOJI: ReplyKind.EMOJI,
         }[intent]
-        return Turn(Reply(kind, lang, intent=intent), state)
+        greeting = salutation(text) if intent is Intent.GREETING else ""
+        return Turn(Reply(kind, lang, intent=intent, greeting=greeting), state)
 
     def respond_unsupported(self, state: ConversationState | None = None) -> Turn:
         """A photo, voice note or sticker: we cannot read it yet, so we say how to ask instead."""
@@ -195,6 +308,11 @@ class Conversation:
         if not found.matched or not articles:
             reply = Reply(ReplyKind.NOT_FOUND, state.language, query=text, confidence=found.confidence,
                           record_tip=True)
+            return Turn(reply, replace(state, last_query="", offset=0))
+        if not found.answered:
+            # Related, but not shown as the answer: the fact-checkers get the message as a tip.
+            reply = Reply(ReplyKind.RELATED, state.language, query=text, articles=articles,
+                          confidence=found.confidence, record_tip=True)
             return Turn(reply, replace(state, last_query="", offset=0))
         reply = Reply(ReplyKind.RESULTS, state.language, query=text, articles=articles,
                       more_available=len(found.articles) > self.per_page, confidence=found.confidence)

@@ -52,13 +52,20 @@ SLANG: dict[str, str] = {
     "bansosnya": "bansos", "bantuan sosial": "bansos", "lowker": "lowongan kerja", "loker": "lowongan kerja",
     "rekrut": "rekrutmen", "rekrutment": "rekrutmen", "recruitment": "rekrutmen",
     "rekening2": "rekening", "rek": "rekening", "tf": "transfer", "trf": "transfer", "trnsfer": "transfer",
-    "transferan": "transfer", "duit2": "uang", "jt": "juta", "jtan": "juta", "rb": "ribu", "rbu": "ribu",
+    "transferan": "transfer", "duit2": "uang", "jtan": "juta", "rb": "ribu", "rbu": "ribu",
     "ribuan": "ribu", "gratisan": "gratis", "grtis": "gratis", "free": "gratis",
     "link2": "link", "linknya": "link", "tautan": "link", "lnk": "link", "klik2": "klik",
     "covid19": "covid 19", "corona": "covid", "korona": "covid", "kovid": "covid",
     "dki": "jakarta", "jkt": "jakarta", "sby": "surabaya", "bdg": "bandung", "jogja": "yogyakarta",
     "sebulan": "bulan", "setahun": "tahun", "seminggu": "minggu", "sehari": "hari", "sejuta": "1000000",
     "seribu": "1000", "seratus": "100",
+    # abbreviations that are words in news text: "AS"/"A.S." is Amerika Serikat; provinces and people
+    "as": "amerika serikat", "usa": "amerika serikat",
+    "jabar": "jawa barat", "jateng": "jawa tengah", "jatim": "jawa timur", "sumut": "sumatera utara",
+    "sumbar": "sumatera barat", "sumsel": "sumatera selatan", "kalbar": "kalimantan barat",
+    "kaltim": "kalimantan timur", "sulsel": "sulawesi selatan", "sulteng": "sulawesi tengah",
+    "ntt": "nusa tenggara timur", "ntb": "nusa tenggara barat", "kdm": "dedi mulyadi", "jkw": "jokowi",
+    "yogya": "yogyakarta",
 }
 
 # Function words and chat filler that carry no topic. "tidak" is included: a tipline query
@@ -79,7 +86,7 @@ STOPWORDS: frozenset[str] = frozenset(
     tentang tentu tersebut terus tetapi tidak toh tolong untuk walau walaupun wah ya yaitu yakni yang
     gan sis bro bapak ibu om tante mas mbak bang halo hai pagi siang sore malam selamat terima kasih
     tuh tu gitu gini aja kok loh lho rp dah deh yah yuk ayo hehe wkwk wkwkwk haha hahaha info informasi
-    the a an of to is are was in on and or for this that it be with as at by from
+    the a an of to is are was in on and or for this that it be with at by from
     """.split()
 )
 
@@ -88,3 +95,18 @@ QUERY_NOISE: frozenset[str] = frozenset(
     """hoaks hoax hoak benar bener beneran fakta cek valid asli palsu kah apakah ini itu
     tolong mohon admin min kak info pesan berantai share sebarkan viral""".split()
 )
+
+# Spelling variants one word has in Indonesian writing, as (written, key) rewrites applied to stems:
+# old orthography (oe, dj, tj), Arabic and English loanword spellings (dh, ch, ph). Doubled letters
+# are collapsed after these (Mekkah/Mekah, Muhammad/Muhamad).
+SPELLING_RULES: tuple[tuple[str, str], ...] = (
+    ("dh", "d"), ("ch", "c"), ("ph", "f"), ("oe", "u"), ("dj", "j"), ("tj", "c"),
+)
+
+# Productive prefixes of compounds written as one word: "microchip" also means "chip".
+COMPOUND_PREFIXES: tuple[str, ...] = (
+    "micro", "mikro", "nano", "anti", "multi", "super", "mega", "ultra", "semi", "auto",
+)
+
+# Leetspeak digits as the letters they stand for ("J0K0WI", "b4ns0s", "pk1").
+LEET: dict[int, str] = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})

@@ -8,6 +8,7 @@ around it. Every string a person reads lives here.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from .articles import Article
 from .conversation import Reply, ReplyKind
@@ -48,6 +49,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_more": "Tidak ada hasil lain. Kirim kata kunci baru untuk mencari lagi.",
         "language": "Baik, balasan selanjutnya dalam Bahasa Indonesia. 🇮🇩",
         "thanks": "Sama-sama! 🙏 Kirim kata kunci atau pesan lain kapan saja untuk dicek.",
+        "greeting_salam": "Wa'alaikumsalam! 🙏",
+        "greeting_pagi": "Selamat pagi! 🙏",
+        "greeting_siang": "Selamat siang! 🙏",
+        "greeting_sore": "Selamat sore! 🙏",
+        "greeting_malam": "Selamat malam! 🙏",
+        "greeting_": "Halo! 🙏",
+        "greeting_tail": ("Silakan kirim kata kunci (mis. _vaksin chip_) atau teruskan pesan yang ingin dicek. "
+                          "Ketik *menu* untuk pilihan lain."),
+        "ack": "👍 Siap. Kalau ada kabar lain yang meragukan, kirim saja ke sini untuk dicek.",
+        "laugh": "😄 Ada kabar lain yang ingin dicek? Kirim kata kunci atau teruskan pesannya.",
+        "emoji": "🙂 Kirim kata kunci atau teruskan pesan yang ingin dicek, atau ketik *menu*.",
+        "related_head": (
+            "Kami *belum menemukan* cek fakta yang membahas persis pesan Anda. 🙏 Pesan Anda sudah kami teruskan "
+            "ke tim pemeriksa fakta. Sementara itu, ini cek fakta yang *terkait*:"
+        ),
+        "related_label": "Terkait",
+        "unknown_verdict": "Cek fakta {publisher}",
+        "about_claim": "tentang klaim",
+        "fact_checkers": "tim cek fakta",
         "empty": "Pesan Anda kosong. Ketik kata kunci atau teruskan pesan yang ingin dicek, atau ketik *menu*.",
         "unsupported": (
             "Maaf, saat ini kami baru bisa memeriksa pesan *teks*. 🙏\n"
@@ -96,6 +116,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_more": "No more results. Send new keywords to search again.",
         "language": "OK, I will reply in English from now on. 🇬🇧",
         "thanks": "You're welcome! 🙏 Send keywords or a message any time to check it.",
+        "greeting_salam": "Wa'alaikumsalam! 🙏",
+        "greeting_pagi": "Good morning! 🙏",
+        "greeting_siang": "Good afternoon! 🙏",
+        "greeting_sore": "Good afternoon! 🙏",
+        "greeting_malam": "Good evening! 🙏",
+        "greeting_": "Hello! 🙏",
+        "greeting_tail": ("Send a few keywords (e.g. _vaccine chip_) or forward the message you want checked. "
+                          "Type *menu* for other options."),
+        "ack": "👍 OK. If you see another doubtful story, send it here to check.",
+        "laugh": "😄 Anything else you want checked? Send keywords or forward the message.",
+        "emoji": "🙂 Send keywords or forward a message you want checked, or type *menu*.",
+        "related_head": (
+            "We have *not found* a fact-check about exactly this yet. 🙏 We have passed your message to our "
+            "fact-checkers. Meanwhile, these fact-checks are *related*:"
+        ),
+        "related_label": "Related",
+        "unknown_verdict": "{publisher} fact-check",
+        "about_claim": "of the claim",
+        "fact_checkers": "our fact-checkers",
         "empty": "Your message is empty. Type keywords or forward a message to check, or type *menu*.",
         "unsupported": (
             "Sorry, for now we can only check *text* messages. 🙏\n"
@@ -140,10 +179,34 @@ def verdict_label(verdict: Verdict, language: str) -> str:
     return (LABELS_EN if language == "en" else LABELS_ID)[verdict]
 
 
-def render_article(article: Article, language: str = "id", number: int | None = None) -> str:
+def publisher_name(article: Article, language: str = "id") -> str:
+    """Who published a fact-check: its publisher, else its site's host, else "the fact-checkers"."""
+    if article.publisher:
+        return article.publisher
+    host = urlsplit(article.url).hostname if article.url else None
+    return host.removeprefix("www.") if host else texts(language)["fact_checkers"]
+
+
+def headline(article: Article, language: str = "id") -> str:
+    """The first line of a fact-check in a reply.
+
+    With a verdict: "❌ *SALAH* — title". Without one, the title is the claim that was checked, and a bare
+    "Presiden Jokowi Ternyata Berijazah Palsu" would read as the service confirming it; so it is quoted
+    and named as a fact-check by its publisher: "ℹ️ *Cek fakta turnbackhoax.id* tentang klaim: “…”", or
+    with the label as published when benarkah cannot map it ("KOMEDI")."""
+    marker = MARKERS[article.verdict]
+    if article.verdict is not Verdict.OTHER:
+        return f"{marker} *{verdict_label(article.verdict, language)}* — {article.display_title}"
+    t = texts(language)
+    who = t["unknown_verdict"].format(publisher=publisher_name(article, language))
+    label = f" (*{article.verdict_label.upper()}*)" if article.verdict_label else ""
+    return f"{marker} *{who}*{label} {t['about_claim']}: “{article.display_title}”"
+
+
+def render_article(article: Article, language: str = "id", number: int | None = None, label: str = "") -> str:
     prefix = f"{number}. " if number is not None else ""
-    lines = [f"{prefix}{MARKERS[article.verdict]} *{verdict_label(article.verdict, language)}* — "
-             f"{article.display_title}"]
+    tag = f"_{label}:_ " if label else ""
+    lines = [f"{prefix}{tag}{headline(article, language)}"]
     if article.published:
         lines.append(f"📅 {format_date(article.published, language)}")
     summary = summarize(article)
@@ -160,9 +223,19 @@ def render_text(reply: Reply) -> str:
     kind = reply.kind
     if kind is ReplyKind.RESULTS:
         head = t["more_head"] if reply.intent == "more" else t["results_head"]
-        body = "\n\n".join(render_article(a, reply.language, i + 1) for i, a in enumerate(reply.articles))
+        # The first result is the answer; the others matched less well and say so.
+        answer_first = reply.intent != "more"
+        body = "\n\n".join(
+            render_article(a, reply.language, i + 1, label="" if i == 0 and answer_first else t["related_label"])
+            for i, a in enumerate(reply.articles))
         tail = t["more_hint"] if reply.more_available else t["footer"]
         return f"{head}\n\n{body}\n\n{tail}"
+    if kind is ReplyKind.RELATED:
+        body = "\n\n".join(render_article(a, reply.language, i + 1) for i, a in enumerate(reply.articles))
+        return f"{t['related_head']}\n\n{body}\n\n{t['footer']}"
+    if kind is ReplyKind.GREETING:
+        return f"{t['greeting_' + reply.greeting] if 'greeting_' + reply.greeting in t else t['greeting_']} " \
+               f"{t['greeting_tail']}"
     if kind is ReplyKind.LATEST:
         if not reply.articles:
             return t["latest_empty"]
@@ -172,6 +245,7 @@ def render_text(reply: Reply) -> str:
         ReplyKind.MENU: "menu", ReplyKind.HELP: "help", ReplyKind.NOT_FOUND: "not_found",
         ReplyKind.TIPS: "tips", ReplyKind.NO_MORE: "no_more", ReplyKind.LANGUAGE: "language",
         ReplyKind.THANKS: "thanks", ReplyKind.EMPTY: "empty", ReplyKind.UNSUPPORTED: "unsupported",
+        ReplyKind.ACK: "ack", ReplyKind.LAUGH: "laugh", ReplyKind.EMOJI: "emoji",
     }[kind]
     return t[key]
 

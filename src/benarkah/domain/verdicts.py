@@ -67,6 +67,7 @@ _LABELS: tuple[tuple[str, Verdict], ...] = (
     ("satire", Verdict.SATIRE),
     ("satir", Verdict.SATIRE),
     ("parodi", Verdict.SATIRE),
+    ("komedi", Verdict.SATIRE),
     ("parody", Verdict.SATIRE),
     ("belum terbukti", Verdict.UNPROVEN),
     ("tidak terbukti", Verdict.UNPROVEN),

@@ -43,6 +43,7 @@ class Extracted:
     total_pages: int | None = None
     next_url: str = ""
     mirror_urls: tuple[str, ...] = field(default=())
+    images: tuple[str, ...] = field(default=())  # picture URLs: og:image, then the body's pictures
     claimreview: ClaimReview | None = None
 
     def record(self, article_id: str) -> dict[str, Any]:
@@ -59,6 +60,7 @@ class Extracted:
             "published": self.published.isoformat() if self.published else None,
             "publisher": self.publisher,
             "language": self.language or "id",
+            "images": list(self.images),
             **self._claim_fields(),
         }
 
@@ -88,6 +90,7 @@ class Extracted:
             "total_pages": self.total_pages,
             "next_url": self.next_url or None,
             "mirror_urls": list(self.mirror_urls),
+            "images": list(self.images),
             "text": self.text,
         }
         if self.claimreview is not None:
@@ -230,6 +233,7 @@ def extract_html(html: str, chooser: ProfileChooser, url: str = "") -> Extracted
         mirror_urls=mirrors,
         claimreview=review,
         language=doc.language() or "id",
+        images=tuple(doc.images()),
     )
     published_raw = doc.first(profile.date_selectors)
     if published_raw:

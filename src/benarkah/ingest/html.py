@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from charset_normalizer import from_bytes
@@ -60,6 +60,23 @@ def decode_page(data: bytes, declared: str | None = None) -> str:
 
 def looks_like_html(text: str) -> bool:
     return bool(_HTML_SNIFF.match(text[:2000]))
+
+
+_BODY_IMAGES = ('article img', '[itemprop="articleBody"] img', ".entry-content img", ".post-content img",
+                ".article-content img", ".detail__body img", ".read__content img", "main img")
+_ICONISH = re.compile(r"(logo|icon|avatar|emoji|sprite|badge|pixel|spacer|blank)[^/]*$|\.svg(\?|$)", re.IGNORECASE)
+
+
+def _image_src(attributes: dict[str, str | None]) -> str:
+    for name in ("width", "height"):
+        value = (attributes.get(name) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) < 100:
+            return ""
+    for name in ("src", "data-src", "data-lazy-src", "data-original"):
+        value = (attributes.get(name) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    return ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,23 @@ class Document:
             amp=href('link[rel="amphtml"]'),
             og_url=urljoin(self.url, og) if og else "",
         )
+
+    def images(self, limit: int = 8) -> list[str]:
+        """The article's pictures: ``og:image`` (the one a fact-check page picks to represent itself)
+        first, then pictures inside the article body; icons, logos, avatars, SVGs, data: URIs and
+        pictures declared smaller than 100 px are left out."""
+        found = [self.meta("og:image:secure_url", "og:image", "og:image:url", "twitter:image")]
+        for css in _BODY_IMAGES:
+            for node in self.tree.css(css):
+                found.append(_image_src(node.attributes))
+        urls = []
+        for value in found:
+            if not value or value.startswith("data:"):
+                continue
+            url = urljoin(self.url, value.strip())
+            if urlsplit(url).scheme in ("http", "https") and not _ICONISH.search(url):
+                urls.append(url)
+        return list(dict.fromkeys(urls))[:limit]
 
     def language(self) -> str:
         node = self.tree.css_first("html")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
+from ..domain.verdicts import Verdict, normalize_verdict
 from ..errors import ConfigError
 
 GENERIC = "generic"
@@ -54,6 +55,7 @@ class Profile:
     verdict_patterns: tuple[re.Pattern[str], ...] = ()
     claim_selectors: tuple[Selector, ...] = ()
     claim_patterns: tuple[re.Pattern[str], ...] = ()
+    default_verdict: str = ""  # for a debunk-only source: the verdict of its pages and rows that state none
     source: str = field(default="", compare=False)
 
     def is_boilerplate(self, line: str) -> bool:
@@ -96,6 +98,17 @@ def _strings(section: dict[str, Any], key: str, where: str) -> list[str]:
     return value
 
 
+def _default_verdict(section: dict[str, Any], where: str) -> str:
+    label = section.get("default", "")
+    if not isinstance(label, str):
+        raise ConfigError(f"{where}: [verdict] default must be a verdict label such as \"SALAH\"")
+    label = label.strip()
+    if label and normalize_verdict(label) is Verdict.OTHER:
+        raise ConfigError(f"{where}: [verdict] default {label!r} is not a verdict benarkah knows "
+                          f"(e.g. SALAH, HOAKS, PENIPUAN, MENYESATKAN, BENAR)")
+    return label
+
+
 def profile_from_toml(text: str, source: str, base: Profile | None = None) -> Profile:
     """Build a profile from TOML text; list fields extend ``base`` (normally the generic profile)."""
     try:
@@ -131,6 +144,7 @@ def profile_from_toml(text: str, source: str, base: Profile | None = None) -> Pr
         verdict_patterns=_compile(_strings(verdict, "patterns", where), where, re.IGNORECASE | re.MULTILINE),
         claim_selectors=sel(claim, "selectors"),
         claim_patterns=_compile(_strings(claim, "patterns", where), where, re.IGNORECASE | re.MULTILINE),
+        default_verdict=_default_verdict(verdict, where),
         source=source,
     )
     return _extend(own, base) if base is not None else own

@@ -23,6 +23,8 @@ class RawRecord:
     origin: str  # "file.jsonl:12"
     fields: dict[str, Any] | None = None
     error: str | None = None
+    base: str = ""  # the folder of the file it came from: relative picture paths are taken against it
+    default_verdict: str = ""  # the source's verdict for rows that carry none (its site profile's)
 
 
 def read_jsonl(path: Path) -> Iterator[RawRecord]:
@@ -47,7 +49,7 @@ def read_jsonl(path: Path) -> Iterator[RawRecord]:
             if not isinstance(value, dict):
                 yield RawRecord(origin, error=f"expected a JSON object, got {type(value).__name__}")
                 continue
-            yield RawRecord(origin, fields=value)
+            yield RawRecord(origin, fields=value, base=str(path.resolve().parent))
 
 
 def _decode_text(data: bytes, path: Path) -> str:
@@ -74,7 +76,8 @@ def read_csv(path: Path) -> Iterator[RawRecord]:
             if None in row:
                 yield RawRecord(origin, error="more values than header columns")
                 continue
-            yield RawRecord(origin, fields={(k or "").strip().lower(): v for k, v in row.items()})
+            yield RawRecord(origin, fields={(k or "").strip().lower(): v for k, v in row.items()},
+                            base=str(path.resolve().parent))
     except csv.Error as exc:
         yield RawRecord(f"{path.name}:{reader.line_num}", error=f"unreadable CSV: {exc}")
 

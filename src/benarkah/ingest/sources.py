@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
@@ -138,8 +138,10 @@ class Sources:
 
     def _file(self, path: Path) -> Iterator[RawRecord]:
         suffix = path.suffix.lower()
-        if suffix in READERS:
-            yield from reader_for(path)(path)  # rows carry their own ids: plain upsert, no merging
+        if suffix in READERS:  # rows carry their own ids: plain upsert, no merging
+            default = self.chooser.forced.default_verdict if self.chooser.forced else ""
+            for row in reader_for(path)(path):
+                yield replace(row, default_verdict=default) if default and row.fields is not None else row
             return
         if suffix not in PAGE_SUFFIXES | TEXT_SUFFIXES | XML_SUFFIXES:
             reader_for(path)  # raises the "don't know how to read" error with the known types
@@ -155,7 +157,7 @@ class Sources:
             return
         text = decode_page(data)
         page = extract_page(text, self.chooser, is_html=suffix in PAGE_SUFFIXES or None)
-        yield self.pages.record(page, path.name, identity=str(path.resolve()))
+        yield self._page_record(page, path.name, identity=str(path.resolve()))
 
     def _xml_file(self, path: Path, data: bytes) -> Iterator[RawRecord]:
         kind = kind_of(data)
@@ -196,7 +198,7 @@ class Sources:
             publisher=publisher,
             published=parse_date(item.published),
         )
-        return self.pages.record(page, origin, require_body=False)
+        return self._page_record(page, origin, require_body=False)
 
     def _follow(self, urls: list[str], source: str) -> Iterator[RawRecord]:
         """Fetch every listed page; URLs an interrupted run left pending come along."""
@@ -268,7 +270,15 @@ class Sources:
             page.mirror_urls = (*page.mirror_urls, fetched.url)
         if url not in (page.url, *page.mirror_urls):
             page.mirror_urls = (*page.mirror_urls, url)
-        return self.pages.record(page, url)
+        return self._page_record(page, url)
+
+    def _page_record(self, page: Extracted, origin: str, identity: str = "", require_body: bool = True) -> RawRecord:
+        """The record of an extracted page, carrying its profile's verdict for pages that state none."""
+        record = self.pages.record(page, origin, identity=identity, require_body=require_body)
+        profile = self.chooser.profiles.get(page.profile)
+        if profile is not None and profile.default_verdict and record.fields is not None:
+            record = replace(record, default_verdict=profile.default_verdict)
+        return record
 
 
 def fetch_article(crawler: Crawler, first: Fetched, chooser: ProfileChooser) -> Extracted:

@@ -90,21 +90,30 @@ class Receipts:
             "updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
             (item.channel, key[:200], item.id, part, item.sender_hash, Delivery.SENT.value, now, now))
 
-    def apply(self, report: DeliveryReport, now: float | None = None) -> StatusOutcome:
-        """Record a status update and act on a failure (see the module). Idempotent."""
+    def forget_row(self, tx: Connection, outbox_id: int) -> None:
+        """A row is sent again from its first part: the earlier attempt's receipts no longer describe it
+        (a late status for one of them is then simply not ours)."""
+        tx.execute("DELETE FROM messaging_receipts WHERE outbox_id = ?", (outbox_id,))
+
+    def apply(self, reports: Sequence[DeliveryReport], now: float | None = None) -> list[StatusOutcome]:
+        """Record the status updates of one webhook delivery (one transaction: Meta sends three or more
+        per message) and act on failures (see the module). Idempotent."""
         now = time.time() if now is None else now
         with self.db.transaction(lock="rows") as tx:
-            receipt = self._find(tx, report)
-            if receipt is None:
-                return StatusOutcome(matched=False)
-            if report.recipient and receipt.person:
-                self.book.learn(tx, report.channel, receipt.person, report.recipient, now)
-            if receipt.status is Delivery.FAILED or report.status.rank <= receipt.status.rank:
-                return StatusOutcome(True, receipt.outbox_id, receipt.status.value)
-            tx.execute("UPDATE messaging_receipts SET status = ?, error_code = ?, error = ?, updated_at = ? WHERE id = ?",
-                       (report.status.value, report.error_code[:40], report.error[:300], now, receipt.id))
-            self._update_row(tx, receipt.outbox_id)
-            action = self._remedy(tx, report, receipt, now) if report.status is Delivery.FAILED else ""
+            return [self._apply(tx, report, now) for report in reports]
+
+    def _apply(self, tx: Connection, report: DeliveryReport, now: float) -> StatusOutcome:
+        receipt = self._find(tx, report)
+        if receipt is None:
+            return StatusOutcome(matched=False)
+        if report.recipient and receipt.person:
+            self.book.learn(tx, report.channel, receipt.person, report.recipient, now)
+        if receipt.status is Delivery.FAILED or report.status.rank <= receipt.status.rank:
+            return StatusOutcome(True, receipt.outbox_id, receipt.status.value)
+        tx.execute("UPDATE messaging_receipts SET status = ?, error_code = ?, error = ?, updated_at = ? WHERE id = ?",
+                   (report.status.value, report.error_code[:40], report.error[:300], now, receipt.id))
+        self._update_row(tx, receipt.outbox_id)
+        action = self._remedy(tx, report, receipt, now) if report.status is Delivery.FAILED else ""
         return StatusOutcome(True, receipt.outbox_id, report.status.value, action)
 
     def _find(self, tx: Connection, report: DeliveryReport) -> _Receipt | None:

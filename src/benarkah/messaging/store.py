@@ -15,7 +15,7 @@ expired (it was presumed dead) cannot complete a row another worker has since ta
 People are resolved when their message is stored (``identities.IdentityBook``): every row carries the
 person's stable key, whichever of their identifiers the webhook showed. What the APIs later report
 about a sent message (``messaging_receipts``: sent, delivered, read, failed with a code) is matched by
-the API's message id and acted on (``apply_status``).
+the API's message id and acted on (``apply_statuses``, ``receipts``).
 """
 
 from __future__ import annotations
@@ -343,6 +343,7 @@ class MessageStore:
             self.mark_needs_template(item, error, code)
             return OutboxStatus.NEEDS_TEMPLATE.value
         with self.db.transaction(lock="rows") as tx:
+            self.receipts.forget_row(tx, item.id)  # the parts start again, as the template
             tx.execute(
                 "UPDATE messaging_outbox SET status = ?, parts = ?, parts_sent = 0, attempts = 0, next_attempt_at = ?, "
                 "last_error = ?, claim_token = '', lease_until = 0, delivery_code = ? WHERE id = ? AND claim_token = ?",
@@ -370,10 +371,14 @@ class MessageStore:
             count = tx.execute(
                 "UPDATE messaging_outbox SET status = ?, attempts = 0, next_attempt_at = ?, last_error = '' "
                 f"WHERE status = ?{only}", (OutboxStatus.PENDING.value, now, OutboxStatus.DEAD.value, *params)).rowcount
-            count += tx.execute(
-                "UPDATE messaging_outbox SET status = ?, attempts = 0, next_attempt_at = ?, last_error = '', "
-                f"parts_sent = 0, delivery = '', delivery_code = '' WHERE status = ?{only}",
-                (OutboxStatus.PENDING.value, now, OutboxStatus.UNDELIVERED.value, *params)).rowcount
+            undelivered = [r[0] for r in tx.execute(
+                f"SELECT id FROM messaging_outbox WHERE status = ?{only}", (OutboxStatus.UNDELIVERED.value, *params))]
+            for row_id in undelivered:  # sent again from the first part: the old attempt's receipts go
+                self.receipts.forget_row(tx, row_id)
+                count += tx.execute(
+                    "UPDATE messaging_outbox SET status = ?, attempts = 0, next_attempt_at = ?, last_error = '', "
+                    "parts_sent = 0, delivery = '', delivery_code = '' WHERE id = ?",
+                    (OutboxStatus.PENDING.value, now, row_id)).rowcount
         if count:
             self.outbox_event.set()
         return int(count)
@@ -414,12 +419,13 @@ class MessageStore:
 
     # delivery statuses (``receipts``) --------------------------------------------------------------
 
-    def apply_status(self, report: DeliveryReport, now: float | None = None) -> StatusOutcome:
-        """What the API said about a message it accepted, matched by its message id and acted on."""
-        outcome = self.receipts.apply(report, now)
-        if outcome.queued:
+    def apply_statuses(self, reports: Sequence[DeliveryReport], now: float | None = None) -> list[StatusOutcome]:
+        """What the API said about messages it accepted, matched by message id and acted on (one
+        transaction for a webhook delivery's statuses)."""
+        outcomes = self.receipts.apply(reports, now) if reports else []
+        if any(o.queued for o in outcomes):
             self.outbox_event.set()
-        return outcome
+        return outcomes
 
     def delivery_counts(self) -> dict[str, dict[str, int]]:
         return self.receipts.counts()

@@ -22,9 +22,14 @@ import numpy as np
 
 from ..domain.articles import Article
 from ..domain.text import Analyzer
-from .calibration import CALIBRATIONS, Calibration
+from ..domain.verdicts import Verdict
+from .adaptive import SkipRule
+from .calibration import CALIBRATIONS, Calibration, KeywordRule, decide, is_strong
 from .embeddings import Embedder
 from .lexical import LexicalIndex
+
+
+CONFIRMING = frozenset({Verdict.TRUE, Verdict.PARTLY_TRUE})  # verdicts shown as the answer only on strong evidence
 
 
 @dataclass(frozen=True)
@@ -35,9 +40,10 @@ class SearchConfig:
     coverage_weight: float = 1.0
     semantic_floor_z: float = 0.0
     mode: str = "hybrid"  # "hybrid" | "lexical" | "semantic"
-    keyword_terms: int = 3  # queries this short match when one title has all their words
     collapse_similarity: float = 0.0  # >0: hide a result whose title terms overlap a higher one's this much
     calibration: Calibration | None = None  # None: the fitted one for the engine's mode
+    keyword_rule: KeywordRule | None = None  # None: the chosen one for the engine's mode
+    skip: SkipRule | None = SkipRule()  # hybrid: skip the query embedding when keywords are sure (adaptive.py)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class SearchResult:
     confidence: float
     hits: list[Hit] = field(default_factory=list)
     evidence: dict[str, float] = field(default_factory=dict)
+    strong: bool = False  # matched on evidence strong enough to present a "true" verdict as the answer
+    embedded: bool = False  # whether the query's embedding took part (adaptive hybrid may skip it)
 
     def payload(self) -> dict:
         """The public JSON shape of a search (``benarkah search --json`` and ``GET /api/search``)."""
@@ -88,6 +96,17 @@ class SearchEngine:
         self.embedder = embedder if vectors is not None and len(self.articles) else None
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32) if self.embedder else None
 
+    @classmethod
+    def from_parts(cls, articles: Sequence[Article], lexical: LexicalIndex, embedder: Embedder | None,
+                   vectors: object | None, config: SearchConfig = SearchConfig()) -> "SearchEngine":
+        """An engine over prebuilt parts: ``LiveIndex`` passes a segmented view (``segments.py``) whose
+        articles are read on demand and whose vectors may be compact or partly missing."""
+        engine = cls.__new__(cls)
+        engine.articles, engine.config, engine.lexical = articles, config, lexical  # type: ignore[assignment]
+        engine.embedder = embedder if vectors is not None and len(articles) else None
+        engine.vectors = vectors if engine.embedder else None  # type: ignore[assignment]
+        return engine
+
     def __len__(self) -> int:
         return len(self.articles)
 
@@ -110,8 +129,29 @@ class SearchEngine:
         """Rank the archive for ``query``; ``cosines`` may be passed in when already computed.
 
         ``semantic=False`` ranks and calibrates keywords only: a busy worker sheds the embedding
-        (tens of milliseconds for a long forward) rather than let the queue grow.
+        (tens of milliseconds for a long forward) rather than let the queue grow. In hybrid mode the
+        keyword ranking comes first, and when it is sure (``SearchConfig.skip``) it is the answer and
+        the query is never embedded; passed-in ``cosines`` are then unused, so an answer does not
+        depend on whether the caller had them.
         """
+        if semantic and self.mode == "hybrid" and self.config.skip is not None:
+            lexical = self._search(query, limit, None, semantic=False)
+            if self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits)) \
+                    and (lexical.strong or lexical.hits[0].article.verdict not in CONFIRMING):
+                return lexical  # (a "true" answer needs strong evidence: the hybrid judges that)
+        return self._search(query, limit, cosines, semantic)
+
+    def needs_embedding(self, query: str) -> bool:
+        """Whether ``search(query)`` would embed the query (so batch callers embed only those)."""
+        if self.mode != "hybrid":
+            return False
+        if self.config.skip is None:
+            return True
+        lexical = self._search(query, 3, None, semantic=False)
+        return not (self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits))
+                    and (lexical.strong or lexical.hits[0].article.verdict not in CONFIRMING))
+
+    def _search(self, query: str, limit: int, cosines: np.ndarray | None, semantic: bool) -> SearchResult:
         limit = max(1, min(limit, 100))
         if not self.articles:
             return SearchResult(query=query, matched=False, confidence=0.0)
@@ -136,14 +176,13 @@ class SearchEngine:
         evidence = self._evidence(ranked, scores, parts, bm25, cosines)
         if len(ranked):
             evidence["qcov"] = float(self.lexical.query_coverage(counts, ranked[:1], unknown)[0])
-        calibration = self.config.calibration or CALIBRATIONS[mode]
-        confidence = calibration.confidence(evidence)
-        matched = confidence >= calibration.threshold and bool(hits)
-        if not matched and hits and 0 < len(counts) <= self.config.keyword_terms and evidence.get("qcov", 0) >= 0.999:
-            # "vaksin hpv": every word typed is in the fact-check's title. Several close results
-            # make the model unsure which one, but the person asked for exactly these words.
-            matched, confidence = True, max(confidence, calibration.threshold)
-        return SearchResult(query=query, matched=matched, confidence=confidence, hits=hits, evidence=evidence)
+        evidence["terms"] = float(len(counts) + unknown)
+        evidence["unknown"] = float(unknown)
+        matched, confidence = decide(evidence, mode, self.config.calibration, self.config.keyword_rule)
+        matched = matched and bool(hits)
+        strong = matched and is_strong(confidence, mode, self.config.calibration)
+        return SearchResult(query=query, matched=matched, confidence=confidence, hits=hits, evidence=evidence,
+                            strong=strong, embedded=cosines is not None)
 
     def _rank(self, mode, counts, bm25, cosines):  # type: ignore[no-untyped-def]
         cfg = self.config
@@ -154,9 +193,14 @@ class SearchEngine:
             pools.append(_top_k(bm25, k))
         z = None
         if cosines is not None:
-            z = (cosines - float(cosines.mean())) / max(float(cosines.std()), 1e-6)
+            valid = getattr(self.vectors, "valid", None)  # rows with a vector (segments.SegmentVectors)
+            basis = cosines if valid is None or valid.all() else cosines[valid]
+            z = (cosines - float(basis.mean())) / max(float(basis.std()), 1e-6)
             pools.append(_top_k(z, k, positive_only=False))
         cands = np.unique(np.concatenate(pools)) if pools else np.arange(0)
+        alive = getattr(self.lexical, "alive", None)  # a segmented index: rows replaced by a newer version
+        if alive is not None:
+            cands = cands[alive[cands]]
         lex = np.zeros(len(cands), dtype=np.float32)
         if bm25 is not None and bm25.any():
             lex = bm25[cands] / float(bm25.max())
@@ -180,7 +224,7 @@ class SearchEngine:
         keep: list[int] = []
         kept_terms: list[set[int]] = []
         for pos, row in enumerate(ranked):
-            terms = set(self.lexical.title_terms[int(row)].indices.tolist())
+            terms = set(self.lexical.title_term_ids(int(row)).tolist())
             if any(len(terms & k) / max(len(terms | k), 1) >= self.config.collapse_similarity for k in kept_terms):
                 continue
             keep.append(pos)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable
 
 import numpy as np
 from scipy import sparse
@@ -39,65 +39,77 @@ def article_fields(article: Article, weights: FieldWeights) -> list[tuple[str, f
     ]
 
 
+_BUILD_CHUNK = 20_000  # articles counted per chunk: Python lists stay small, numpy arrays hold the rest
+
+
 class LexicalIndex:
-    """An immutable BM25 index; build a new one when the archive changes."""
+    """An immutable BM25 index; build a new one when the archive changes.
+
+    With ``base`` it is a *delta segment* over a few new or changed articles: it shares the base's
+    vocabulary (extending it with words the base never saw) and its statistics (idf, average length),
+    so the base never has to be rebuilt for it; words new in the delta get an idf from their count in
+    the whole archive. ``search/segments.py`` combines a base and a delta into one view.
+    """
 
     def __init__(
         self,
-        articles: Sequence[Article],
+        articles: Iterable[Article],
         analyzer: Analyzer,
         weights: FieldWeights = FieldWeights(),
         k1: float = 1.2,
         b: float = 0.75,
+        base: "LexicalIndex | None" = None,
+        archive_size: int = 0,
     ) -> None:
         self.analyzer = analyzer
-        self.ids = [a.id for a in articles]
-        vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        lengths = np.zeros(len(articles), dtype=np.float32)
-        for row, article in enumerate(articles):
-            tf: Counter[int] = Counter()
-            for text, weight in article_fields(article, weights):
-                if not text or weight <= 0:
-                    continue
-                for term in analyzer.terms(text):
-                    tf[vocab.setdefault(term, len(vocab))] += weight
-            lengths[row] = sum(tf.values())
-            rows.extend([row] * len(tf))
-            cols.extend(tf.keys())
-            vals.extend(tf.values())
+        vocab: dict[str, int] = dict(base.vocab) if base is not None else {}
+        self.ids, rows, cols, vals, lengths, title_rows, title_cols = _count(articles, analyzer, weights, vocab)
         self.vocab = vocab
-        n_docs = max(len(articles), 1)
-        tf_matrix = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(articles), len(vocab))
-        )
-        df = np.bincount(tf_matrix.indices, minlength=len(vocab)).astype(np.float32)
-        self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        self.unknown_idf = float(np.log1p((n_docs + 0.5) / 0.5))  # a word no article contains
-        avgdl = float(lengths.mean()) if len(articles) else 1.0
-        norm = k1 * (1 - b + b * lengths / max(avgdl, 1e-9))
-        coo = tf_matrix.tocoo()
-        tf = coo.data
-        bm25 = tf * (k1 + 1) / (tf + norm[coo.row]) * self.idf[coo.col]
+        n_terms = len(vocab)
+        n_rows = len(self.ids)
+        df = np.bincount(cols, minlength=n_terms).astype(np.float32)
+        if base is None:
+            n_docs = max(n_rows, 1)
+            self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+            self.unknown_idf = float(np.log1p((n_docs + 0.5) / 0.5))  # a word no article contains
+            self.avgdl = float(lengths.mean()) if n_rows else 1.0
+        else:
+            n_docs = max(archive_size, len(base) + n_rows)  # the whole archive, for words new here
+            known = len(base.idf)
+            fresh = np.log1p((n_docs - df[known:] + 0.5) / (df[known:] + 0.5)).astype(np.float32)
+            self.idf = np.concatenate([base.idf, fresh])
+            self.unknown_idf = base.unknown_idf
+            self.avgdl = base.avgdl
+        norm = k1 * (1 - b + b * lengths / max(self.avgdl, 1e-9))
+        bm25 = vals * (k1 + 1) / (vals + norm[rows]) * self.idf[cols]
         self.matrix = sparse.csc_matrix(
-            (bm25.astype(np.float32), (coo.row, coo.col)), shape=tf_matrix.shape
+            (bm25.astype(np.float32), (rows, cols)), shape=(n_rows, n_terms)
         )
-        self.title_terms = self._title_matrix(articles)
+        # Binary doc x term matrix of title (and claim) terms, for "how much of the claim is in the query".
+        self.title_terms = sparse.csr_matrix(
+            (np.ones(len(title_rows), dtype=np.float32), (title_rows, title_cols)), shape=(n_rows, n_terms))
         self.title_mass = np.asarray(self.title_terms @ self.idf).ravel()
 
-    def _title_matrix(self, articles: Sequence[Article]) -> sparse.csr_matrix:
-        """Binary doc x term matrix of title (and claim) terms, for "how much of the claim is in the query"."""
-        rows: list[int] = []
-        cols: list[int] = []
-        for row, article in enumerate(articles):
-            ids = {self.vocab[t] for t in self.analyzer.terms(f"{article.display_title} {article.claim}")
-                   if t in self.vocab}
-            rows.extend([row] * len(ids))
-            cols.extend(ids)
-        data = np.ones(len(rows), dtype=np.float32)
-        return sparse.csr_matrix((data, (rows, cols)), shape=(len(articles), len(self.vocab)))
+    @classmethod
+    def from_arrays(cls, analyzer: Analyzer, ids: list[str], vocab: dict[str, int], idf: np.ndarray,
+                    matrix: sparse.csc_matrix, title_terms: sparse.csr_matrix, unknown_idf: float,
+                    avgdl: float) -> "LexicalIndex":
+        """An index from saved arrays (``segments.py`` memory-maps them), without re-analysing."""
+        index = cls.__new__(cls)
+        index.analyzer, index.ids, index.vocab, index.idf = analyzer, ids, vocab, idf
+        index.matrix, index.title_terms = matrix, title_terms
+        index.unknown_idf, index.avgdl = unknown_idf, avgdl
+        index.title_mass = np.asarray(title_terms @ idf).ravel()
+        return index
+
+    @property
+    def n_terms(self) -> int:
+        """Columns of this index's matrices (a later delta's vocabulary may be larger)."""
+        return int(self.matrix.shape[1])
+
+    def title_term_ids(self, row: int) -> np.ndarray:
+        """The term ids of one article's title and claim."""
+        return self.title_terms.indices[self.title_terms.indptr[row]:self.title_terms.indptr[row + 1]]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -112,15 +124,7 @@ class LexicalIndex:
         Unknown words cannot score, but they still say what the message is about: "gajah terbang di
         monas malam tahun baru" against an archive without elephants is not a match on "tahun".
         """
-        counts: Counter[int] = Counter()
-        unknown: set[str] = set()
-        for term in self.analyzer.terms(text):
-            term_id = self.vocab.get(term)
-            if term_id is not None:
-                counts[term_id] += 1
-            else:
-                unknown.add(term)
-        return Counter(dict(counts.most_common(MAX_QUERY_TERMS))), len(unknown)
+        return analyse_query(self.analyzer, self.vocab, text)
 
     def score(self, text: str) -> np.ndarray:
         """BM25 score of every article for ``text`` (dense, aligned with ``self.ids``)."""
@@ -129,9 +133,12 @@ class LexicalIndex:
     def score_terms(self, counts: Counter[int]) -> np.ndarray:
         if not counts or not len(self.ids):
             return np.zeros(len(self.ids), dtype=np.float32)
-        term_ids = np.fromiter(counts.keys(), dtype=np.int64)
-        # Repeated words in a forward add a little, not linearly: "VIRAL VIRAL VIRAL" is one idea.
-        weights = np.fromiter((1.0 + np.log(c) for c in counts.values()), dtype=np.float32)
+        term_ids, weights = query_weights(counts)
+        inside = term_ids < self.n_terms  # words only a later delta segment knows
+        if not inside.all():
+            term_ids, weights = term_ids[inside], weights[inside]
+            if not len(term_ids):
+                return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.matrix[:, term_ids] @ weights).ravel()
 
     def title_coverage(self, counts: Counter[int], rows: np.ndarray) -> np.ndarray:
@@ -142,9 +149,10 @@ class LexicalIndex:
         """
         if not counts or not len(rows):
             return np.zeros(len(rows), dtype=np.float32)
-        present = np.zeros(len(self.vocab), dtype=np.float32)
-        present[np.fromiter(counts.keys(), dtype=np.int64)] = 1.0
-        present *= self.idf
+        present = np.zeros(self.n_terms, dtype=np.float32)
+        term_ids = np.fromiter(counts.keys(), dtype=np.int64)
+        present[term_ids[term_ids < self.n_terms]] = 1.0
+        present *= self.idf[: self.n_terms]
         covered = np.asarray(self.title_terms[rows] @ present).ravel()
         return covered / np.maximum(self.title_mass[rows], 1e-6)
 
@@ -155,6 +163,76 @@ class LexicalIndex:
             return np.zeros(len(rows), dtype=np.float32)
         term_ids = np.fromiter(counts.keys(), dtype=np.int64)
         weights = self.idf[term_ids]
-        hits = self.title_terms[rows][:, term_ids].toarray()
         mass = float(weights.sum()) + unknown * self.unknown_idf
-        return (hits @ weights) / max(mass, 1e-6)
+        return (self.title_hits(rows, term_ids) @ weights) / max(mass, 1e-6)
+
+    def title_hits(self, rows: np.ndarray, term_ids: np.ndarray) -> np.ndarray:
+        """Dense 0/1 (rows x terms): which of these terms each row's title/claim has."""
+        inside = term_ids < self.n_terms
+        if inside.all():
+            return self.title_terms[rows][:, term_ids].toarray()
+        hits = np.zeros((len(rows), len(term_ids)), dtype=np.float32)
+        if inside.any():
+            hits[:, inside] = self.title_terms[rows][:, term_ids[inside]].toarray()
+        return hits
+
+
+def analyse_query(analyzer: Analyzer, vocab: dict[str, int], text: str) -> tuple[Counter[int], int]:
+    """Known term ids of ``text`` with their counts, and how many distinct words ``vocab`` lacks."""
+    known, unknown = analyzer.query_terms(text, vocab.__contains__)
+    counts = Counter(vocab[term] for term in known)
+    return Counter(dict(counts.most_common(MAX_QUERY_TERMS))), len(set(unknown))
+
+
+def query_weights(counts: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Term ids and their query weights. Repeated words in a forward add a little, not linearly:
+    "VIRAL VIRAL VIRAL" is one idea."""
+    term_ids = np.fromiter(counts.keys(), dtype=np.int64)
+    weights = np.fromiter((1.0 + np.log(c) for c in counts.values()), dtype=np.float32)
+    return term_ids, weights
+
+
+def _count(articles: Iterable[Article], analyzer: Analyzer, weights: FieldWeights, vocab: dict[str, int]):  # type: ignore[no-untyped-def]
+    """Ids, weighted term counts of every article (COO arrays), their lengths, and title/claim term
+    pairs; ``vocab`` is extended in place with new words.
+
+    Streams ``articles`` chunk by chunk, so a million articles (with their bodies) are never all in
+    memory, nor hundreds of millions of Python ints at once.
+    """
+    ids: list[str] = []
+    parts: list[tuple[np.ndarray, ...]] = []
+    lengths: list[float] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    t_rows: list[int] = []
+    t_cols: list[int] = []
+
+    def flush() -> None:
+        parts.append((np.asarray(rows, dtype=np.int32), np.asarray(cols, dtype=np.int32),
+                      np.asarray(vals, dtype=np.float32), np.asarray(t_rows, dtype=np.int32),
+                      np.asarray(t_cols, dtype=np.int32)))
+        for chunk in (rows, cols, vals, t_rows, t_cols):
+            chunk.clear()
+
+    for row, article in enumerate(articles):
+        ids.append(article.id)
+        tf: Counter[int] = Counter()
+        for text, weight in article_fields(article, weights):
+            if not text or weight <= 0:
+                continue
+            for term in analyzer.index_terms(text):
+                tf[vocab.setdefault(term, len(vocab))] += weight
+        lengths.append(sum(tf.values()))
+        rows.extend([row] * len(tf))
+        cols.extend(tf.keys())
+        vals.extend(tf.values())
+        title_ids = {vocab[t] for t in analyzer.index_terms(f"{article.display_title} {article.claim}")
+                     if t in vocab}
+        t_rows.extend([row] * len(title_ids))
+        t_cols.extend(title_ids)
+        if (row + 1) % _BUILD_CHUNK == 0:
+            flush()
+    flush()
+    rows_a, cols_a, vals_a, t_rows_a, t_cols_a = (np.concatenate([p[i] for p in parts]) for i in range(5))
+    return ids, rows_a, cols_a, vals_a, np.asarray(lengths, dtype=np.float32), t_rows_a, t_cols_a

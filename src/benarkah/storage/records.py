@@ -10,6 +10,7 @@ really differs: connections, transactions, migrations, its catalog, and how it s
 from __future__ import annotations
 
 import json
+import time
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -62,6 +63,7 @@ class CoreRecords:
         outcomes: list[UpsertOutcome] = []
         now = utcnow()
         with self.transaction() as tx:  # lock="store": concurrent ingests of one id never collide
+            version = self._next_version(tx)  # the rows' change_seq; stored only if something changed
             known = self._content_hashes(tx, [a.id for a in articles])
             for article in articles:
                 digest = article.content_hash()
@@ -77,21 +79,59 @@ class CoreRecords:
                     json.dumps(record["claim_appearances"], ensure_ascii=False), digest,
                 )
                 if article.id not in known:
-                    tx.execute(f"INSERT INTO articles ({ARTICLE_COLUMNS}, content_hash, created_at, updated_at) "
-                               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, now, now))
+                    tx.execute(f"INSERT INTO articles ({ARTICLE_COLUMNS}, content_hash, created_at, updated_at, "
+                               "change_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               (*values, now, now, version))
                     outcomes.append(UpsertOutcome.ADDED)
                 else:
                     tx.execute(
                         "UPDATE articles SET url=?, title=?, text=?, summary=?, claim=?, verdict=?, "
                         "verdict_label=?, published=?, publisher=?, topic=?, language=?, extra_urls=?, "
                         "claimant=?, claim_date=?, claim_appearances=?, "
-                        "content_hash=?, updated_at=? WHERE id=?", (*values[1:], now, article.id))
+                        "content_hash=?, updated_at=?, change_seq=? WHERE id=?",
+                        (*values[1:], now, version, article.id))
                     outcomes.append(UpsertOutcome.UPDATED)
                 known[article.id] = digest
             if any(o is not UpsertOutcome.UNCHANGED for o in outcomes):
-                tx.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
-                           "WHERE key = 'articles_version'")
+                self._store_version(tx, version)
         return outcomes
+
+    @staticmethod
+    def _next_version(tx: Any) -> int:
+        """The archive version a write transaction will store (it holds the write lock, so no other
+        writer can take the same number, and versions commit in order)."""
+        row = tx.execute("SELECT value FROM meta WHERE key = 'articles_version'").fetchone()
+        return int(row[0]) + 1
+
+    @staticmethod
+    def _store_version(tx: Any, version: int) -> None:
+        tx.execute("UPDATE meta SET value = ? WHERE key = 'articles_version'", (str(version),))
+
+    def take_lease(self, name: str, owner: str, seconds: float) -> bool:
+        """Hold (or renew) the named lease for ``seconds`` unless another owner holds it: background
+        jobs that one process of many should do (embedding the archive's missing vectors)."""
+        key = f"lease:{name}"
+        now = time.time()
+        with self.transaction() as tx:
+            row = tx.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                expires, _, holder = str(row[0]).partition(" ")
+                if holder != owner and float(expires) > now:
+                    return False
+                tx.execute("UPDATE meta SET value = ? WHERE key = ?", (f"{now + seconds} {owner}", key))
+            else:
+                tx.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, f"{now + seconds} {owner}"))
+        return True
+
+    def articles_changed_since(self, since: int, upto: int) -> list[Article]:
+        """Articles whose row or vector changed in a version in (``since``, ``upto``], oldest first.
+
+        Call with ``upto`` = an ``articles_version()`` read before: every write up to that version
+        has committed all its rows, so nothing is missed and nothing seen twice."""
+        rows = self.connection().execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE change_seq > ? AND change_seq <= ? "
+            f"ORDER BY change_seq, {self.insertion_order}", (since, upto)).fetchall()
+        return [row_to_article(r) for r in rows]
 
     @staticmethod
     def _content_hashes(tx: Any, ids: list[str]) -> dict[str, str]:
@@ -136,12 +176,38 @@ class CoreRecords:
             "SELECT article_id, text_hash, vector FROM article_vectors WHERE model = ?", (model,))
         return {r[0]: (r[1], np.frombuffer(r[2], dtype=np.float32)) for r in rows}
 
+    def load_vectors_for(self, model: str, ids: Sequence[str]) -> dict[str, tuple[str, np.ndarray]]:
+        """Stored vectors of these articles only (a search process applying a few changes)."""
+        out: dict[str, tuple[str, np.ndarray]] = {}
+        unique = list(dict.fromkeys(ids))
+        conn = self.connection()
+        for start in range(0, len(unique), _LOOKUP_CHUNK):
+            chunk = unique[start:start + _LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for r in conn.execute(f"SELECT article_id, text_hash, vector FROM article_vectors "
+                                  f"WHERE model = ? AND article_id IN ({marks})", (model, *chunk)):
+                out[r[0]] = (r[1], np.frombuffer(r[2], dtype=np.float32))
+        return out
+
     def save_vectors(self, model: str, rows: Iterable[tuple[str, str, np.ndarray]]) -> None:
-        with self.transaction(lock="rows") as tx:
+        """Store vectors; their articles count as changed, so every process's index picks them up.
+        (``lock="store"``: the archive version is taken and stored under the write lock, so versions
+        commit in order and ``articles_changed_since`` misses nothing.)"""
+        rows = list(rows)
+        if not rows:
+            return
+        with self.transaction() as tx:
+            version = self._next_version(tx)
             tx.executemany(
                 "INSERT INTO article_vectors (article_id, model, text_hash, vector) VALUES (?,?,?,?) "
                 "ON CONFLICT (article_id, model) DO UPDATE SET text_hash=excluded.text_hash, vector=excluded.vector",
                 [(aid, model, h, np.asarray(v, dtype=np.float32).tobytes()) for aid, h, v in rows])
+            ids = list(dict.fromkeys(aid for aid, _, _ in rows))
+            for start in range(0, len(ids), _LOOKUP_CHUNK):
+                chunk = ids[start:start + _LOOKUP_CHUNK]
+                tx.execute(f"UPDATE articles SET change_seq = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                           (version, *chunk))
+            self._store_version(tx, version)
 
     # interactions, sessions -----------------------------------------------------------------
 

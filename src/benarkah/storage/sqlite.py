@@ -150,11 +150,11 @@ class SQLiteStore(CoreRecords):
         row = self.connection().execute("SELECT MAX(version) FROM schema_migrations").fetchone()
         return int(row[0] or 0)
 
-    def scrub(self, tables: Sequence[str] = (), attempts: int = 50) -> bool:  # noqa: ARG002 - one file
+    def scrub(self, tables: Sequence[str] = (), attempts: int = 5) -> bool:  # noqa: ARG002 - one file
         """Copy every page into the database file and truncate the write-ahead log, so the page images
         from before an erasure (still holding the erased rows) leave the -wal file; the pages written
-        since hold zeros where the rows were (``secure_delete``). False if readers kept the log busy
-        for ``attempts`` tries (each waits up to the busy timeout): run ``forget`` again."""
+        since hold zeros where the rows were (``secure_delete``). False if readers or writers kept the
+        log busy for ``attempts`` tries (each waits up to the busy timeout): run ``forget`` again."""
         conn = self.connection()
         for _ in range(attempts):
             busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]

@@ -89,8 +89,7 @@ def api_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter:
                                      "address; wait a minute", headers={"Retry-After": "60"})
         handled = tipline.handle_text("api", body.session or client, body.text, client=client)
         reply = handled.reply
-        matched = None if reply.kind not in ("results", "not_found") else reply.kind == "results"
-        return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=matched)
+        return AskResponse(reply=render_text(reply), kind=reply.kind.value, matched=reply.matched)
 
     return router
 

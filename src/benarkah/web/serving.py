@@ -27,6 +27,7 @@ def app_from_env() -> Any:
     from .app import create_app
 
     services = build(Settings())
+    services.prepare_serving()
     if services.settings.messaging_configured and os.environ.get(_WORKERS_ENV, "1") == "1":
         runtime = services.runtime().start()
         atexit.register(runtime.stop)

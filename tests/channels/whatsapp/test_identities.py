@@ -23,8 +23,8 @@ NEW_PHONE, NEW_BSUID = "6281377772222", "ID.9902576394655111"
 
 
 @pytest.fixture
-def live_settings(db_url, graph, bot):  # every test here, once per storage backend
-    return channel_settings(db_url, graph.api_base, bot.api_base)
+def live_settings(db_url, graph, bot, request):  # every test here, once per storage backend
+    return channel_settings(db_url, graph.api_base, bot.api_base, **getattr(request, "param", {}))
 
 
 def post(live, payload):
@@ -189,3 +189,16 @@ def test_no_raw_phone_number_bsuid_or_username_on_disk_or_in_logs(live, graph, l
         data = open(path, "rb").read()
         for secret in secrets:
             assert secret.encode() not in data and secret.encode("utf-16-le") not in data, (path, secret)
+
+
+@pytest.mark.parametrize("live_settings", [{"whatsapp_notify_template": "cek_fakta_terbit"}], indirect=True)
+def test_a_follow_up_outside_the_window_goes_to_the_bsuid_as_the_template(live, graph):
+    post(live, wa_delivery(wa_user_message(None, BSUID, "text", {"body": "gajah terbang di atas monas malam tahun baru"}),
+                           contacts=[wa_contact(bsuid=BSUID)]))
+    graph.wait_for(1)
+    live.services.store.connection().execute(  # the person last wrote 25 hours ago
+        "UPDATE messaging_contacts SET last_inbound_at = last_inbound_at - 90000")
+    [cluster] = live.services.tips.queue()
+    live.services.tips.link_article(cluster.id, live.services.store.latest_articles(1)[0].id, by="editor")
+    [_, follow_up] = graph.wait_for(2)
+    assert follow_up.body["type"] == "template" and follow_up.body["recipient"] == BSUID and "to" not in follow_up.body

@@ -116,6 +116,10 @@ def test_an_undeliverable_message_is_not_resent_until_someone_retries_it(live, g
     assert live.store.retry_dead() == 1
     graph.wait_for(2)
     wait(lambda: [r[1:4] for r in outbox(live)] == [("sent", "sent", "")])
+    post(live, wa_delivery(statuses=[wa_status(graph.ids_to(PHONE)[1], "delivered", PHONE)]))
+    assert [r[1:4] for r in outbox(live)] == [("sent", "delivered", "")]  # the new attempt's status counts
+    post(live, wa_delivery(statuses=[wa_status(sent, "read", PHONE)]))  # a late one for the old attempt: not ours
+    assert [r[1:4] for r in outbox(live)] == [("sent", "delivered", "")]
 
 
 def test_statuses_for_messages_we_never_sent_change_nothing(live, graph):

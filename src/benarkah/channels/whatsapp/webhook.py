@@ -78,8 +78,7 @@ def _store(store: MessageStore, delivery: WebhookDelivery) -> int:
     for change in delivery.changes:
         store.apply_identity_change(change)
     stored = sum(a.stored for a in store.accept(delivery.messages)) if delivery.messages else 0
-    for report in delivery.statuses:
-        outcome = store.apply_status(report)
+    for report, outcome in zip(delivery.statuses, store.apply_statuses(delivery.statuses)):
         if report.error_code or outcome.action:
             log.warning("whatsapp reported %s%s", status_summary(report),
                         f"; outbox {outcome.outbox_id}: {outcome.action}" if outcome.action else "")
