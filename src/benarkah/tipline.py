@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Callable, Collection, Protocol, Sequence
 
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
                                   PreparedTurn, Reply, ReplyKind, classify)
+from .domain.subscriptions import SubscriptionChange
 from .privacy import Identity, Person
 from .search.engine import SearchResult
 from .search.live import LiveIndex
@@ -31,6 +32,17 @@ class TipRecorder(Protocol):
                quota: str | None = None) -> int | None: ...
 
 
+class SubscriptionRecorder(Protocol):
+    """Keeps digest subscriptions (``subscriptions.service.SubscriptionService``)."""
+
+    channels: Collection[str]  # the channels that can send a digest
+
+    def apply(self, channel: str, sender_hash: str, sender_id: str, change: SubscriptionChange,
+              language: str) -> None: ...
+
+    def topics(self) -> Collection[str]: ...
+
+
 @dataclass(frozen=True)
 class HandledMessage:
     reply: Reply
@@ -39,11 +51,17 @@ class HandledMessage:
 
 
 class Tipline:
-    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder) -> None:
+    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder,
+                 subscriptions: SubscriptionRecorder | None = None,
+                 page_link: Callable[[str], str] | None = None) -> None:
+        """``page_link(article_id)``: the public page of an article, for replies about articles that
+        have no original URL (set when the deployment has a public URL)."""
         self.store = store
         self.index = index
         self.identity = identity
         self.tips = tips
+        self.subscriptions = subscriptions
+        self.page_link = page_link
         self.conversation = Conversation(self)
 
     # the Library port of the conversation ---------------------------------------------------------
@@ -55,11 +73,20 @@ class Tipline:
         """Search for the conversation: results much weaker than the best are not worth a person's time."""
         result = self.index.search(text, limit=limit)
         best = result.hits[0].score if result.hits else 0.0
-        articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
+        articles = [self._linked(h.article) for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
         return Lookup(matched=result.matched, confidence=result.confidence, articles=articles, strong=result.strong)
 
     def latest(self, limit: int) -> Sequence[Article]:
-        return self.store.latest_articles(limit)
+        return [self._linked(a) for a in self.store.latest_articles(limit)]
+
+    def _linked(self, article: Article) -> Article:
+        """An article without an original URL gets its public page as the link people are sent."""
+        if article.url or self.page_link is None:
+            return article
+        return article.with_changes(url=self.page_link(article.id))
+
+    def topics(self) -> Collection[str]:
+        return self.subscriptions.topics() if self.subscriptions is not None else ()
 
     # batches (the messaging worker) ----------------------------------------------------------------
 
@@ -81,22 +108,31 @@ class Tipline:
         """Answer one text message from one person: reply, new state, tip and statistics stored.
         ``client``: the requester's address where sender ids cost nothing (web, API); the tips budget
         is counted against it."""
-        return self.commit_turn(self.prepare_text(self.person(channel, sender_id), text, client))
+        return self.commit_turn(self.prepare_text(self.person(channel, sender_id), text, client=client))
 
-    def prepare_text(self, person: Person, text: str, client: str | None = None) -> PreparedTurn:
+    def prepare_text(self, person: Person, text: str, state: ConversationState | None = None,
+                     client: str | None = None) -> PreparedTurn:
         """The reply to a message, computed but not stored. A messaging worker searches outside its
         write transaction (so webhooks are not kept waiting) and then stores the turn together with its
-        queue rows via ``commit_turn``. ``person.key`` is whoever the message store resolved the sender
-        to (one key across a person's phone number and WhatsApp user ids)."""
-        state = self._state(person)
-        turn = self.conversation.respond(text, state)
+        queue rows via ``commit_turns``. ``person.key`` is whoever the message store resolved the sender
+        to (one key across a person's phone number and WhatsApp user ids). ``state``: the person's
+        conversation state when the caller already read it (``states``), else it is read here.
+        ``client``: the requester's address on the web and the API, which the tips budget counts."""
+        state = self._state(person) if state is None else state
+        can_subscribe = self.subscriptions is not None and person.channel in self.subscriptions.channels
+        turn = self.conversation.respond(text, state, can_subscribe=can_subscribe)
         quota = self.identity.hash("client", client) if client else None
         return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state, quota)
 
-    def prepare_unsupported(self, person: Person, kind: str) -> PreparedTurn:
-        state = self._state(person)
+    def prepare_unsupported(self, person: Person, kind: str, state: ConversationState | None = None) -> PreparedTurn:
+        state = self._state(person) if state is None else state
         turn = self.conversation.respond_unsupported(state)
         return PreparedTurn(person.channel, person.key, person.address, f"[{kind}]", turn.reply, state, turn.state)
+
+    def states(self, people: Sequence[Person]) -> dict[tuple[str, str], ConversationState]:
+        """The conversation states of a batch of people (channel, key), read in one statement."""
+        stored = self.store.get_sessions([(p.channel, p.key) for p in people])
+        return {(p.channel, p.key): ConversationState.from_dict(stored.get((p.channel, p.key))) for p in people}
 
     def language(self, channel: str, sender_hash: str) -> str:
         """The reply language a person chose (for notices that answer no message)."""
@@ -106,15 +142,30 @@ class Tipline:
         return ConversationState.from_dict(self.store.get_session(person.channel, person.key))
 
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
-        """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
-        reply = turn.reply
-        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text, turn.quota) \
-            if reply.record_tip else None
-        if turn.new != turn.old:
-            self.store.put_session(turn.channel, turn.who, turn.new.to_dict())
-        top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
-        self.store.log_interaction(Interaction(
-            channel=turn.channel, sender_hash=turn.who, text=turn.text, intent=str(reply.kind),
-            matched=reply.matched,
-            top_article_id=top, confidence=reply.confidence))
-        return HandledMessage(reply=reply, sender_hash=turn.who, tip_id=tip_id)
+        """Store a prepared turn: tip (with its sealed reply address), subscription, new conversation
+        state, statistics."""
+        return self.commit_turns([turn])[0]
+
+    def commit_turns(self, turns: Sequence[PreparedTurn]) -> list[HandledMessage]:
+        """Store prepared turns (a messaging worker's batch, inside its transaction): each tip and
+        subscription change on its own, the changed conversation states in one statement, the
+        statistics in another."""
+        tips = [self.tips.record(t.channel, t.who, t.address, t.text, t.quota) if t.reply.record_tip else None
+                for t in turns]
+        for turn in turns:
+            if turn.reply.subscription is not None and self.subscriptions is not None:
+                self.subscriptions.apply(turn.channel, turn.who, turn.address, turn.reply.subscription,
+                                         turn.reply.language)
+        changed = [(t.channel, t.who, t.new.to_dict()) for t in turns if t.new != t.old]
+        if changed:
+            self.store.put_sessions(changed)
+        if turns:
+            self.store.log_interactions([_interaction(t) for t in turns])
+        return [HandledMessage(reply=t.reply, sender_hash=t.who, tip_id=tip) for t, tip in zip(turns, tips)]
+
+
+def _interaction(turn: PreparedTurn) -> Interaction:
+    reply = turn.reply
+    top = reply.articles[0].id if reply.kind is ReplyKind.RESULTS and reply.articles else None
+    return Interaction(channel=turn.channel, sender_hash=turn.who, text=turn.text, intent=str(reply.kind),
+                       matched=reply.matched, top_article_id=top, confidence=reply.confidence)

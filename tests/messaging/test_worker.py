@@ -81,3 +81,33 @@ def test_a_clustering_failure_in_a_batch_leaves_no_half_written_cluster(any_serv
                                         (" ON tip_clusters" if services.store.backend == "postgresql" else ""))
     assert worker.sweep_tips(now=1e9) == (2, 0)
     assert sorted(c.tip_count for c in services.tips.queue()) == [1, 1]
+
+
+BREAK_ONE_INTERACTION = {
+    "sqlite": ["CREATE TRIGGER break_one BEFORE INSERT ON interactions WHEN NEW.text = 'rusak' "
+               "BEGIN SELECT RAISE(ABORT, 'statistics broke'); END"],
+    "postgresql": ["CREATE FUNCTION break_one() RETURNS trigger LANGUAGE plpgsql AS "
+                   "'BEGIN IF NEW.text = ''rusak'' THEN RAISE EXCEPTION ''statistics broke''; END IF; RETURN NEW; END'",
+                   "CREATE TRIGGER break_one BEFORE INSERT ON interactions "
+                   "FOR EACH ROW EXECUTE FUNCTION break_one()"],
+}
+
+
+def test_a_message_that_breaks_the_batched_commit_is_parked_and_the_rest_answered(any_services):
+    """The batch is stored with a few multi-row statements; when one message makes them fail, nothing
+    of the batch is half-stored: it is stored again message by message, the breaking one is parked for
+    a retry (no reply, no state), the others get exactly one reply each."""
+    services = any_services
+    for statement in BREAK_ONE_INTERACTION[services.store.backend]:
+        services.store.connection().execute(statement)
+    services.queue.accept([Inbound("telegram", str(n), str(300 + n), Kind.TEXT, text) for n, text in
+                           enumerate(["vaksin chip", "rusak", "tips"])])
+    worker = services.runtime("inbox").worker
+    assert worker.run_once() == 3
+    rows = dict(services.store.connection().execute(
+        "SELECT external_id, status FROM messaging_inbox").fetchall())
+    assert rows["0"] == rows["2"] == "done" and rows["1"] == "working"  # back after its retry delay
+    assert services.queue.depths()["outbox"] == {"pending": 2}
+    assert services.store.connection().execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 2
+    broken = services.identity.hash("telegram", "301")
+    assert services.store.get_session("telegram", broken) is None

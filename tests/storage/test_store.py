@@ -121,3 +121,19 @@ def test_concurrent_writers_from_threads(store):
     for t in threads:
         t.join()
     assert len(tips.list_tips(limit=1000)) == 80
+
+
+def test_sessions_and_interactions_in_batches(store):
+    """The messaging worker reads and writes a batch's conversation states and statistics at once:
+    absent people are left out, the last state given for a person wins, and batches larger than one
+    multi-row statement are split (250 > the 100 rows per statement)."""
+    store.put_session("whatsapp", "old", {"language": "id"})
+    states = [("whatsapp", f"p{n}", {"n": n}) for n in range(250)] + [("whatsapp", "p0", {"n": "last"})]
+    store.put_sessions(states)
+    people = [("whatsapp", f"p{n}") for n in range(250)] + [("whatsapp", "old"), ("telegram", "p1"), ("whatsapp", "nobody")]
+    got = store.get_sessions(people)
+    assert len(got) == 251 and got[("whatsapp", "p0")] == {"n": "last"} and got[("whatsapp", "p249")] == {"n": 249}
+    assert got[("whatsapp", "old")] == {"language": "id"} and ("telegram", "p1") not in got
+    store.log_interactions([Interaction("whatsapp", f"p{n}", "kabar", "not_found", matched=False) for n in range(250)])
+    assert store.connection().execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 250
+    store.log_interactions([])

@@ -82,9 +82,10 @@ class Cluster:
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
 
-def start_cluster(durable: bool = False) -> Cluster:
+def start_cluster(durable: bool = False, settings: dict[str, str] | None = None) -> Cluster:
     """Start a throwaway cluster, or raise ``RuntimeError`` saying why it cannot. ``durable`` keeps fsync
-    and full-page writes on (benchmarks); tests turn them off for speed."""
+    and full-page writes on (benchmarks); tests turn them off for speed. ``settings``: more server
+    settings (``-c name=value``), e.g. ``shared_preload_libraries`` for a benchmark's statement counts."""
     external = os.environ.get("BENARKAH_TEST_PG")
     if external:
         return Cluster(admin_url=external)
@@ -115,6 +116,8 @@ def start_cluster(durable: bool = False) -> Cluster:
                "-c max_connections=300 -c shared_buffers=128MB")
     if not durable:
         options += " -c fsync=off -c full_page_writes=off"
+    for name, value in (settings or {}).items():
+        options += f" -c {name}={value}"
     started = subprocess.run(
         _as_owner(owner, [str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-l",
                           str(root / "server.log"), "-w", "-t", "60", "start"]),

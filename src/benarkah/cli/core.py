@@ -176,17 +176,11 @@ def eval_command(
             typer.echo(f"warning: {len(missing)} of {len(labelled)} queries name article ids that are not in the "
                        f"archive, e.g. {examples}; they count as misses. Ingest those articles or check --db.",
                        err=True)
-        progress = Progress("eval: queries")
-        done = 0
-
-        def tick() -> None:
-            nonlocal done
-            done += 1
-            progress(done, len(labelled))
-
-        def ranked(text: str) -> list[str]:
-            tick()
-            return [h.article.id for h in services.tipline.search(text, limit=10).hits]
+        # Text queries: embedded in batches (one call per batch, which the embedder spreads over all
+        # cores) and only where the adaptive hybrid needs it. Picture lines go one at a time (OCR).
+        texts = list(dict.fromkeys(q.query for q in labelled if q.image is None))
+        results = services.index.search_many(texts, limit=10, progress=Progress("eval: queries"))
+        by_text = {text: [h.article.id for h in r.hits] for text, r in zip(texts, results)}
 
         pictures = None
         if any(q.image is not None for q in labelled):
@@ -194,12 +188,16 @@ def eval_command(
 
             finder = picture_search(services.settings, services.store,
                                     lambda t, n: services.tipline.search(t, limit=n), services.store.get_article)
+            progress = Progress("eval: pictures")
+            done = 0
 
             def pictures(q: LabelledQuery) -> list[str]:
-                tick()
+                nonlocal done
+                done += 1
+                progress(done)
                 return finder.ranked_ids(q.image.read_bytes() if q.image.is_file() else b"", limit=10)
 
-        report = evaluate(labelled, ranked, pictures)
+        report = evaluate(labelled, by_text.__getitem__, pictures)
         typer.echo(json.dumps(report) if as_json else format_table(report))
 
 

@@ -135,7 +135,7 @@ class OutboxSender:
     def _outside_window(self, item: OutboxItem) -> bool:
         if not any(isinstance(p, TextPart) for p in item.parts[item.parts_sent:]):
             return False  # templates (and button answers) may go at any time
-        return not window_open(item.channel, self.store.last_inbound_at(item.channel, item.sender_hash))
+        return not window_open(item.channel, item.last_inbound_at)
 
     def _failed(self, item: OutboxItem, exc: SendError) -> None:
         if exc.remedy is Remedy.TEMPLATE:

@@ -43,8 +43,12 @@ RATE_WINDOW_SECONDS = 60.0
 CLAIM_OVERSCAN = 4        # rows looked at per row claimed, to skip people who already have one in flight
 
 _INBOX_COLUMNS = "id, channel, external_id, sender_hash, address, kind, text, context, claim_token"
+# The claim also reads when the person last wrote (for the 24-hour window): one statement per batch
+# instead of one per reply. It can only be older than a read at send time, i.e. err towards "outside".
 _OUTBOX_COLUMNS = ("id, channel, sender_hash, address, purpose, parts, parts_sent, attempts, claim_token, "
-                   "lease_until, external_ids")
+                   "lease_until, external_ids, "
+                   "(SELECT c.last_inbound_at FROM messaging_contacts c WHERE c.channel = messaging_outbox.channel "
+                   "AND c.sender_hash = messaging_outbox.sender_hash)")
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,20 @@ class DeadLetter:
     code: str = ""
 
 
+@dataclass(frozen=True)
+class _Reply:
+    """One outbox row to insert (``insert_outbox_many``)."""
+
+    key: str
+    inbox_id: int | None
+    channel: str
+    sender_hash: str
+    address: str
+    purpose: Purpose
+    parts: list[Part]
+
+
+_INSERT_CHUNK = 50  # rows per multi-row INSERT (10 values each; far below both engines' parameter limits)
 PROBLEM_STATUSES = (OutboxStatus.DEAD.value, OutboxStatus.NEEDS_TEMPLATE.value, OutboxStatus.UNDELIVERED.value)
 
 
@@ -91,20 +109,40 @@ class MessageStore:
     # inbox ---------------------------------------------------------------------------------------
 
     def accept(self, messages: Sequence[Inbound], now: float | None = None) -> list[Accepted]:
-        """Store a webhook delivery's messages in one transaction (deduplicated, rate-limited)."""
+        """Store a webhook delivery's messages in one transaction (deduplicated, rate-limited).
+
+        Redeliveries are recognised by one read before any write transaction, so a redelivered
+        webhook costs one statement and never waits for the write lock. The inserts stay guarded by
+        the inbox's unique key: a copy stored meanwhile by another request is not stored twice."""
         now = time.time() if now is None else now
-        results = []
-        with self.db.transaction(lock="rows") as tx:
-            for message in messages:
-                results.append(self._accept_one(tx, message, now))
-        if any(r.stored and r.status == InboxStatus.PENDING.value for r in results):
+        seen = self._stored_ids(messages)
+        results: dict[int, Accepted] = {n: Accepted(m.external_id, stored=False)
+                                        for n, m in enumerate(messages) if (m.channel, m.external_id) in seen}
+        fresh = [(n, m) for n, m in enumerate(messages) if n not in results]
+        if fresh:
+            with self.db.transaction(lock="rows") as tx:
+                for n, message in fresh:
+                    results[n] = self._accept_one(tx, message, now)
+        accepted = [results[n] for n in range(len(messages))]
+        if any(r.stored and r.status == InboxStatus.PENDING.value for r in accepted):
             self.inbox_event.set()
-        return results
+        return accepted
+
+    def _stored_ids(self, messages: Sequence[Inbound]) -> set[tuple[str, str]]:
+        """Which of these (channel, external id) the inbox already holds: one statement per channel."""
+        found: set[tuple[str, str]] = set()
+        by_channel: dict[str, list[str]] = {}
+        for message in messages:
+            by_channel.setdefault(message.channel, []).append(message.external_id)
+        for channel, ids in by_channel.items():
+            unique = list(dict.fromkeys(ids))
+            rows = self.db.connection().execute(
+                f"SELECT external_id FROM messaging_inbox WHERE channel = ? AND external_id IN "
+                f"({','.join('?' * len(unique))})", (channel, *unique)).fetchall()
+            found.update((channel, r[0]) for r in rows)
+        return found
 
     def _accept_one(self, tx: Connection, message: Inbound, now: float) -> Accepted:
-        if tx.execute("SELECT 1 FROM messaging_inbox WHERE channel = ? AND external_id = ?",
-                      (message.channel, message.external_id)).fetchone():
-            return Accepted(message.external_id, stored=False)
         who = self.book.resolve(tx, message.channel, message.sender, known=_known_contact, now=now) \
             if message.sender.reply_address else None
         if who is None:
@@ -192,21 +230,23 @@ class MessageStore:
     def _claim(self, table: str, columns: str, limit: int, now: float, claimable: str,
                params: tuple[Any, ...], working: str) -> list[Any]:
         """Claim up to ``limit`` claimable rows of ``table`` under one token and lease, at most one per
-        person and none of a person whose earlier row is still in work. A "store" transaction makes the
-        look-then-take exclusive; the PostgreSQL store overrides this with ``FOR UPDATE SKIP LOCKED``."""
+        person and none of a person whose earlier row is still in work: one query for the candidates,
+        one ``UPDATE ... RETURNING`` for the batch. A "store" transaction makes the look-then-take
+        exclusive; the PostgreSQL store overrides this with ``FOR UPDATE SKIP LOCKED``."""
         token = uuid.uuid4().hex
         with self.db.transaction(lock="store") as tx:
-            busy = {r[0] for r in tx.execute(
-                f"SELECT DISTINCT sender_hash FROM {table} WHERE status = ? AND lease_until >= ?", (working, now))}
             candidates = [(r[0], r[1]) for r in tx.execute(
-                f"SELECT id, sender_hash FROM {table} WHERE {claimable} ORDER BY id LIMIT ?",
-                (*params, limit * CLAIM_OVERSCAN))]
-            ids = _one_per_sender(candidates, busy, limit)
-            for row_id in ids:
-                tx.execute(f"UPDATE {table} SET status = ?, claim_token = ?, lease_until = ?, "
-                           "attempts = attempts + 1 WHERE id = ?",
-                           (working, token, now + self.settings.messaging_lease_seconds, row_id))
-            return [tx.execute(f"SELECT {columns} FROM {table} WHERE id = ?", (i,)).fetchone() for i in ids]
+                f"SELECT id, sender_hash FROM {table} WHERE ({claimable}) AND sender_hash NOT IN "
+                f"(SELECT sender_hash FROM {table} WHERE status = ? AND lease_until >= ?) ORDER BY id LIMIT ?",
+                (*params, working, now, limit * CLAIM_OVERSCAN))]
+            ids = _one_per_sender(candidates, set(), limit)
+            if not ids:
+                return []
+            rows = tx.execute(
+                f"UPDATE {table} SET status = ?, claim_token = ?, lease_until = ?, attempts = attempts + 1 "
+                f"WHERE id IN ({','.join('?' * len(ids))}) RETURNING {columns}",
+                (working, token, now + self.settings.messaging_lease_seconds, *ids)).fetchall()
+        return sorted(rows, key=lambda r: r[0])
 
     def complete_inbox(self, item: InboxItem, parts: list[Part], now: float | None = None) -> bool:
         """Mark the message answered and queue its one reply, atomically. False if the claim was lost."""
@@ -225,6 +265,31 @@ class MessageStore:
         if parts:
             self.outbox_event.set()
         return True
+
+    def complete_inbox_many(self, done: Sequence[tuple[InboxItem, list[Part]]], now: float | None = None) -> set[int]:
+        """``complete_inbox`` for a claimed batch in one transaction: one ``UPDATE ... RETURNING`` per
+        claim token and one multi-row insert of the replies. Returns the ids whose claim held (only
+        they get their reply queued; a lost claim's message belongs to whoever holds it now)."""
+        now = time.time() if now is None else now
+        completed: set[int] = set()
+        with self.db.transaction(lock="rows") as tx:
+            by_token: dict[str, list[int]] = {}
+            for item, _ in done:
+                by_token.setdefault(item.claim_token, []).append(item.id)
+            for token, ids in by_token.items():
+                completed.update(int(r[0]) for r in tx.execute(
+                    f"UPDATE messaging_inbox SET status = ?, processed_at = ?, claim_token = '', lease_until = 0 "
+                    f"WHERE id IN ({','.join('?' * len(ids))}) AND claim_token = ? AND status = ? RETURNING id",
+                    (InboxStatus.DONE.value, now, *ids, token, InboxStatus.WORKING.value)).fetchall())
+            replies = [(item, parts) for item, parts in done if parts and item.id in completed]
+            if replies:
+                self.insert_outbox_many(tx, [_Reply(key=f"reply:{item.id}", inbox_id=item.id, channel=item.channel,
+                                                    sender_hash=item.sender_hash, address=item.address,
+                                                    purpose=Purpose.REPLY, parts=parts) for item, parts in replies],
+                                        status=OutboxStatus.PENDING.value, now=now)
+        if any(parts for item, parts in done if item.id in completed):
+            self.outbox_event.set()
+        return completed
 
     def release_inbox(self, item: InboxItem, error: str, max_attempts: int, retry_in: float) -> str:
         """A worker failed on this message: retry it later, or park it as failed after ``max_attempts``."""
@@ -253,6 +318,18 @@ class MessageStore:
              json.dumps([part_to_json(p) for p in parts], ensure_ascii=False), str(status), now, now))
         return cursor.rowcount == 1
 
+    def insert_outbox_many(self, tx: Connection, rows: Sequence[_Reply], status: str, now: float) -> None:
+        """``insert_outbox`` for several rows in one statement (each still unique on its key and inbox id)."""
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start:start + _INSERT_CHUNK]
+            tx.execute(
+                "INSERT INTO messaging_outbox (idempotency_key, inbox_id, channel, sender_hash, address, purpose, "
+                "parts, status, next_attempt_at, created_at) VALUES "
+                + ",".join(["(?,?,?,?,?,?,?,?,?,?)"] * len(chunk)) + " ON CONFLICT DO NOTHING",
+                tuple(value for r in chunk for value in (
+                    r.key, r.inbox_id, r.channel, r.sender_hash, r.address, str(r.purpose),
+                    json.dumps([part_to_json(p) for p in r.parts], ensure_ascii=False), str(status), now, now)))
+
     def enqueue(self, *, key: str, channel: str, sender_hash: str, address: str, purpose: Purpose,
                 parts: list[Part], status: str = OutboxStatus.PENDING.value) -> bool:
         """Queue an outgoing message that answers no inbound one (a notification). False: key seen before."""
@@ -273,7 +350,8 @@ class MessageStore:
                            working=OutboxStatus.SENDING.value)
         return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=Purpose(r[4]),
                            parts=[part_from_json(p) for p in json.loads(r[5])], parts_sent=r[6], attempts=r[7],
-                           claim_token=r[8], lease_until=float(r[9]), external_ids=tuple(json.loads(r[10] or "[]")))
+                           claim_token=r[8], lease_until=float(r[9]), external_ids=tuple(json.loads(r[10] or "[]")),
+                           last_inbound_at=None if r[11] is None else float(r[11]))
                 for r in rows]
 
     def renew_lease(self, item: OutboxItem) -> float | None:
@@ -416,6 +494,28 @@ class MessageStore:
                 f"SELECT {column} FROM messaging_{queue} WHERE status = ? ORDER BY id LIMIT 1", (status.value,))]
             ages[queue] = max(0.0, now - float(min(oldest))) if oldest else None
         return ages
+
+    def cancel_unsent(self, channel: str, sender_hash: str, purpose: Purpose) -> int:
+        """Withdraw one person's messages of ``purpose`` not yet recorded as sent (e.g. digests, after
+        "berhenti"): waiting ones, and claimed ones too (``sending``; the claim is voided, so a sender that
+        died holding it cannot have it resent by the next one when its lease runs out). A message a live
+        sender is handing to the API at this moment can still arrive; the row then stays withdrawn."""
+        with self.db.transaction(lock="rows") as tx:
+            return int(tx.execute(
+                "UPDATE messaging_outbox SET status = ?, claim_token = '', lease_until = 0, last_error = CASE "
+                "WHEN status = ? THEN 'withdrawn while claimed by a sender (it may have gone)' "
+                "ELSE 'withdrawn before sending' END "
+                "WHERE channel = ? AND sender_hash = ? AND purpose = ? AND status IN (?, ?, ?)",
+                (OutboxStatus.CANCELLED.value, OutboxStatus.SENDING.value, channel, sender_hash, str(purpose),
+                 OutboxStatus.PENDING.value, OutboxStatus.NEEDS_TEMPLATE.value,
+                 OutboxStatus.SENDING.value)).rowcount)
+
+    def sent_since(self, purpose: Purpose, since: float) -> dict[str, int]:
+        """Messages of ``purpose`` queued since ``since`` (epoch seconds), by status."""
+        rows = self.db.connection().execute(
+            "SELECT status, COUNT(*) FROM messaging_outbox WHERE purpose = ? AND created_at >= ? GROUP BY status",
+            (str(purpose), since)).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
 
     # delivery statuses (``receipts``) --------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from ..domain.verdicts import normalize_verdict
 from .base import Interaction, UpsertOutcome
 
 _LOOKUP_CHUNK = 500  # ids per "IN (...)" lookup: under every backend's parameter limit
+_ROWS_CHUNK = 100    # rows per multi-row INSERT (at most 8 values each: under every backend's parameter limit)
 
 ARTICLE_COLUMNS = (
     "id, url, title, text, summary, claim, verdict, verdict_label, published, publisher, topic, "
@@ -212,12 +213,19 @@ class CoreRecords:
     # interactions, sessions -----------------------------------------------------------------
 
     def log_interaction(self, interaction: Interaction) -> None:
-        self.connection().execute(
-            "INSERT INTO interactions (created_at, channel, sender_hash, text, intent, matched, "
-            "top_article_id, confidence) VALUES (?,?,?,?,?,?,?,?)",
-            (utcnow(), interaction.channel, interaction.sender_hash, interaction.text[:500],
-             interaction.intent, None if interaction.matched is None else int(interaction.matched),
-             interaction.top_article_id, interaction.confidence))
+        self.log_interactions([interaction])
+
+    def log_interactions(self, interactions: Sequence[Interaction]) -> None:
+        """One multi-row insert (a messaging worker logs its whole batch at once)."""
+        now = utcnow()
+        for start in range(0, len(interactions), _ROWS_CHUNK):
+            chunk = interactions[start:start + _ROWS_CHUNK]
+            self.connection().execute(
+                "INSERT INTO interactions (created_at, channel, sender_hash, text, intent, matched, "
+                "top_article_id, confidence) VALUES " + ",".join(["(?,?,?,?,?,?,?,?)"] * len(chunk)),
+                tuple(value for i in chunk for value in (
+                    now, i.channel, i.sender_hash, i.text[:500], i.intent, None if i.matched is None else int(i.matched),
+                    i.top_article_id, i.confidence)))
 
     def messages_per_day(self, since: datetime) -> list[tuple[str, int, int, int]]:
         """(day, messages, lookups, matched) per UTC day; the day is the ISO timestamp's date part."""
@@ -250,10 +258,38 @@ class CoreRecords:
         return json.loads(row[0]) if row else None
 
     def put_session(self, channel: str, sender_hash: str, state: dict[str, Any]) -> None:
-        self.connection().execute(
-            "INSERT INTO sessions (channel, sender_hash, state, updated_at) VALUES (?,?,?,?) "
-            "ON CONFLICT (channel, sender_hash) DO UPDATE SET state=excluded.state, updated_at=excluded.updated_at",
-            (channel, sender_hash, json.dumps(state, ensure_ascii=False), utcnow()))
+        self.put_sessions([(channel, sender_hash, state)])
+
+    def get_sessions(self, people: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """The stored states of several people (channel, key) in one statement per channel; absent
+        ones are left out."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        by_channel: dict[str, list[str]] = {}
+        for channel, who in people:
+            by_channel.setdefault(channel, []).append(who)
+        for channel, keys in by_channel.items():
+            unique = list(dict.fromkeys(keys))
+            for start in range(0, len(unique), _LOOKUP_CHUNK):
+                chunk = unique[start:start + _LOOKUP_CHUNK]
+                for row in self.connection().execute(
+                        f"SELECT sender_hash, state FROM sessions WHERE channel = ? AND sender_hash IN "
+                        f"({','.join('?' * len(chunk))})", (channel, *chunk)):
+                    found[(channel, row[0])] = json.loads(row[1])
+        return found
+
+    def put_sessions(self, states: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        """Upsert several people's states in one statement (the last state given for a person wins)."""
+        latest = {(channel, who): state for channel, who, state in states}
+        rows = [(channel, who, json.dumps(state, ensure_ascii=False)) for (channel, who), state in latest.items()]
+        now = utcnow()
+        for start in range(0, len(rows), _ROWS_CHUNK):
+            chunk = rows[start:start + _ROWS_CHUNK]
+            self.connection().execute(
+                "INSERT INTO sessions (channel, sender_hash, state, updated_at) VALUES "
+                + ",".join(["(?,?,?,?)"] * len(chunk))
+                + " ON CONFLICT (channel, sender_hash) DO UPDATE SET state=excluded.state, "
+                "updated_at=excluded.updated_at",
+                tuple(value for channel, who, state in chunk for value in (channel, who, state, now)))
 
     def erase_sender(self, sender_hash: str) -> int:
         """Delete everything kept about one person: every row of theirs in every table that has a
