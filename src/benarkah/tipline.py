@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Callable, Collection, Protocol, Sequence
 
 from .domain.articles import Article
 from .domain.conversation import (MAX_MESSAGE_CHARS, Conversation, ConversationState, Intent, Lookup,
                                   PreparedTurn, Reply, ReplyKind, classify)
+from .domain.subscriptions import SubscriptionChange
 from .privacy import Identity, Person
 from .search.engine import SearchResult
 from .search.live import LiveIndex
@@ -30,6 +31,17 @@ class TipRecorder(Protocol):
     def record(self, channel: str, sender_hash: str, sender_id: str, text: str) -> int: ...
 
 
+class SubscriptionRecorder(Protocol):
+    """Keeps digest subscriptions (``subscriptions.service.SubscriptionService``)."""
+
+    channels: Collection[str]  # the channels that can send a digest
+
+    def apply(self, channel: str, sender_hash: str, sender_id: str, change: SubscriptionChange,
+              language: str) -> None: ...
+
+    def topics(self) -> Collection[str]: ...
+
+
 @dataclass(frozen=True)
 class HandledMessage:
     reply: Reply
@@ -38,11 +50,17 @@ class HandledMessage:
 
 
 class Tipline:
-    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder) -> None:
+    def __init__(self, store: Store, index: LiveIndex, identity: Identity, tips: TipRecorder,
+                 subscriptions: SubscriptionRecorder | None = None,
+                 page_link: Callable[[str], str] | None = None) -> None:
+        """``page_link(article_id)``: the public page of an article, for replies about articles that
+        have no original URL (set when the deployment has a public URL)."""
         self.store = store
         self.index = index
         self.identity = identity
         self.tips = tips
+        self.subscriptions = subscriptions
+        self.page_link = page_link
         self.conversation = Conversation(self)
 
     # the Library port of the conversation ---------------------------------------------------------
@@ -54,11 +72,20 @@ class Tipline:
         """Search for the conversation: results much weaker than the best are not worth a person's time."""
         result = self.index.search(text, limit=limit)
         best = result.hits[0].score if result.hits else 0.0
-        articles = [h.article for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
+        articles = [self._linked(h.article) for h in result.hits if h.score >= RELATED_SCORE_SHARE * best]
         return Lookup(matched=result.matched, confidence=result.confidence, articles=articles, strong=result.strong)
 
     def latest(self, limit: int) -> Sequence[Article]:
-        return self.store.latest_articles(limit)
+        return [self._linked(a) for a in self.store.latest_articles(limit)]
+
+    def _linked(self, article: Article) -> Article:
+        """An article without an original URL gets its public page as the link people are sent."""
+        if article.url or self.page_link is None:
+            return article
+        return article.with_changes(url=self.page_link(article.id))
+
+    def topics(self) -> Collection[str]:
+        return self.subscriptions.topics() if self.subscriptions is not None else ()
 
     # batches (the messaging worker) ----------------------------------------------------------------
 
@@ -87,7 +114,8 @@ class Tipline:
         to (one key across a person's phone number and WhatsApp user ids). ``state``: the person's
         conversation state when the caller already read it (``states``), else it is read here."""
         state = self._state(person) if state is None else state
-        turn = self.conversation.respond(text, state)
+        can_subscribe = self.subscriptions is not None and person.channel in self.subscriptions.channels
+        turn = self.conversation.respond(text, state, can_subscribe=can_subscribe)
         return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state)
 
     def prepare_unsupported(self, person: Person, kind: str, state: ConversationState | None = None) -> PreparedTurn:
@@ -108,13 +136,19 @@ class Tipline:
         return ConversationState.from_dict(self.store.get_session(person.channel, person.key))
 
     def commit_turn(self, turn: PreparedTurn) -> HandledMessage:
-        """Store a prepared turn: tip (with its sealed reply address), new conversation state, statistics."""
+        """Store a prepared turn: tip (with its sealed reply address), subscription, new conversation
+        state, statistics."""
         return self.commit_turns([turn])[0]
 
     def commit_turns(self, turns: Sequence[PreparedTurn]) -> list[HandledMessage]:
-        """Store prepared turns (a messaging worker's batch, inside its transaction): each tip on its
-        own, the changed conversation states in one statement, the statistics in another."""
+        """Store prepared turns (a messaging worker's batch, inside its transaction): each tip and
+        subscription change on its own, the changed conversation states in one statement, the
+        statistics in another."""
         tips = [self.tips.record(t.channel, t.who, t.address, t.text) if t.reply.record_tip else None for t in turns]
+        for turn in turns:
+            if turn.reply.subscription is not None and self.subscriptions is not None:
+                self.subscriptions.apply(turn.channel, turn.who, turn.address, turn.reply.subscription,
+                                         turn.reply.language)
         changed = [(t.channel, t.who, t.new.to_dict()) for t in turns if t.new != t.old]
         if changed:
             self.store.put_sessions(changed)

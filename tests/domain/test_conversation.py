@@ -31,6 +31,9 @@ class ListLibrary:
     def latest(self, limit: int):
         return sorted(ARTICLES, key=lambda a: a.published, reverse=True)[:limit]
 
+    def topics(self):
+        return ["kesehatan"]
+
 
 @pytest.fixture
 def conversation() -> Conversation:

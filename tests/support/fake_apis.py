@@ -195,6 +195,13 @@ def whatsapp_message_problem(body: Any) -> str | None:
         if not template.get("name") or not template.get("language", {}).get("code"):
             return "template needs name and language.code"
         for component in template.get("components", []):
+            if component.get("type") == "button":  # a quick-reply button's payload comes back when tapped
+                parameters = component.get("parameters", [])
+                if component.get("sub_type") != "quick_reply" or not str(component.get("index", "")).isdigit() \
+                        or len(parameters) != 1 or parameters[0].get("type") != "payload" \
+                        or not parameters[0].get("payload"):
+                    return "button component needs sub_type quick_reply, an index and one payload parameter"
+                continue
             for parameter in component.get("parameters", []):
                 if "\n" in parameter.get("text", "") or "    " in parameter.get("text", ""):
                     return "template parameter text cannot contain new lines or 4 spaces"

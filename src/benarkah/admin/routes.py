@@ -21,7 +21,9 @@ from ..settings import Settings
 from ..storage.base import Store
 from ..tipline import Tipline
 from ..tips.repository import SETTABLE_STATUSES, ClusterStatus
-from ..tips.service import ArticleNotFound, ClusterNotFound, TipService
+from ..subscriptions.service import SubscriptionService
+from ..tips.replies import MAX_REPLY_CHARS, ReplyRefused, StaffReplies
+from ..tips.service import NOTIFIABLE_CHANNELS, ArticleNotFound, ClusterNotFound, TipService
 from .accounts import SESSION_HOURS, Accounts, StaffSession, TooManyAttempts
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -45,9 +47,11 @@ def _safe_next(target: str | None) -> str:
     return "/admin"
 
 
-def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Settings) -> APIRouter:
+def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Settings,
+                 replies: StaffReplies | None = None, subscriptions: SubscriptionService | None = None) -> APIRouter:
     """The dashboard; always mounted (using it needs a staff account). ``tipline`` gives the search
-    behind the suggestions, ``desk`` the tips."""
+    behind the suggestions, ``desk`` the tips, ``replies`` writing back to tippers, ``subscriptions``
+    the digest counts on the statistics page."""
     accounts = Accounts(store)
     secure_cookies = settings.public_url.startswith("https://")
     router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -125,11 +129,13 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
                                             "views": list(QUEUE_VIEWS)})
 
     @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
-    def cluster(request: Request, session: Staff, cluster_id: int, error: str = "") -> Response:
-        return cluster_page(request, session, cluster_id, error)
+    def cluster(request: Request, session: Staff, cluster_id: int,
+                notice: Annotated[str, Query(pattern="^(queued|queued_template|needs_template|duplicate)?$")] = ""
+                ) -> Response:
+        return cluster_page(request, session, cluster_id, notice=notice)
 
     def cluster_page(request: Request, session: Staff, cluster_id: int, error: str = "",
-                     status_code: int = 200) -> Response:
+                     status_code: int = 200, notice: str = "", draft: tuple[int, str] | None = None) -> Response:
         try:
             summary = desk.cluster(cluster_id)
         except ClusterNotFound:
@@ -140,9 +146,13 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
         notifications: dict[str, int] = {}
         for row in desk.repo.notifications(cluster_id):
             notifications[row.status] = notifications.get(row.status, 0) + 1
+        written = replies.for_tips([t.id for t in tips]) if replies is not None else {}
         return page(request, "cluster.html", {
             "staff": session, "cluster": summary, "tips": tips, "linked": linked, "suggestions": suggestions,
-            "notifications": notifications, "error": error, "statuses": SETTABLE_STATUSES}, status_code)
+            "notifications": notifications, "error": error, "statuses": SETTABLE_STATUSES, "notice": notice,
+            "replies": written, "can_reply": replies is not None, "reachable": NOTIFIABLE_CHANNELS,
+            "reply_keys": {t.id: secrets.token_urlsafe(16) for t in tips}, "max_reply": MAX_REPLY_CHARS,
+            "draft": draft}, status_code)
 
     @router.post("/clusters/{cluster_id}/status")
     def set_status(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
@@ -168,13 +178,28 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
             raise HTTPException(404, f"cluster {cluster_id} does not exist") from None
         return RedirectResponse(f"/admin/clusters/{cluster_id}", status_code=303)
 
+    @router.post("/clusters/{cluster_id}/tips/{tip_id}/reply")
+    def reply(request: Request, session: Staff, cluster_id: int, tip_id: int, csrf_token: Csrf,
+              text: Annotated[str, Form(max_length=4 * MAX_REPLY_CHARS)],
+              request_key: Annotated[str, Form(max_length=64)]) -> Response:
+        """Write to the person who sent ``tip_id`` (logged with the staff account; their number is never shown)."""
+        require_csrf(session, csrf_token)
+        if replies is None:
+            raise HTTPException(404, "replies are not available here")
+        try:
+            sent = replies.send(tip_id, text, staff_user=session.username, request_key=request_key)
+        except ReplyRefused as exc:
+            return cluster_page(request, session, cluster_id, str(exc), status_code=422, draft=(tip_id, text))
+        return RedirectResponse(f"/admin/clusters/{cluster_id}?notice={sent.outcome}#tip-{tip_id}", status_code=303)
+
     # statistics ----------------------------------------------------------------------------------
 
     @router.get("/stats", response_class=HTMLResponse)
     def stats(request: Request, session: Staff, days: Annotated[int, Query(ge=1, le=365)] = 30) -> Response:
         data = desk.stats(days=days)
         peak = max((d[1] for d in data.per_day), default=1) or 1
-        return page(request, "stats.html", {"staff": session, "stats": data, "peak": peak})
+        counts = subscriptions.counts(days=days) if subscriptions is not None else None
+        return page(request, "stats.html", {"staff": session, "stats": data, "peak": peak, "subscribers": counts})
 
     return router
 

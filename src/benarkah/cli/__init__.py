@@ -6,7 +6,7 @@ one line per command group.
 
 from __future__ import annotations
 
-from . import apikeys, core, extract, images, messaging, serve, tips, users  # noqa: F401 - registers the commands
+from . import apikeys, core, digest, extract, images, messaging, serve, tips, users  # noqa: F401 - registers the commands
 from ._app import app
 
 

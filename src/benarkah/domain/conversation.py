@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, replace
+from typing import Collection, Protocol, Sequence
 from unicodedata import category as unicodedata_category
-from typing import Protocol, Sequence
 
 from .articles import Article
+from .subscriptions import SubscriptionChange, parse_subscription
 from .text import normalize
 from .verdicts import Verdict
 
@@ -39,6 +40,9 @@ class ReplyKind(enum.StrEnum):
     EMOJI = "emoji"
     EMPTY = "empty"
     UNSUPPORTED = "unsupported"
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+    SUBSCRIBE_UNAVAILABLE = "subscribe_unavailable"  # asked on a channel that cannot message later
 
     @property
     def matched(self) -> bool | None:
@@ -61,6 +65,8 @@ class Intent(enum.StrEnum):
     EMOJI = "emoji"  # only emoji
     CHECK = "check"
     EMPTY = "empty"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
 
 
 # Verdicts that read as a confirmation of the rumour: sent as *the* answer only on strong evidence.
@@ -92,6 +98,8 @@ class Library(Protocol):
 
     def latest(self, limit: int) -> Sequence[Article]: ...
 
+    def topics(self) -> Collection[str]: ...
+
 
 @dataclass(frozen=True)
 class ConversationState:
@@ -121,6 +129,7 @@ class Reply:
     confidence: float | None = None
     record_tip: bool = False  # the caller stores ``query`` as a tip for fact-checkers
     intent: Intent = Intent.CHECK
+    subscription: SubscriptionChange | None = None  # the caller stores this (digest subscriptions)
     greeting: str = ""  # for GREETING: the salutation to return ("salam", "pagi", "siang", "sore", "malam", "")
 
     @property
@@ -272,11 +281,14 @@ class Conversation:
         self.library = library
         self.per_page = results_per_page
 
-    def respond(self, text: str, state: ConversationState | None = None) -> Turn:
+    def respond(self, text: str, state: ConversationState | None = None, can_subscribe: bool = True) -> Turn:
+        """``can_subscribe``: whether this channel can message the person later (WhatsApp, Telegram)."""
         state = state or ConversationState()
         text = (text or "").strip()[:MAX_MESSAGE_CHARS]
-        intent = classify(text)
         lang = state.language
+        if (change := parse_subscription(text, lambda: self.library.topics())) is not None:
+            return self._subscription(change, state, can_subscribe)
+        intent = classify(text)
         if intent is Intent.CHECK:
             return self._check(text, state)
         if intent is Intent.MORE:
@@ -299,6 +311,13 @@ class Conversation:
         """A photo, voice note or sticker: we cannot read it yet, so we say how to ask instead."""
         state = state or ConversationState()
         return Turn(Reply(ReplyKind.UNSUPPORTED, state.language, intent=Intent.EMPTY), state)
+
+    def _subscription(self, change: SubscriptionChange, state: ConversationState, can_subscribe: bool) -> Turn:
+        intent = Intent.SUBSCRIBE if change.active else Intent.UNSUBSCRIBE
+        if not can_subscribe:
+            return Turn(Reply(ReplyKind.SUBSCRIBE_UNAVAILABLE, state.language, intent=intent), state)
+        kind = ReplyKind.SUBSCRIBED if change.active else ReplyKind.UNSUBSCRIBED
+        return Turn(Reply(kind, state.language, intent=intent, subscription=change), state)
 
     def _check(self, text: str, state: ConversationState) -> Turn:
         found = self.library.lookup(text, self.per_page + 1)

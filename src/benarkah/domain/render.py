@@ -8,6 +8,8 @@ around it. Every string a person reads lives here.
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 from .articles import Article
@@ -24,6 +26,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Halo! 👋 Ini layanan *cek fakta*. Kirimkan kata kunci (mis. _vaksin chip_) atau teruskan "
             "pesan berantai yang ingin dicek, kami carikan hasil cek faktanya.\n\n"
             "Ketik:\n• *terbaru* — cek fakta terbaru\n• *tips* — tips menghadapi hoaks\n"
+            "• *langganan* — ringkasan cek fakta baru setiap hari (*langganan mingguan*: sepekan sekali)\n"
             "• *bantuan* — cara memakai layanan ini\n• *english* — replies in English"
         ),
         "help": (
@@ -85,12 +88,25 @@ TEXTS: dict[str, dict[str, str]] = {
             "7. *Ragu? Jangan sebarkan.* Kirim ke sini dulu untuk dicek."
         ),
         "date": "Tanggal",
+        "subscribed": (
+            "✅ Anda berlangganan ringkasan cek fakta {frequency}{topic}. Kami kirim cek fakta yang baru terbit "
+            "{when}.\nKetik *berhenti* kapan saja untuk berhenti berlangganan."
+        ),
+        "unsubscribed": "Langganan Anda sudah dihentikan; tidak ada ringkasan lagi. Ketik *langganan* untuk "
+                        "berlangganan kembali.",
+        "subscribe_unavailable": "Langganan ringkasan cek fakta hanya tersedia lewat WhatsApp dan Telegram.",
+        "daily": "harian", "weekly": "mingguan", "daily_when": "setiap hari", "weekly_when": "sepekan sekali",
+        "topic": " topik *{topic}*",
+        "digest_head": "🗞️ *Ringkasan cek fakta {frequency}*{topic} — {date}",
+        "digest_more": "…dan {count} cek fakta lain: {url}",
+        "digest_foot": "Ketik *berhenti* untuk berhenti berlangganan.",
     },
     "en": {
         "menu": (
             "Hello! 👋 This is a *fact-check* service. Send a few keywords (e.g. _vaccine chip_) or forward "
             "a chain message you want checked, and we will find the fact-checks about it.\n\n"
             "Type:\n• *latest* — latest fact-checks\n• *tips* — tips against hoaxes\n"
+            "• *subscribe* — a daily digest of new fact-checks (*subscribe weekly*: once a week)\n"
             "• *help* — how to use this service\n• *indonesia* — balasan dalam Bahasa Indonesia"
         ),
         "help": (
@@ -151,6 +167,17 @@ TEXTS: dict[str, dict[str, str]] = {
             "7. *In doubt? Don't share.* Send it here first."
         ),
         "date": "Date",
+        "subscribed": (
+            "✅ You are subscribed to the {frequency} fact-check digest{topic}. We send newly published "
+            "fact-checks {when}.\nType *stop* at any time to unsubscribe."
+        ),
+        "unsubscribed": "Your subscription is stopped; no more digests. Type *subscribe* to subscribe again.",
+        "subscribe_unavailable": "The fact-check digest is available on WhatsApp and Telegram only.",
+        "daily": "daily", "weekly": "weekly", "daily_when": "every day", "weekly_when": "once a week",
+        "topic": " on *{topic}*",
+        "digest_head": "🗞️ *{frequency} fact-check digest*{topic} — {date}",
+        "digest_more": "…and {count} more: {url}",
+        "digest_foot": "Type *stop* to unsubscribe.",
     },
 }
 
@@ -221,6 +248,10 @@ def render_text(reply: Reply) -> str:
     """The whole reply as one message text."""
     t = texts(reply.language)
     kind = reply.kind
+    if kind is ReplyKind.SUBSCRIBED and reply.subscription is not None:
+        change = reply.subscription
+        return t["subscribed"].format(frequency=t[str(change.frequency)], when=t[f"{change.frequency}_when"],
+                                      topic=t["topic"].format(topic=change.topic) if change.topic else "")
     if kind is ReplyKind.RESULTS:
         head = t["more_head"] if reply.intent == "more" else t["results_head"]
         # The first result is the answer; the others matched less well and say so.
@@ -246,8 +277,26 @@ def render_text(reply: Reply) -> str:
         ReplyKind.TIPS: "tips", ReplyKind.NO_MORE: "no_more", ReplyKind.LANGUAGE: "language",
         ReplyKind.THANKS: "thanks", ReplyKind.EMPTY: "empty", ReplyKind.UNSUPPORTED: "unsupported",
         ReplyKind.ACK: "ack", ReplyKind.LAUGH: "laugh", ReplyKind.EMOJI: "emoji",
+        ReplyKind.UNSUBSCRIBED: "unsubscribed", ReplyKind.SUBSCRIBE_UNAVAILABLE: "subscribe_unavailable",
     }[kind]
     return t[key]
+
+
+def render_digest(articles: Sequence[Article], language: str, frequency: str, topic: str, day: date,
+                  more: int = 0, more_url: str = "", link: Callable[[Article], str] | None = None) -> str:
+    """One digest message: the new fact-checks (verdict, title, date, summary, link), then how to stop.
+    ``link`` gives the address of an article without an original URL (its public page)."""
+    t = texts(language)
+    head = t["digest_head"].format(frequency=t[frequency] if language != "en" else t[frequency].capitalize(),
+                                   topic=t["topic"].format(topic=topic) if topic else "",
+                                   date=format_date(day, language))
+    items = []
+    for number, article in enumerate(articles, start=1):
+        if not article.url and link is not None:
+            article = article.with_changes(url=link(article))
+        items.append(render_article(article, language, number))
+    tail = [t["digest_more"].format(count=more, url=more_url)] if more and more_url else []
+    return "\n\n".join([head, *items, *tail, t["digest_foot"]])
 
 
 # Labels of channel widgets (WhatsApp interactive lists/buttons, Telegram inline keyboards) and the
@@ -266,6 +315,9 @@ WIDGET_TEXTS: dict[str, dict[str, str]] = {
         "help_desc": "Cara memakai layanan ini",
         "more_prompt": "Ingin melihat hasil lainnya?",
         "more_button": "Hasil lainnya",
+        "subscribe_title": "Langganan",
+        "subscribe_desc": "Ringkasan cek fakta baru tiap hari",
+        "unsubscribe_button": "Berhenti langganan",
         "throttled": (
             "Pesan Anda banyak sekali dalam satu menit. 🙏 Kami jeda dulu sebentar; kirim lagi pesan "
             "yang ingin dicek satu per satu setelah satu menit."
@@ -284,6 +336,9 @@ WIDGET_TEXTS: dict[str, dict[str, str]] = {
         "help_desc": "How to use this service",
         "more_prompt": "Want to see more results?",
         "more_button": "More results",
+        "subscribe_title": "Subscribe",
+        "subscribe_desc": "A daily digest of new fact-checks",
+        "unsubscribe_button": "Unsubscribe",
         "throttled": (
             "You sent a lot of messages within a minute. 🙏 We are pausing briefly; please send what you "
             "want checked one at a time after a minute."

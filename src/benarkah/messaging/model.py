@@ -54,6 +54,7 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     DEAD = "dead"                # gave up after the retry bound, or the API refused it for good
     NEEDS_TEMPLATE = "needs_template"  # WhatsApp: outside the 24-hour window and no template configured
+    CANCELLED = "cancelled"      # withdrawn before it was sent (a digest to someone who unsubscribed)
     UNDELIVERED = "undelivered"  # the API accepted it, then reported it failed for good (see the code)
 
 
@@ -137,6 +138,8 @@ class Purpose(enum.StrEnum):
 
     REPLY = "reply"                  # the one answer to an inbound message
     NOTIFICATION = "notification"    # a follow-up nobody just asked for (a tip's fact-check is out)
+    DIGEST = "digest"                # a subscriber's digest of new fact-checks
+    STAFF = "staff"                  # a fact-checker writing to the person who sent a tip
 
 
 @dataclass(frozen=True)

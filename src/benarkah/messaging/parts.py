@@ -22,6 +22,7 @@ class Widget(enum.StrEnum):
     NONE = "text"
     MENU = "menu"
     MORE = "more"
+    UNSUBSCRIBE = "unsubscribe"  # a digest: a button that sends "berhenti"
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,13 @@ class TextPart:
 
 @dataclass(frozen=True)
 class TemplatePart:
-    """An approved WhatsApp template with one body parameter (outside the window)."""
+    """An approved WhatsApp template with one body parameter (outside the window); ``buttons`` are the
+    payloads of its quick-reply buttons, in order (a digest's "Berhenti" sends back ``berhenti``)."""
 
     name: str
     language: str
     text: str
+    buttons: tuple[str, ...] = ()
 
 
 TEMPLATE_PARAMETER_CHARS = 1024
@@ -71,14 +74,19 @@ def part_to_json(part: Part) -> dict[str, Any]:
             data["reply_to"] = part.reply_to
         return data
     if isinstance(part, TemplatePart):
-        return {"kind": "template", "name": part.name, "language": part.language, "text": part.text}
+        data = {"kind": "template", "name": part.name, "language": part.language, "text": part.text}
+        if part.buttons:
+            data["buttons"] = list(part.buttons)
+        return data
     return {"kind": "callback_answer", "id": part.callback_id, "optional": part.optional}
 
 
 def part_from_json(data: Mapping[str, Any]) -> Part:
     kind = data.get("kind")
     if kind == "template":
-        return TemplatePart(str(data["name"]), str(data.get("language", "id")), str(data.get("text", "")))
+        buttons = data.get("buttons") or []
+        return TemplatePart(str(data["name"]), str(data.get("language", "id")), str(data.get("text", "")),
+                            tuple(str(b) for b in buttons) if isinstance(buttons, list) else ())
     if kind == "callback_answer":
         return CallbackAnswer(str(data["id"]), bool(data.get("optional", True)))
     reply_to = data.get("reply_to")

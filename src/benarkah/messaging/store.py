@@ -443,6 +443,28 @@ class MessageStore:
             self.outbox_event.set()
         return int(count)
 
+    def cancel_unsent(self, channel: str, sender_hash: str, purpose: Purpose) -> int:
+        """Withdraw one person's messages of ``purpose`` not yet recorded as sent (e.g. digests, after
+        "berhenti"): waiting ones, and claimed ones too (``sending``; the claim is voided, so a sender that
+        died holding it cannot have it resent by the next one when its lease runs out). A message a live
+        sender is handing to the API at this moment can still arrive; the row then stays withdrawn."""
+        with self.db.transaction(lock="rows") as tx:
+            return int(tx.execute(
+                "UPDATE messaging_outbox SET status = ?, claim_token = '', lease_until = 0, last_error = CASE "
+                "WHEN status = ? THEN 'withdrawn while claimed by a sender (it may have gone)' "
+                "ELSE 'withdrawn before sending' END "
+                "WHERE channel = ? AND sender_hash = ? AND purpose = ? AND status IN (?, ?, ?)",
+                (OutboxStatus.CANCELLED.value, OutboxStatus.SENDING.value, channel, sender_hash, str(purpose),
+                 OutboxStatus.PENDING.value, OutboxStatus.NEEDS_TEMPLATE.value,
+                 OutboxStatus.SENDING.value)).rowcount)
+
+    def sent_since(self, purpose: Purpose, since: float) -> dict[str, int]:
+        """Messages of ``purpose`` queued since ``since`` (epoch seconds), by status."""
+        rows = self.db.connection().execute(
+            "SELECT status, COUNT(*) FROM messaging_outbox WHERE purpose = ? AND created_at >= ? GROUP BY status",
+            (str(purpose), since)).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
     # delivery statuses (``receipts``) --------------------------------------------------------------
 
     def apply_statuses(self, reports: Sequence[DeliveryReport], now: float | None = None) -> list[StatusOutcome]:

@@ -8,7 +8,9 @@ small machine. So the worker claims messages in batches and embeds the batch's t
 (``Responder.keywords_only``): a keyword answer now beats a hybrid answer in a minute.
 
 The worker knows the conversation only as a ``Responder`` (the tipline, bound by the composition root)
-and the tips desk only as a ``sweep`` callable, so messaging imports neither.
+and the tips desk only as a ``sweep`` callable, the digest subscriptions as a ``digests`` callable (the
+scheduler: when idle, at most every ``digest_check_seconds``, it queues the digests that are due), so
+messaging imports none of them.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ Prepared = tuple[InboxItem, list[Part], PreparedTurn | None]  # a message, its r
 
 class InboxWorker:
     def __init__(self, store: MessageStore, responder: Responder, identity: Identity, settings: Settings,
-                 sweep: Sweep | None = None) -> None:
+                 sweep: Sweep | None = None, digests: Callable[[], object] | None = None) -> None:
         self.store = store
         self.responder = responder
         self.identity = identity
@@ -59,6 +61,8 @@ class InboxWorker:
         self.keyword_batches = 0  # batches answered by keywords only
         self.semantic_cost: float | None = None  # recent seconds per message with embeddings (moving average)
         self._swept_at = float("-inf")  # the first idle moment sweeps the tips desk
+        self.digests = digests
+        self._digests_at = float("-inf")
 
     def _catching_up(self, waiting: int) -> bool:
         """Answer by keywords only while the queue is long: more than ``worker_semantic_backlog`` messages,
@@ -190,6 +194,18 @@ class InboxWorker:
             log.exception("tips sweep failed; it runs again in %.0f s", self.settings.tips_sweep_seconds)
             return 0, 0
 
+    def send_digests(self, now: float | None = None) -> bool:
+        """Queue the digests that are due, at most every ``digest_check_seconds``; True if it looked."""
+        now = time.monotonic() if now is None else now
+        if self.digests is None or now - self._digests_at < self.settings.digest_check_seconds:
+            return False
+        self._digests_at = now
+        try:
+            self.digests()
+        except Exception:  # noqa: BLE001 - digests are retried at the next check; answering messages goes on
+            log.exception("digest run failed; it runs again in %.0f s", self.settings.digest_check_seconds)
+        return True
+
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set; idle, wait for a new message (same process) or the poll interval."""
         while not stop.is_set():
@@ -201,6 +217,7 @@ class InboxWorker:
                 taken = 0
             if not taken:
                 self.sweep_tips()
+                self.send_digests()
                 self.store.inbox_event.wait(self.settings.messaging_poll_seconds)
 
 

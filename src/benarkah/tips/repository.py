@@ -237,6 +237,13 @@ class TipRepository:
             found.setdefault(int(cid), []).append(channel)
         return {k: tuple(v) for k, v in found.items()}
 
+    def tip(self, tip_id: int) -> tuple[TipRow, int | None] | None:
+        """One tip and its cluster id."""
+        row = self.store.connection().execute(
+            "SELECT id, created_at, channel, sender_hash, text, reply_address, cluster_id FROM tips WHERE id = ?",
+            (tip_id,)).fetchone()
+        return (TipRow(int(row[0]), row[1], row[2], row[3], row[4], row[5]), row[6]) if row else None
+
     def cluster_tips(self, cluster_id: int, limit: int = 50) -> list[TipRow]:
         rows = self.store.connection().execute(
             "SELECT id, created_at, channel, sender_hash, text, reply_address FROM tips WHERE cluster_id = ? "

@@ -89,7 +89,8 @@ def create_app(services: Services) -> FastAPI:
         whatsapp_router(settings, services.queue),   # None unless configured
         telegram_router(settings, services.queue),
         ops_router(services.store, services.index, services.metrics, settings),
-        admin_router(services.tipline, services.tips, services.store, settings),
+        admin_router(services.tipline, services.tips, services.store, settings, services.replies,
+                     services.subscriptions),
         chat_router(services.tipline, services.store, settings),
         factchecks_router(services.store, services.tipline.search, settings),
         claims_api_router(services.tipline.search, services.store, settings,

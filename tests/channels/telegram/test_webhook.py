@@ -44,7 +44,7 @@ def test_the_menu_has_an_inline_keyboard_and_button_presses_are_answered(live, b
     [menu] = bot.wait_for(1)
     keyboard = menu.body["reply_markup"]["inline_keyboard"]
     assert [b["callback_data"] for row in keyboard for b in row] == ["cmd:cek", "cmd:terbaru", "cmd:tips",
-                                                                      "cmd:bantuan"]
+                                                                      "cmd:bantuan", "cmd:langganan"]
     press = tg_callback(5003, "cmd:terbaru")
     post(live, press)
     bot.wait_for(3)

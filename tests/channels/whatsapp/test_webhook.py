@@ -123,8 +123,8 @@ def test_the_menu_is_an_interactive_list_and_more_results_a_button(live, graph):
     interactive = menu.body["interactive"]
     assert menu.body["type"] == "interactive" and interactive["type"] == "list"
     rows = interactive["action"]["sections"][0]["rows"]
-    assert [r["id"] for r in rows] == ["cmd:cek", "cmd:terbaru", "cmd:tips", "cmd:bantuan"]
-    assert [r["title"] for r in rows] == ["Cek fakta", "Terbaru", "Tips", "Bantuan"]
+    assert [r["id"] for r in rows] == ["cmd:cek", "cmd:terbaru", "cmd:tips", "cmd:langganan", "cmd:bantuan"]
+    assert [r["title"] for r in rows] == ["Cek fakta", "Terbaru", "Tips", "Langganan", "Bantuan"]
     post(live, wa_delivery(wa_message("6281100000003", "text", {"body": "vaksin"})))
     graph.wait_for(2)
     results = graph.deliveries[1].body

@@ -83,9 +83,12 @@ def build_request(chat: str, part: Part) -> tuple[str, dict[str, Any]]:
     if part.widget is Widget.MENU:
         body["reply_markup"] = {"inline_keyboard": [
             [_button(labels["check_title"], "cek"), _button(labels["latest_title"], "terbaru")],
-            [_button(labels["tips_title"], "tips"), _button(labels["help_title"], "bantuan")]]}
+            [_button(labels["tips_title"], "tips"), _button(labels["help_title"], "bantuan")],
+            [_button(labels["subscribe_title"], "langganan")]]}
     elif part.widget is Widget.MORE:
         body["reply_markup"] = {"inline_keyboard": [[_button(labels["more_button"], "lagi")]]}
+    elif part.widget is Widget.UNSUBSCRIBE:
+        body["reply_markup"] = {"inline_keyboard": [[_button(labels["unsubscribe_button"], "berhenti")]]}
     return "sendMessage", body
 
 

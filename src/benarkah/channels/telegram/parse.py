@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 COMMAND_PREFIX = "cmd:"
 COMMANDS = {"cek": "bantuan", "terbaru": "terbaru", "tips": "tips", "bantuan": "bantuan", "lagi": "lagi",
-            "menu": "menu"}
+            "menu": "menu", "langganan": "langganan", "berhenti": "berhenti"}
 MEDIA_KINDS = (
     ("photo", Kind.IMAGE), ("video", Kind.VIDEO), ("animation", Kind.VIDEO), ("video_note", Kind.VIDEO),
     ("voice", Kind.VOICE), ("audio", Kind.AUDIO), ("document", Kind.DOCUMENT), ("sticker", Kind.STICKER),

@@ -83,27 +83,32 @@ def build_message(to: str, part: Part) -> dict[str, Any] | None:
     if isinstance(part, CallbackAnswer):
         return None  # a Telegram button answer: nothing to do here
     if isinstance(part, TemplatePart):
-        message.update(type="template", template={
-            "name": part.name, "language": {"code": part.language},
-            "components": [{"type": "body", "parameters": [{"type": "text", "text": part.text}]}]})
+        components: list[dict[str, Any]] = [{"type": "body", "parameters": [{"type": "text", "text": part.text}]}]
+        components += [{"type": "button", "sub_type": "quick_reply", "index": str(n),
+                        "parameters": [{"type": "payload", "payload": payload}]}
+                       for n, payload in enumerate(part.buttons)]
+        message.update(type="template", template={"name": part.name, "language": {"code": part.language},
+                                                  "components": components})
         return message
     if part.reply_to:
         message["context"] = {"message_id": str(part.reply_to)}
     labels = widget_texts(part.language)
     fits_interactive = text_units(part.text) <= INTERACTIVE_BODY_UNITS
     if part.widget is Widget.MENU and fits_interactive:
-        rows = [("cek", "check"), ("terbaru", "latest"), ("tips", "tips"), ("bantuan", "help")]
+        rows = [("cek", "check"), ("terbaru", "latest"), ("tips", "tips"), ("langganan", "subscribe"),
+                ("bantuan", "help")]
         message.update(type="interactive", interactive={
             "type": "list", "body": {"text": part.text},
             "action": {"button": labels["menu_button"], "sections": [{
                 "title": labels["menu_section"][:24],
                 "rows": [{"id": f"{COMMAND_PREFIX}{cmd}", "title": labels[f"{key}_title"][:24],
                           "description": labels[f"{key}_desc"][:72]} for cmd, key in rows]}]}})
-    elif part.widget is Widget.MORE and fits_interactive:
+    elif part.widget in (Widget.MORE, Widget.UNSUBSCRIBE) and fits_interactive:
+        command, label = ("lagi", "more_button") if part.widget is Widget.MORE else ("berhenti", "unsubscribe_button")
         message.update(type="interactive", interactive={
             "type": "button", "body": {"text": part.text},
-            "action": {"buttons": [{"type": "reply", "reply": {"id": f"{COMMAND_PREFIX}lagi",
-                                                               "title": labels["more_button"][:20]}}]}})
+            "action": {"buttons": [{"type": "reply", "reply": {"id": f"{COMMAND_PREFIX}{command}",
+                                                               "title": labels[label][:20]}}]}})
     else:
         message.update(type="text", text={"preview_url": False, "body": part.text})
     return message

@@ -29,7 +29,7 @@ CHANNEL = "whatsapp"
 COMMAND_PREFIX = "cmd:"
 # Menu choices (ids of list rows and reply buttons we send) -> the command word the conversation knows.
 COMMANDS = {"cek": "bantuan", "terbaru": "terbaru", "tips": "tips", "bantuan": "bantuan", "lagi": "lagi",
-            "menu": "menu"}
+            "menu": "menu", "langganan": "langganan", "berhenti": "berhenti"}
 MEDIA_KINDS = {"image": Kind.IMAGE, "video": Kind.VIDEO, "document": Kind.DOCUMENT, "sticker": Kind.STICKER,
                "location": Kind.LOCATION, "contacts": Kind.CONTACTS}
 STATUSES = {d.value: d for d in Delivery}
