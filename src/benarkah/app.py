@@ -33,6 +33,7 @@ from typing import Callable
 
 from .channels.registry import build_clients, build_media_sources
 from .domain.text import Analyzer, make_stemmer
+from .messaging.health import MessagingHealth, messaging_health
 from .erasure import Eraser, ErasureReport
 from .identities import IdentityBook
 from .media.kept import KeptMediaStore
@@ -130,14 +131,14 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     """Construct every service of a process once. ``store`` and ``embedder`` let tests and benchmarks
     bring their own (an already open database, a small or fake-free model)."""
     store = store or open_store(settings.db)
-    identity = Identity.for_store(settings.secret_key, store.location)
+    identity = Identity.for_store(settings.secret_key, store.location, ledger=store)
     book = IdentityBook(store, identity)
     analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
     index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder), segment_dir=settings.index_path)
     queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore
     queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)
-    tips = TipService(store, analyzer, identity, notifier)
+    tips = TipService(store, analyzer, identity, notifier, budget_per_hour=settings.tips_per_sender_per_hour)
     links = PublicLinks(settings.public_url)
     subscriptions = SubscriptionService(
         store, identity, settings, notifier=partial(notifier, purpose=Purpose.DIGEST),
@@ -152,10 +153,19 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     tipline = Tipline(store, index, identity, tips, subscriptions,
                       page_link=links.factcheck if links.absolute else None, pictures=pictures, keeper=media)
     eraser = Eraser(store, book, tips, media)
-    metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts)
+    metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts,
+                      health=_health_of(queue, settings))
     return Services(settings=settings, store=store, identity=identity, book=book, analyzer=analyzer, index=index,
                     queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics,
                     media=media, reader=reader, subscriptions=subscriptions, replies=replies)
+
+
+def _health_of(queue: MessageStore, settings: Settings) -> Callable[[], MessagingHealth] | None:
+    """How the messaging workers of the deployment are doing, when this process's settings need them."""
+    if not settings.messaging_configured:
+        return None
+    roles = ("inbox", "outbox") if settings.sending_configured else ("inbox",)
+    return lambda: messaging_health(queue, roles, settings.messaging_worker_stale_seconds)
 
 
 def _embedder_factory(settings: Settings, given: Embedder | None) -> Callable[[], Embedder | None]:

@@ -28,8 +28,14 @@ class Settings(BaseSettings):
         "archives). Default: <db>.index beside a SQLite file; none for PostgreSQL unless set")
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = Field("", description="Public base URL, used in shareable links")
+    public_url: str = Field("", description="Public base URL, used in shareable links (without it links are "
+                            "relative: never built from a request's Host header)")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses or networks (CIDR) of the reverse proxies in front; only their "
+        "X-Forwarded-For / X-Forwarded-Proto are believed. Empty: none (the peer is the client)")
     max_request_bytes: int = Field(256 * 1024, description="Largest HTTP request body accepted")
+    request_read_timeout_seconds: float = Field(
+        10.0, description="A request body must arrive within this many seconds (else 408)")
     log_level: str = "INFO"
     metrics_token: str | None = Field(None, description="When set, /metrics requires 'Authorization: Bearer <token>'")
 
@@ -75,6 +81,15 @@ class Settings(BaseSettings):
     messaging_send_timeout_seconds: float = Field(10.0, description="Timeout of one API call")
     messaging_sender_threads: int = Field(4, description="Concurrent API calls (one per recipient at a time)")
     messaging_poll_seconds: float = Field(0.1, description="How often idle workers peek for work (a cheap read)")
+    messaging_heartbeat_seconds: float = Field(5.0, description="How often each worker writes its heartbeat")
+    messaging_worker_stale_seconds: float = Field(
+        30.0, description="A worker without a heartbeat (dead) or without progress (stalled) for this long "
+        "makes /readyz answer 503")
+
+    tips_per_sender_per_hour: int = Field(
+        20, description="Tips one sender may add to the fact-checkers' queue per hour (on the web and the API: "
+        "one client address); beyond it people are still answered, but no tip is queued")
+    api_ask_per_minute: int = Field(30, description="/api/ask requests one client address may make per minute")
 
     tips_sweep_seconds: float = Field(
         60.0, description="How often an idle worker finishes interrupted tips work (clustering, follow-ups)")
@@ -142,6 +157,11 @@ class Settings(BaseSettings):
         if db.startswith(("postgresql:", "postgres:")) or db in (":memory:", ""):
             return None
         return Path(f"{db}.index")
+
+    @property
+    def sending_configured(self) -> bool:
+        """Whether any channel can send (so a sender, role outbox, must be running somewhere)."""
+        return bool((self.whatsapp_token and self.whatsapp_phone_number_id) or self.telegram_token)
 
     @property
     def messaging_configured(self) -> bool:

@@ -10,7 +10,7 @@ that matched nothing to a ``TipRecorder`` (the tips desk, bound by the compositi
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Collection, Protocol, Sequence
 
 from .domain.articles import Article
@@ -33,8 +33,8 @@ class TipRecorder(Protocol):
     ``similar``: earlier tips this one repeats (the same picture), whose cluster it joins;
     ``text_clusters``: whether its text may cluster it (not for a picture without writing)."""
 
-    def record(self, channel: str, sender_hash: str, sender_id: str, text: str, *,
-               similar: Sequence[int] = (), text_clusters: bool = True) -> int: ...
+    def record(self, channel: str, sender_hash: str, sender_id: str, text: str,
+               quota: str | None = None, *, similar: Sequence[int] = (), text_clusters: bool = True) -> int | None: ...
 
 
 class PictureExaminer(Protocol):
@@ -123,26 +123,34 @@ class Tipline:
         """A person on a single-id channel (web session, API client, CLI name): the hash of the id."""
         return Person(channel, self.identity.hash(channel, sender_id), sender_id)
 
-    def handle_text(self, channel: str, sender_id: str, text: str) -> HandledMessage:
-        """Answer one text message from one person: reply, new state, tip and statistics stored."""
-        return self.commit_turn(self.prepare_text(self.person(channel, sender_id), text))
+    def handle_text(self, channel: str, sender_id: str, text: str, client: str | None = None) -> HandledMessage:
+        """Answer one text message from one person: reply, new state, tip and statistics stored.
+        ``client``: the requester's address where sender ids cost nothing (web, API); the tips budget
+        is counted against it."""
+        return self.commit_turn(self.prepare_text(self.person(channel, sender_id), text, client=client))
 
-    def prepare_text(self, person: Person, text: str, state: ConversationState | None = None) -> PreparedTurn:
+    def prepare_text(self, person: Person, text: str, state: ConversationState | None = None,
+                     client: str | None = None) -> PreparedTurn:
         """The reply to a message, computed but not stored. A messaging worker searches outside its
         write transaction (so webhooks are not kept waiting) and then stores the turn together with its
         queue rows via ``commit_turns``. ``person.key`` is whoever the message store resolved the sender
         to (one key across a person's phone number and WhatsApp user ids). ``state``: the person's
-        conversation state when the caller already read it (``states``), else it is read here."""
+        conversation state when the caller already read it (``states``), else it is read here.
+        ``client``: the requester's address on the web and the API, which the tips budget counts."""
         state = self._state(person) if state is None else state
         can_subscribe = self.subscriptions is not None and person.channel in self.subscriptions.channels
         turn = self.conversation.respond(text, state, can_subscribe=can_subscribe)
-        return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state)
+        quota = self.identity.hash("client", client) if client else None
+        return PreparedTurn(person.channel, person.key, person.address, text, turn.reply, state, turn.state, quota)
 
     def handle_media(self, channel: str, sender_id: str, media: MediaType, data: bytes, caption: str = "",
-                     wait: float | None = None) -> HandledMessage:
+                     wait: float | None = None, client: str | None = None) -> HandledMessage:
         """Answer one picture, video or voice note (web chat, API, CLI): read, searched, tip and picture
-        stored in one transaction. ``ReaderBusy`` when no reader came free within ``wait`` seconds."""
+        stored in one transaction. ``ReaderBusy`` when no reader came free within ``wait`` seconds;
+        ``client`` as for ``handle_text`` (the tips budget)."""
         turn = self.prepare_media(self.person(channel, sender_id), media, data, caption, wait=wait)
+        if client:
+            turn = replace(turn, quota=self.identity.hash("client", client))
         with self.store.transaction():
             return self.commit_turn(turn)
 
@@ -200,13 +208,14 @@ class Tipline:
             self.store.log_interactions([_interaction(t) for t in turns])
         return [HandledMessage(reply=t.reply, sender_hash=t.who, tip_id=tip) for t, tip in zip(turns, tips)]
 
-    def _record_tip(self, turn: PreparedTurn) -> int:
-        """The tip, clustered with earlier tips showing the same picture; the picture kept with it."""
+    def _record_tip(self, turn: PreparedTurn) -> int | None:
+        """The tip, clustered with earlier tips showing the same picture; the picture kept with it
+        (None: the sender's tip budget is spent, and the picture is not kept either)."""
         kept = turn.attachment if isinstance(turn.attachment, KeptMedia) else None
         similar = self.keeper.similar_tips(kept) if kept is not None and self.keeper is not None else []
-        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text, similar=similar,
+        tip_id = self.tips.record(turn.channel, turn.who, turn.address, turn.text, turn.quota, similar=similar,
                                   text_clusters=turn.reply.media is None or bool(turn.reply.query))
-        if kept is not None and self.keeper is not None:
+        if tip_id is not None and kept is not None and self.keeper is not None:
             self.keeper.keep(kept, turn.channel, turn.who, tip_id)
         return tip_id
 

@@ -27,11 +27,15 @@ WA_TOKEN = "EAAfake-whatsapp-access-token"
 TG_TOKEN = "123456:fake-telegram-bot-token"
 
 
+DROPPED = 0  # handle()'s status for a request answered with nothing (the connection is closed)
+
+
 @dataclass
 class Recorded:
     path: str
     body: dict[str, Any]
     at: float
+    number: int = 0  # the message id this API gave it (``wamid.fake{number:06d}`` on the Graph API)
 
 
 @dataclass
@@ -44,6 +48,7 @@ class FakeAPI:
     failures: list[tuple[int, float | None]] = field(default_factory=list)  # queued (status, retry_after)
     fail_status: int | None = None      # fail every request with this status until ``recover()``
     delay: float = 0.0                  # seconds to wait before answering
+    hang_until: float = 0.0             # until then (epoch s) requests hang, then are dropped unanswered
     base_url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -79,7 +84,16 @@ class FakeAPI:
 
     # the HTTP side ------------------------------------------------------------------------------
 
+    def hang_for(self, seconds: float) -> None:
+        """An outage where the API accepts connections but never answers: each request waits until the
+        outage ends, then the connection is closed with nothing delivered (``DROPPED``)."""
+        self.hang_until = time.time() + seconds
+
     def handle(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
+        hanging = self.hang_until - time.time()
+        if hanging > 0:
+            time.sleep(hanging)
+            return DROPPED, {}, {}
         with self.lock:
             self.attempts += 1
             failure = self.failures.pop(0) if self.failures else None
@@ -99,8 +113,8 @@ class FakeAPI:
         if problem:
             return self.reject(path, problem)
         with self.lock:
-            self.deliveries.append(Recorded(path, body, time.time()))
             number = next(self._ids)
+            self.deliveries.append(Recorded(path, body, time.time(), number))
         return 200, self.success_body(path, body, number), {}
 
     def reject(self, path: str, reason: str) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -469,6 +483,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, body, extra = self.api.handle(self.path, headers, raw)
+        if status == DROPPED:
+            self.close_connection = True
+            return
         data = json.dumps(body).encode()
         try:
             self.send_response(status)

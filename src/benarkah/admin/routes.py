@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ..domain.inputs import storable, tamed
 from ..errors import AuthError
 from ..media.kept import KeptMediaStore
 from ..settings import Settings
@@ -39,6 +40,16 @@ QUEUE_VIEWS = {
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
                     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
                                                "form-action 'self'; frame-ancestors 'none'"}
+
+
+MAX_ID = 2 ** 63 - 1  # ids are 64-bit on both backends; a larger number names nothing (and overflows drivers)
+TEMPLATES.env.filters["tamed"] = lambda text, chars=None: tamed(str(text), max_chars=chars)
+
+
+def _known_cluster(cluster_id: int) -> int:
+    if not 1 <= cluster_id <= MAX_ID:
+        raise HTTPException(404, f"cluster {cluster_id} does not exist")
+    return cluster_id
 
 
 def _safe_next(target: str | None) -> str:
@@ -108,7 +119,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
             raise HTTPException(403, "missing or wrong CSRF token: reload the login page and try again")
         client = request.client.host if request.client else "unknown"
         try:
-            user = accounts.authenticate(username, password, client)
+            user = accounts.authenticate(storable(username), password, client)
         except TooManyAttempts as exc:
             return login_page(request, next, str(exc), status_code=429)
         if user is None:
@@ -140,7 +151,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
     def cluster(request: Request, session: Staff, cluster_id: int,
                 notice: Annotated[str, Query(pattern="^(queued|queued_template|needs_template|duplicate)?$")] = ""
                 ) -> Response:
-        return cluster_page(request, session, cluster_id, notice=notice)
+        return cluster_page(request, session, _known_cluster(cluster_id), notice=notice)
 
     def cluster_page(request: Request, session: Staff, cluster_id: int, error: str = "",
                      status_code: int = 200, notice: str = "", draft: tuple[int, str] | None = None) -> Response:
@@ -177,6 +188,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
     def set_status(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
                    status: Annotated[str, Form(max_length=20)]) -> Response:
         require_csrf(session, csrf_token)
+        _known_cluster(cluster_id)
         if status not in SETTABLE_STATUSES:
             raise HTTPException(422, f"status must be one of {', '.join(SETTABLE_STATUSES)}")
         try:
@@ -189,8 +201,9 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
     def link(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
              article_id: Annotated[str, Form(max_length=200)]) -> Response:
         require_csrf(session, csrf_token)
+        _known_cluster(cluster_id)
         try:
-            desk.link_article(cluster_id, article_id, by=session.username)
+            desk.link_article(cluster_id, storable(article_id), by=session.username)
         except ArticleNotFound as exc:
             return cluster_page(request, session, cluster_id, str(exc), status_code=422)
         except ClusterNotFound:
@@ -203,6 +216,9 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
               request_key: Annotated[str, Form(max_length=64)]) -> Response:
         """Write to the person who sent ``tip_id`` (logged with the staff account; their number is never shown)."""
         require_csrf(session, csrf_token)
+        _known_cluster(cluster_id)
+        if not 1 <= tip_id <= MAX_ID:
+            raise HTTPException(404, f"tip {tip_id} does not exist")
         if replies is None:
             raise HTTPException(404, "replies are not available here")
         try:

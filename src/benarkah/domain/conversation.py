@@ -165,6 +165,7 @@ class PreparedTurn:
     reply: Reply
     old: ConversationState
     new: ConversationState
+    quota: str | None = None  # whom a tip is counted against when not the sender (web/API client, hashed)
     attachment: object | None = None  # what the caller stores with the tip (a picture): opaque here
 
 

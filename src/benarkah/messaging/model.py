@@ -225,6 +225,8 @@ class OutboxItem:
     parts_sent: int
     attempts: int
     claim_token: str
+    lease_until: float = 0.0          # when this claim runs out unless renewed (epoch seconds)
+    external_ids: tuple[str, ...] = ()  # the API's ids of the parts sent before this claim
     last_inbound_at: float | None = None  # when the person last wrote, as of the claim (None: never)
 
 
@@ -250,3 +252,14 @@ class ChannelClient(Protocol):
     def send(self, address: str, part: Part) -> str: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class WorkerBeat:
+    """The last heartbeat of one worker (inbox) or sender (outbox) process, anywhere in the deployment."""
+
+    role: str
+    host: str
+    pid: int
+    beat_at: float       # the process was alive
+    progress_at: float   # its loop last went round (a stuck worker stops moving this)

@@ -7,6 +7,7 @@ import threading
 from typing import Callable, Literal
 
 from .mediaworker import MediaWorker
+from .health import Heartbeat
 from .sender import OutboxSender
 from .worker import InboxWorker
 
@@ -18,7 +19,8 @@ class MessagingRuntime:
     """Background threads: one inbox worker (SQLite has one writer; more would only queue on its lock),
     ``media_workers`` media-lane threads (downloads and OCR, apart from the text replies; role ``inbox``
     runs them too, role ``media`` only them) and ``messaging_sender_threads`` senders (API calls wait on
-    the network, so they overlap)."""
+    the network, so they overlap), each of the inbox and outbox roles with a heartbeat thread
+    (``health``) so the deployment sees when they die or stall."""
 
     def __init__(self, worker: InboxWorker, sender: OutboxSender, role: Role = "all",
                  media: MediaWorker | None = None, on_stop: Callable[[], None] | None = None) -> None:
@@ -32,12 +34,19 @@ class MessagingRuntime:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> "MessagingRuntime":
+        interval = self.sender.settings.messaging_heartbeat_seconds
         if self.role in ("inbox", "all"):
+            beat = Heartbeat(self.worker.store, "inbox", interval)
+            self.worker.progress = beat.progress
+            self._spawn("benarkah-inbox-heartbeat", beat.run)
             self._spawn("benarkah-inbox", self.worker.run)
         if self.role in ("inbox", "media", "all") and self.media is not None:
             for n in range(self.media.settings.media_workers):
                 self._spawn(f"benarkah-media-{n}", self.media.run)
         if self.role in ("outbox", "all"):
+            beat = Heartbeat(self.sender.store, "outbox", interval)
+            self.sender.progress = beat.progress
+            self._spawn("benarkah-outbox-heartbeat", beat.run)
             for n in range(max(1, self.sender.settings.messaging_sender_threads)):
                 self._spawn(f"benarkah-outbox-{n}", self.sender.run)
         log.info("messaging %s started (%d threads; channels: %s)", self.role, len(self.threads),

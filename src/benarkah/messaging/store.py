@@ -33,7 +33,7 @@ from ..privacy import Identity
 from ..settings import Settings
 from ..storage.base import Connection, Store
 from .model import (SILENT_KINDS, Delivery, DeliveryReport, InboxItem, InboxStatus, Inbound, Kind, Lane,
-                    OutboxItem, OutboxStatus, Purpose)
+                    OutboxItem, OutboxStatus, Purpose, WorkerBeat)
 from .parts import Part, TemplatePart, TextPart, as_template, part_from_json, part_to_json
 from .receipts import Receipts, StatusOutcome
 
@@ -46,6 +46,7 @@ _INBOX_COLUMNS = "id, channel, external_id, sender_hash, address, kind, text, co
 # The claim also reads when the person last wrote (for the 24-hour window): one statement per batch
 # instead of one per reply. It can only be older than a read at send time, i.e. err towards "outside".
 _OUTBOX_COLUMNS = ("id, channel, sender_hash, address, purpose, parts, parts_sent, attempts, claim_token, "
+                   "lease_until, external_ids, "
                    "(SELECT c.last_inbound_at FROM messaging_contacts c WHERE c.channel = messaging_outbox.channel "
                    "AND c.sender_hash = messaging_outbox.sender_hash)")
 
@@ -359,25 +360,42 @@ class MessageStore:
                            working=OutboxStatus.SENDING.value)
         return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=Purpose(r[4]),
                            parts=[part_from_json(p) for p in json.loads(r[5])], parts_sent=r[6], attempts=r[7],
-                           claim_token=r[8], last_inbound_at=None if r[9] is None else float(r[9])) for r in rows]
+                           claim_token=r[8], lease_until=float(r[9]), external_ids=tuple(json.loads(r[10] or "[]")),
+                           last_inbound_at=None if r[11] is None else float(r[11]))
+                for r in rows]
 
-    def record_part_sent(self, item: OutboxItem, parts_sent: int, external_ids: list[str]) -> None:
+    def renew_lease(self, item: OutboxItem) -> float | None:
+        """Extend this claim before an API call, so no other sender can take the row while the call
+        runs; None if the claim was lost (it ran out and another sender took the row: leave it)."""
+        until = time.time() + self.settings.messaging_lease_seconds
+        with self.db.transaction(lock="rows") as tx:
+            renewed = tx.execute(
+                "UPDATE messaging_outbox SET lease_until = ? WHERE id = ? AND claim_token = ? AND status = ?",
+                (until, item.id, item.claim_token, OutboxStatus.SENDING.value)).rowcount
+        return until if renewed == 1 else None
+
+    def record_part_sent(self, item: OutboxItem, parts_sent: int, external_ids: list[str]) -> float:
         """Remember progress after each API call, so a crash resends only the parts not yet sent; after
         the last part the row is marked sent in the same statement (one write per reply, not two). The
-        API's message id becomes a receipt, for the status updates that come later."""
+        API's message id becomes a receipt, for the status updates that come later. ``external_ids``: the
+        API's ids of the parts sent under this claim (kept after the earlier claims' ones). Returns the
+        renewed lease (0 once done).
+        """
         done = parts_sent >= len(item.parts)
         now = time.time()
+        until = 0.0 if done else now + self.settings.messaging_lease_seconds
         with self.db.transaction(lock="rows") as tx:
             updated = tx.execute(
                 "UPDATE messaging_outbox SET parts_sent = ?, external_ids = ?, status = ?, sent_at = ?, "
                 "claim_token = ?, lease_until = ?, delivery = CASE WHEN ? = 1 THEN ? ELSE delivery END "
                 "WHERE id = ? AND claim_token = ?",
-                (parts_sent, json.dumps(external_ids[-20:]),
+                (parts_sent, json.dumps([*item.external_ids, *external_ids][-20:]),
                  OutboxStatus.SENT.value if done else OutboxStatus.SENDING.value, now if done else None,
-                 "" if done else item.claim_token, 0 if done else now + self.settings.messaging_lease_seconds,
-                 int(done), Delivery.SENT.value, item.id, item.claim_token)).rowcount
+                 "" if done else item.claim_token, until, int(done), Delivery.SENT.value, item.id,
+                 item.claim_token)).rowcount
             if updated == 1 and external_ids and external_ids[-1]:
                 self.receipts.record(tx, item, parts_sent - 1, external_ids[-1], now)
+        return until
 
     def _finish_outbox(self, item: OutboxItem, status: str, error: str = "", next_at: float = 0.0,
                        code: str = "") -> None:
@@ -452,6 +470,40 @@ class MessageStore:
         if count:
             self.outbox_event.set()
         return int(count)
+
+    # workers' heartbeats ------------------------------------------------------------------------
+
+    def beat(self, worker_id: str, role: str, *, started_at: float, progress_at: float, host: str = "",
+             pid: int = 0) -> None:
+        """Record that worker ``worker_id`` is alive now and last made progress at ``progress_at``."""
+        with self.db.transaction(lock="rows") as tx:
+            tx.execute(
+                "INSERT INTO messaging_workers (id, role, host, pid, started_at, beat_at, progress_at) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at, "
+                "progress_at = excluded.progress_at", (worker_id, role, host, pid, started_at, time.time(), progress_at))
+
+    def forget_worker(self, worker_id: str) -> None:
+        """A worker stopped cleanly: its row goes (and rows of workers silent for a day with it)."""
+        with self.db.transaction(lock="rows") as tx:
+            tx.execute("DELETE FROM messaging_workers WHERE id = ? OR beat_at < ?", (worker_id, time.time() - 86400))
+
+    def worker_beats(self) -> list[WorkerBeat]:
+        rows = self.db.connection().execute(
+            "SELECT role, host, pid, beat_at, progress_at FROM messaging_workers ORDER BY beat_at DESC LIMIT 1000")
+        return [WorkerBeat(r[0], r[1], int(r[2]), float(r[3]), float(r[4])) for r in rows]
+
+    def oldest_waiting(self, now: float | None = None) -> dict[str, float | None]:
+        """Seconds the oldest unanswered inbox message and the oldest unsent reply have waited (None: none)."""
+        now = time.time() if now is None else now
+        conn = self.db.connection()
+        ages: dict[str, float | None] = {}
+        for queue, column, statuses in (
+                ("inbox", "received_at", (InboxStatus.PENDING, InboxStatus.WORKING)),
+                ("outbox", "created_at", (OutboxStatus.PENDING, OutboxStatus.SENDING))):
+            oldest = [row[0] for status in statuses for row in conn.execute(
+                f"SELECT {column} FROM messaging_{queue} WHERE status = ? ORDER BY id LIMIT 1", (status.value,))]
+            ages[queue] = max(0.0, now - float(min(oldest))) if oldest else None
+        return ages
 
     def cancel_unsent(self, channel: str, sender_hash: str, purpose: Purpose) -> int:
         """Withdraw one person's messages of ``purpose`` not yet recorded as sent (e.g. digests, after

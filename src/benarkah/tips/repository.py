@@ -103,10 +103,20 @@ class TipRepository:
 
     # tips ----------------------------------------------------------------------------------------
 
-    def add_tip(self, channel: str, sender_hash: str, text: str) -> int:
-        row = self.store.connection().execute(
-            "INSERT INTO tips (created_at, channel, sender_hash, text) VALUES (?,?,?,?) RETURNING id",
-            (utcnow(), channel, sender_hash, text[:MAX_TIP_CHARS])).fetchone()
+    def add_tip(self, channel: str, sender_hash: str, text: str, quota_hash: str = "",
+                budget: tuple[int, str] | None = None) -> int | None:
+        """Store a tip; with ``budget`` (at most N tips of ``quota_hash`` since a moment) None once it is
+        spent. Counting and inserting exclude each other, so parallel floods cannot overdraw it."""
+        with self.store.transaction(lock="store" if budget else "rows") as tx:
+            if budget is not None:
+                limit, since = budget
+                used = tx.execute("SELECT COUNT(*) FROM tips WHERE quota_hash = ? AND created_at >= ?",
+                                  (quota_hash, since)).fetchone()[0]
+                if used >= limit:
+                    return None
+            row = tx.execute(
+                "INSERT INTO tips (created_at, channel, sender_hash, quota_hash, text) VALUES (?,?,?,?,?) RETURNING id",
+                (utcnow(), channel, sender_hash, quota_hash, text[:MAX_TIP_CHARS])).fetchone()
         return int(row[0])
 
     def list_tips(self, limit: int = 100) -> list[Tip]:

@@ -74,8 +74,9 @@ class DeskStats:
 
 class TipService:
     def __init__(self, store: Store, analyzer: Analyzer, identity: Identity,
-                 notifier: Notifier | None = None) -> None:
+                 notifier: Notifier | None = None, budget_per_hour: int | None = None) -> None:
         self.store = store
+        self.budget_per_hour = budget_per_hour  # tips one sender (or web/API client) may add per hour
         self.analyzer = analyzer
         self.identity = identity
         self.repo = TipRepository(store)
@@ -87,9 +88,11 @@ class TipService:
 
     # recording and clustering --------------------------------------------------------------------
 
-    def record(self, channel: str, sender_hash: str, sender_id: str, text: str, *,
-               similar: Sequence[int] = (), text_clusters: bool = True) -> int:
-        """Store a tip, seal its reply address and put it in a cluster. Returns the tip id.
+    def record(self, channel: str, sender_hash: str, sender_id: str, text: str, quota: str | None = None, *,
+               similar: Sequence[int] = (), text_clusters: bool = True) -> int | None:
+        """Store a tip, seal its reply address and put it in a cluster. Returns the tip id, or None when
+        the sender's budget for the hour is spent (``quota``: whom to count it against instead, the
+        client on the web and the API), so one flooder cannot fill the fact-checkers' queue.
 
         ``similar`` names earlier tips this one repeats (the same picture, found by its hash): the tip
         joins the open cluster of the most similar of them. ``text_clusters=False`` (a picture with no
@@ -98,7 +101,14 @@ class TipService:
 
         The tip row is written first and on its own: if clustering fails, the tip is kept
         (unclustered, picked up by ``cluster_pending``) and the person still gets their reply."""
-        tip_id = self.repo.add_tip(channel, sender_hash, text)
+        quota_hash = quota or sender_hash
+        budget = None
+        if self.budget_per_hour is not None:
+            budget = (self.budget_per_hour, iso(datetime.now(timezone.utc) - timedelta(hours=1)))
+        tip_id = self.repo.add_tip(channel, sender_hash, text, quota_hash, budget)
+        if tip_id is None:
+            log.info("tip not recorded: its sender's budget of %d tips an hour is spent", self.budget_per_hour)
+            return None
         sealed = self.identity.seal(sender_id) if channel in NOTIFIABLE_CHANNELS else None
         try:  # a savepoint inside the caller's transaction, if any
             self.cluster_tip(tip_id, text, sealed, similar=similar, text_clusters=text_clusters)

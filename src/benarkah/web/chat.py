@@ -22,7 +22,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from ..domain.inputs import storable
 from ..domain.render import render_text
+from ..publishing.links import PublicLinks
 from ..settings import Settings
 from ..storage.base import Store
 from ..storage.records import iso, utcnow
@@ -90,9 +92,12 @@ def chat_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter
     secure = settings.public_url.startswith("https://")
     router = APIRouter(include_in_schema=False)
 
+    links = PublicLinks(settings.public_url)
+
     def share_url(request: Request, token: str) -> str:
-        base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-        return f"{base}/c/{token}"
+        """Absolute under BENARKAH_PUBLIC_URL, else relative (the page makes it absolute in the browser,
+        from the address the person typed): never from the Host header, which anyone can forge."""
+        return links.path(f"/c/{token}")
 
     def page(request: Request, answer: SharedAnswer | None = None, status_code: int = 200) -> Response:
         context = {"answer": answer, "reply_html": reply_html(answer.reply) if answer else "",
@@ -115,17 +120,19 @@ def chat_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter
         upload = read_upload(image, settings.media_max_upload_bytes)
         if not text.strip() and upload is None:
             raise HTTPException(422, "tulis pesan atau pilih gambar (write a message or choose a picture)")
-        if not limit.allow(request.client.host if request.client else "unknown"):
+        client = request.client.host if request.client else "unknown"
+        if not limit.allow(client):
             raise HTTPException(429, "terlalu banyak pesan; tunggu satu menit (too many messages, wait a minute)",
                                 headers={"Retry-After": "60"})
+        text = storable(text)
         session = request.cookies.get(CHAT_COOKIE, "")
         if not TOKEN.match(session):
             session = secrets.token_urlsafe(16)
         if upload is not None:
-            handled = answer_upload(tipline, "web", session, upload, text, settings.media_wait_seconds)
+            handled = answer_upload(tipline, "web", session, upload, text, settings.media_wait_seconds, client)
             question = f"[{PICTURE_LABEL.get(upload.media, upload.media.value)}] {text.strip()}".strip()
         else:
-            handled = tipline.handle_text("web", session, text)
+            handled = tipline.handle_text("web", session, text, client=client)
             question = text.strip()
         rendered = render_text(handled.reply)
         token = answers.save(handled.sender_hash, question, rendered, handled.reply.kind.value,

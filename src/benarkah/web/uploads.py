@@ -39,10 +39,12 @@ def read_upload(upload: UploadFile | None, limit: int) -> Upload | None:
 
 
 def answer_upload(tipline: Tipline, channel: str, session: str, upload: Upload, caption: str,
-                  wait: float) -> HandledMessage:
-    """Read and answer the file; all readers busy for ``wait`` seconds: HTTP 503 with Retry-After."""
+                  wait: float, client: str | None = None) -> HandledMessage:
+    """Read and answer the file; all readers busy for ``wait`` seconds: HTTP 503 with Retry-After.
+    ``client``: the requester's address, which the tips budget counts."""
     try:
-        return tipline.handle_media(channel, session, upload.media, upload.data, caption=caption, wait=wait)
+        return tipline.handle_media(channel, session, upload.media, upload.data, caption=caption, wait=wait,
+                                    client=client)
     except ReaderBusy as exc:
         raise HTTPException(503, f"{exc} / sedang sibuk, coba lagi sebentar lagi",
                             headers={"Retry-After": str(BUSY_RETRY_SECONDS)}) from exc

@@ -214,7 +214,8 @@ def parse_status(raw: Any, contacts: list[dict[str, Any]] | None = None) -> Deli
 def _kind_and_text(raw: dict[str, Any]) -> tuple[Kind, str]:
     kind = raw.get("type")
     if kind == "text":
-        return Kind.TEXT, str(_dict(raw.get("text")).get("body", ""))
+        body = _dict(raw.get("text")).get("body")
+        return Kind.TEXT, body if isinstance(body, str) else ""
     if kind == "interactive":
         return _interactive(_dict(raw.get("interactive")))
     if kind == "button":  # a quick-reply button of a template message
