@@ -122,11 +122,14 @@ def api_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter:
             handled = await run_in_threadpool(answer_upload, tipline, "api", session or client, upload, text,
                                               settings.media_wait_seconds, client)
         else:
-            try:
-                body = AskRequest.model_validate_json(await request.body())
+            try:  # the standard library's parser, as FastAPI's: a lone surrogate escape is text, made storable
+                body = AskRequest.model_validate(json.loads(await request.body()))
             except ValidationError as exc:
                 raise RequestValidationError(exc.errors(include_url=False, include_context=False,
                                                         include_input=False)) from None
+            except ValueError:
+                raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "input": None,
+                                               "msg": "the body is not valid JSON"}]) from None
             handled = await run_in_threadpool(tipline.handle_text, "api", body.session or client, body.text,
                                               client)
         reply = handled.reply
