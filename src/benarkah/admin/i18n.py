@@ -175,6 +175,11 @@ CATALOGUE: dict[str, str] = {
     "daily": "harian",
     "weekly": "mingguan",
     "empty": "kosong",
+    # pictures kept with tips (docs/media.md)
+    "Picture sent with this tip": "Gambar yang dikirim bersama tip ini",
+    "%(mime)s file": "berkas %(mime)s",
+    "%(size)s bytes": "%(size)s bita",
+    "Text read from it:": "Teks yang terbaca:",
 }
 
 

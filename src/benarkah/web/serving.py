@@ -55,7 +55,7 @@ def run_processes(settings: Settings, processes: int, workers: bool = True) -> N
         # /metrics then sums request counts and latencies over all the processes
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="benarkah-metrics-")
     uvicorn.run("benarkah.web.serving:app_from_env", factory=True, host=settings.host, port=settings.port,
-                workers=processes, log_level=settings.log_level.lower(), proxy_headers=True, **_patience(uvicorn))
+                workers=processes, log_level=settings.log_level.lower(), proxy_headers=False, **_patience(uvicorn))
 
 
 def _patience(uvicorn: Any) -> dict[str, Any]:
