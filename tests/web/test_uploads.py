@@ -109,7 +109,7 @@ def test_the_desk_shows_a_pictures_tip_only_to_staff_and_forget_erases_it(base_u
         client.post("/admin/login", data={"username": "editor", "password": PASSWORD, "csrf_token": token,
                                           "next": "/admin"})
         cluster = client.get(f"/admin/clusters/{tip.cluster_id}").text
-        assert f'src="/admin/media/{item.id}"' in cluster and "Text read from it" in cluster and "Monas" in cluster
+        assert f'src="/admin/media/{item.id}"' in cluster and "Teks yang terbaca" in cluster and "Monas" in cluster
         served = client.get(f"/admin/media/{item.id}")
         assert served.status_code == 200 and served.content == picture
         assert served.headers["content-type"] == "image/jpeg" and "no-store" in served.headers["cache-control"]
