@@ -14,9 +14,13 @@ arrows between them are drawn here and nowhere else:
       │  ──► subscriptions (SubscriptionService: store, identity, the notifier for digests, the queue's
       │        withdraw of unsent digests)
       │  ──► replies (StaffReplies: store, the notifier for staff messages, refusing without a template)
-      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, subscriptions)
-      └──► eraser (Eraser: store, book, tips for the clusters derived from tips: ``forget``)
-    worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep) and sender (OutboxSender:
+      │  ──► media (KeptMediaStore: people's pictures kept with tips, behind the storage seam)
+      │  ──► reader (reader processes for people's files) ──► examiner (reads, matches article pictures)
+      │  ──► tipline (Tipline: store, index, identity, tips as its TipRecorder, subscriptions, examiner,
+      │        media as keeper)
+      └──► eraser (Eraser: store, book, tips for the clusters derived from tips, media for the files)
+    worker (InboxWorker: queue, tipline as its Responder, identity, tips.sweep + media.sweep, digests),
+    media worker (MediaWorker: the media lane, the channels' media sources) and sender (OutboxSender:
     queue, identity, channel clients) are built on demand by ``runtime``.
 """
 
@@ -27,10 +31,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
 
-from .channels.registry import build_clients
+from .channels.registry import build_clients, build_media_sources
 from .domain.text import Analyzer, make_stemmer
+from .messaging.health import MessagingHealth, messaging_health
 from .erasure import Eraser, ErasureReport
 from .identities import IdentityBook
+from .media.kept import KeptMediaStore
+from .media.pool import Reader
+from .media.service import download_limits, examiner, file_reader, kept_media
+from .messaging.mediaworker import MediaWorker
 from .messaging.model import ChannelClient, Purpose
 from .messaging.notify import OutboxNotifier
 from .messaging.pgqueue import PostgresMessageStore
@@ -68,6 +77,8 @@ class Services:
     tipline: Tipline
     eraser: Eraser
     metrics: Metrics
+    media: KeptMediaStore
+    reader: Reader
     subscriptions: SubscriptionService
     replies: StaffReplies
     _clients: dict[str, ChannelClient] | None = field(default=None, repr=False)
@@ -81,10 +92,23 @@ class Services:
     def runtime(self, role: Role = "all") -> MessagingRuntime:
         """The messaging worker and/or sender threads (not started)."""
         clients = self.clients() if role in ("outbox", "all") else {}
-        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.tips.sweep,
+        worker = InboxWorker(self.queue, self.tipline, self.identity, self.settings, sweep=self.sweep,
                              digests=self.subscriptions.send_due)
         sender = OutboxSender(self.queue, self.identity, clients, self.settings)
+        media = None
+        if role in ("inbox", "media", "all") and self.settings.media_workers > 0:
+            sources = build_media_sources(self.settings)
+            media = MediaWorker(self.queue, self.tipline, self.identity, self.settings, sources,
+                                download_limits(self.settings))
+            return MessagingRuntime(worker, sender, role=role, media=media,
+                                    on_stop=lambda: [s.close() for s in sources.values()])
         return MessagingRuntime(worker, sender, role=role)
+
+    def sweep(self) -> tuple[int, int]:
+        """A worker's idle chores: the tips desk's interrupted work, media past its retention."""
+        done = self.tips.sweep()
+        self.media.sweep()
+        return done
 
     def prepare_serving(self) -> None:
         """This process serves many requests (``serve``, ``worker``): BLAS pinned to one thread
@@ -99,6 +123,7 @@ class Services:
         return self.eraser.forget(channel, sender_id)
 
     def close(self) -> None:
+        self.reader.close()
         self.store.close()
 
 
@@ -106,14 +131,14 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     """Construct every service of a process once. ``store`` and ``embedder`` let tests and benchmarks
     bring their own (an already open database, a small or fake-free model)."""
     store = store or open_store(settings.db)
-    identity = Identity.for_store(settings.secret_key, store.location)
+    identity = Identity.for_store(settings.secret_key, store.location, ledger=store)
     book = IdentityBook(store, identity)
     analyzer = Analyzer(stemmer=make_stemmer(settings.stemmer))
     index = LiveIndex(store, analyzer, _embedder_factory(settings, embedder), segment_dir=settings.index_path)
     queue_class = PostgresMessageStore if store.backend == "postgresql" else MessageStore
     queue = queue_class(store, identity, settings, book)
     notifier = OutboxNotifier(queue, settings)
-    tips = TipService(store, analyzer, identity, notifier)
+    tips = TipService(store, analyzer, identity, notifier, budget_per_hour=settings.tips_per_sender_per_hour)
     links = PublicLinks(settings.public_url)
     subscriptions = SubscriptionService(
         store, identity, settings, notifier=partial(notifier, purpose=Purpose.DIGEST),
@@ -122,13 +147,25 @@ def build(settings: Settings, store: Store | None = None, embedder: Embedder | N
     replies = StaffReplies(store, partial(notifier, purpose=Purpose.STAFF, refuse_without_template=True,
                                           template=(settings.whatsapp_staff_template or "",
                                                     settings.whatsapp_staff_template_language)))
+    media = kept_media(settings, store)
+    reader = file_reader(settings)
+    pictures = examiner(settings, store, reader, lambda text, n: index.search(text, limit=n), store.get_article)
     tipline = Tipline(store, index, identity, tips, subscriptions,
-                      page_link=links.factcheck if links.absolute else None)
-    eraser = Eraser(store, book, tips)
-    metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts)
+                      page_link=links.factcheck if links.absolute else None, pictures=pictures, keeper=media)
+    eraser = Eraser(store, book, tips, media)
+    metrics = Metrics(store, queue.depths, lambda: index.version, queue.delivery_counts,
+                      health=_health_of(queue, settings))
     return Services(settings=settings, store=store, identity=identity, book=book, analyzer=analyzer, index=index,
                     queue=queue, notifier=notifier, tips=tips, tipline=tipline, eraser=eraser, metrics=metrics,
-                    subscriptions=subscriptions, replies=replies)
+                    media=media, reader=reader, subscriptions=subscriptions, replies=replies)
+
+
+def _health_of(queue: MessageStore, settings: Settings) -> Callable[[], MessagingHealth] | None:
+    """How the messaging workers of the deployment are doing, when this process's settings need them."""
+    if not settings.messaging_configured:
+        return None
+    roles = ("inbox", "outbox") if settings.sending_configured else ("inbox",)
+    return lambda: messaging_health(queue, roles, settings.messaging_worker_stale_seconds)
 
 
 def _embedder_factory(settings: Settings, given: Embedder | None) -> Callable[[], Embedder | None]:

@@ -30,6 +30,7 @@ LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.
 QueueDepths = Callable[[], dict[str, dict[str, int]]]
 IndexVersion = Callable[[], int | None]
 DeliveryCounts = Callable[[], dict[str, dict[str, int]]]
+Health = Callable[[], Any]  # -> messaging.health.MessagingHealth (roles, oldest_waiting)
 
 
 class HttpMetrics:
@@ -51,11 +52,12 @@ class DatabaseCollector:
     """Gauges read from the store when scraped (cached ``DB_GAUGE_TTL_SECONDS``)."""
 
     def __init__(self, store: Store, queue_depths: QueueDepths, index_version: IndexVersion,
-                 deliveries: DeliveryCounts | None = None) -> None:
+                 deliveries: DeliveryCounts | None = None, health: Health | None = None) -> None:
         self.store = store
         self.queue_depths = queue_depths
         self.index_version = index_version
         self.deliveries = deliveries
+        self.health = health
         self._cached: list[GaugeMetricFamily] = []
         self._cached_at = -DB_GAUGE_TTL_SECONDS
 
@@ -75,7 +77,31 @@ class DatabaseCollector:
         articles.add_metric([], self.store.count_articles())
         version = GaugeMetricFamily("benarkah_articles_version", "Archive version (moves on every change)")
         version.add_metric([], self.store.articles_version())
-        return [articles, version, *self._match_rate(), self._queue_depth(), *self._deliveries()]
+        return [articles, version, *self._match_rate(), self._queue_depth(), *self._deliveries(),
+                *self._workers()]
+
+    def _workers(self) -> list[GaugeMetricFamily]:
+        """Workers alive and how long since they beat and moved, per role; the oldest waiting message."""
+        if self.health is None:
+            return []
+        health = self.health()
+        alive = GaugeMetricFamily("benarkah_workers_alive", "Messaging worker processes with a fresh heartbeat, "
+                                  "anywhere in the deployment", labels=["role"])
+        beat = GaugeMetricFamily("benarkah_worker_heartbeat_age_seconds",
+                                 "Seconds since the freshest heartbeat of the role (-1: none)", labels=["role"])
+        progress = GaugeMetricFamily("benarkah_worker_progress_age_seconds",
+                                     "Seconds since a live worker of the role last made progress (-1: none alive)",
+                                     labels=["role"])
+        for role in health.roles:
+            alive.add_metric([role.role], role.alive)
+            beat.add_metric([role.role], -1.0 if role.beat_age is None else role.beat_age)
+            progress.add_metric([role.role], -1.0 if role.progress_age is None else role.progress_age)
+        oldest = GaugeMetricFamily("benarkah_queue_oldest_pending_seconds",
+                                   "Seconds the oldest unanswered message (inbox) or unsent reply (outbox) has "
+                                   "waited (0: none waiting)", labels=["queue"])
+        for queue, age in health.oldest_waiting.items():
+            oldest.add_metric([queue], age or 0.0)
+        return [alive, beat, progress, oldest]
 
     def _match_rate(self) -> list[GaugeMetricFamily]:
         matched, not_found = self.store.lookups_since(datetime.now(timezone.utc) - MATCH_WINDOW)
@@ -119,9 +145,10 @@ class Metrics:
     """A process's metrics: its HTTP counters and the database gauges, exposed as one text."""
 
     def __init__(self, store: Store, queue_depths: QueueDepths, index_version: IndexVersion,
-                 deliveries: DeliveryCounts | None = None) -> None:
+                 deliveries: DeliveryCounts | None = None, health: Health | None = None) -> None:
         self.http = HttpMetrics()
-        self.database = DatabaseCollector(store, queue_depths, index_version, deliveries)
+        self.health = health
+        self.database = DatabaseCollector(store, queue_depths, index_version, deliveries, health)
 
     def exposition(self) -> bytes:
         """The Prometheus text: this process's (or all processes') request metrics, plus database gauges."""

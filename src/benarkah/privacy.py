@@ -12,16 +12,18 @@ in memory only); ``identities.IdentityBook`` links their keyed hashes to one sta
 from __future__ import annotations
 
 import base64
+import contextlib
 import enum
 import hashlib
 import hmac
 import os
 import re
 import secrets
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 from .errors import BenarkahError, ConfigError
 
@@ -34,8 +36,17 @@ def sender_hash(key: bytes, channel: str, sender_id: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def load_or_create_key(configured: str | None, db_location: str) -> bytes:
-    """The configured key, else one generated once into ``<db>.key`` (mode 0600) beside a SQLite file."""
+MIN_KEY_FILE_BYTES = 32  # we write 64 hex characters; anything shorter was cut off
+
+
+def load_or_create_key(configured: str | None, db_location: str, may_create: bool = True) -> bytes:
+    """The configured key, else the one in ``<db>.key`` beside a SQLite file, created once (mode 0600).
+
+    The file appears whole or not at all: the key is written to a temporary file, flushed to disk and
+    then hard-linked into place (which fails if another process got there first, whose key is then
+    read). A file that is empty, short or unreadable is refused with the reason, never used: with an
+    empty key every number would be hashed and every address sealed with a key anyone can guess.
+    ``may_create=False`` (the database already depends on a key) refuses to make a new one."""
     if configured:
         if len(configured) < 16:
             raise ConfigError("BENARKAH_SECRET_KEY must be at least 16 characters")
@@ -43,15 +54,89 @@ def load_or_create_key(configured: str | None, db_location: str) -> bytes:
     if "://" in db_location and not db_location.startswith("sqlite:///"):
         raise ConfigError("set BENARKAH_SECRET_KEY when the database is not a local SQLite file")
     path = Path(db_location.removeprefix("sqlite:///") + ".key")
-    if path.exists():
-        return path.read_bytes().strip()
-    key = secrets.token_hex(KEY_BYTES).encode()
+    if not os.path.lexists(path):
+        if not may_create:
+            raise ConfigError(f"the secret key file {path} is missing, but the database was written with a key: "
+                              "restore the file from your backup (or set BENARKAH_SECRET_KEY to that key). "
+                              "A new key would make every stored person and address unreadable.")
+        _create_key_file(path)
+    return _read_key_file(path)
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key into place atomically; a no-op if another process created the file first."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_hex(KEY_BYTES).encode())
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return
+        _fsync_folder(path.parent)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the secret key file {path}: {exc.strerror or exc} (is the disk full?); "
+                          "nothing was created, start again when it can be written") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the new directory entry durable too (a crash right after must not lose the key)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse fsync on directories; the file itself is on disk
+    finally:
+        os.close(fd)
+
+
+def _read_key_file(path: Path) -> bytes:
+    try:
+        key = path.read_bytes().strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the secret key file {path}: {exc.strerror or exc}") from exc
+    if len(key) < MIN_KEY_FILE_BYTES:
+        raise ConfigError(
+            f"the secret key file {path} is empty or cut short ({len(key)} bytes, 64 expected): it was not "
+            "written completely (a full disk?). If no messages were stored with it yet, delete it and start "
+            "again; otherwise restore it from your backup.")
+    return key
+
+
+def key_fingerprint(key: bytes) -> str:
+    """What the database remembers of the key: an HMAC of a constant, which reveals nothing about it."""
+    return hmac.new(key, b"benarkah:key-check:v1", hashlib.sha256).hexdigest()[:32]
+
+
+class KeyLedger(Protocol):
+    """Where the fingerprint of the key is kept (the store)."""
+
+    def key_fingerprint(self) -> str | None: ...
+    def remember_key_fingerprint(self, fingerprint: str) -> str: ...
+
+
+def load_checked_key(configured: str | None, db_location: str, ledger: KeyLedger | None) -> bytes:
+    """The key, checked against the fingerprint the database was written with (recorded on first use):
+    a lost key file or another ``BENARKAH_SECRET_KEY`` is refused instead of silently splitting every
+    person in two and making stored addresses unreadable."""
+    recorded = ledger.key_fingerprint() if ledger is not None else None
+    key = load_or_create_key(configured, db_location, may_create=recorded is None)
+    if ledger is None:
+        return key
+    fingerprint = key_fingerprint(key)
+    recorded = recorded or ledger.remember_key_fingerprint(fingerprint)
+    if not hmac.compare_digest(recorded, fingerprint):
+        source = "BENARKAH_SECRET_KEY" if configured else f"the key file beside {db_location}"
+        raise ConfigError(f"{source} is another key than the one this database was written with: start with "
+                          "the original key (every machine must use the same one)")
     return key
 
 
@@ -97,8 +182,12 @@ class Identity:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_store(cls, configured: str | None, db_location: str) -> "Identity":
-        return cls(lambda: load_or_create_key(configured, db_location))
+    def for_store(cls, configured: str | None, db_location: str, ledger: KeyLedger | None = None) -> "Identity":
+        return cls(lambda: load_checked_key(configured, db_location, ledger))
+
+    def check(self) -> None:
+        """Load the key now (servers and workers refuse to start on a bad one rather than fail later)."""
+        _ = self.key
 
     @property
     def key(self) -> bytes:

@@ -28,8 +28,14 @@ class Settings(BaseSettings):
         "archives). Default: <db>.index beside a SQLite file; none for PostgreSQL unless set")
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = Field("", description="Public base URL, used in shareable links")
+    public_url: str = Field("", description="Public base URL, used in shareable links (without it links are "
+                            "relative: never built from a request's Host header)")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated addresses or networks (CIDR) of the reverse proxies in front; only their "
+        "X-Forwarded-For / X-Forwarded-Proto are believed. Empty: none (the peer is the client)")
     max_request_bytes: int = Field(256 * 1024, description="Largest HTTP request body accepted")
+    request_read_timeout_seconds: float = Field(
+        10.0, description="A request body must arrive within this many seconds (else 408)")
     log_level: str = "INFO"
     metrics_token: str | None = Field(None, description="When set, /metrics requires 'Authorization: Bearer <token>'")
 
@@ -42,6 +48,10 @@ class Settings(BaseSettings):
     whatsapp_notify_template: str | None = Field(
         None, description="Approved template for notifications outside the 24-hour window (one {{1}} body text)")
     whatsapp_notify_template_language: str = Field("id", description="Language code of that template")
+    whatsapp_media_hosts: str = Field(
+        "fbsbx.com,facebook.com,whatsapp.net,fbcdn.net",
+        description="Hosts (and their subdomains) a media download URL from the Graph API may point to; the "
+        "access token is sent to nothing else (the API base's own host is always allowed)")
     whatsapp_digest_template: str | None = Field(
         None, description="Approved template for digests outside the 24-hour window: one {{1}} body text and a "
         "quick-reply button (its payload is set to 'berhenti', which unsubscribes)")
@@ -71,6 +81,15 @@ class Settings(BaseSettings):
     messaging_send_timeout_seconds: float = Field(10.0, description="Timeout of one API call")
     messaging_sender_threads: int = Field(4, description="Concurrent API calls (one per recipient at a time)")
     messaging_poll_seconds: float = Field(0.1, description="How often idle workers peek for work (a cheap read)")
+    messaging_heartbeat_seconds: float = Field(5.0, description="How often each worker writes its heartbeat")
+    messaging_worker_stale_seconds: float = Field(
+        30.0, description="A worker without a heartbeat (dead) or without progress (stalled) for this long "
+        "makes /readyz answer 503")
+
+    tips_per_sender_per_hour: int = Field(
+        20, description="Tips one sender may add to the fact-checkers' queue per hour (on the web and the API: "
+        "one client address); beyond it people are still answered, but no tip is queued")
+    api_ask_per_minute: int = Field(30, description="/api/ask requests one client address may make per minute")
 
     tips_sweep_seconds: float = Field(
         60.0, description="How often an idle worker finishes interrupted tips work (clustering, follow-ups)")
@@ -108,6 +127,26 @@ class Settings(BaseSettings):
         31, description="A sent picture matches an article picture whose PDQ hash differs in at most this many bits")
     image_text_match_share: float = Field(
         0.7, description="...or whose OCR text shares at least this share of word 3-grams with the text read")
+    media_storage: Literal["auto", "files", "database"] = Field(
+        "auto", description="Where people's pictures and voice notes are kept: files beside the SQLite database, "
+        "or the database itself (auto: files for SQLite, the database for PostgreSQL)")
+    media_dir: str = Field("", description="Folder for media files (default: <database file>.media, mode 0700)")
+    media_retention_days: float = Field(30.0, ge=0, description="Kept media older than this is deleted "
+                                        "(0: deleted at the next sweep)")
+    media_workers: int = Field(1, ge=0, description="Pictures read at once by a worker process (media lane "
+                               "threads and reader processes; 0: this process reads no media messages)")
+    media_isolated: bool = Field(True, description="Read media in child processes (bounded memory and time, "
+                                 "a crash in a decoder cannot take the worker down)")
+    media_reader_memory_mb: int = Field(2048, ge=0, description="Address-space limit of one reader process (0: none)")
+    media_read_timeout_seconds: float = Field(60.0, description="A reader taking longer is killed; the person "
+                                              "is told the file could not be read")
+    media_download_timeout_seconds: float = Field(20.0, description="Timeout of one media download request")
+    media_lease_seconds: float = Field(
+        180.0, description="A media message claimed by a worker that died is retried after this long")
+    media_max_upload_bytes: int = Field(
+        16 * 1024 * 1024, description="Largest multipart body of a web chat or /api/ask picture upload")
+    media_wait_seconds: float = Field(
+        20.0, description="How long a web upload waits for a free reader before the answer is 'busy, try again'")
 
     @property
     def index_path(self) -> Path | None:
@@ -118,6 +157,11 @@ class Settings(BaseSettings):
         if db.startswith(("postgresql:", "postgres:")) or db in (":memory:", ""):
             return None
         return Path(f"{db}.index")
+
+    @property
+    def sending_configured(self) -> bool:
+        """Whether any channel can send (so a sender, role outbox, must be running somewhere)."""
+        return bool((self.whatsapp_token and self.whatsapp_phone_number_id) or self.telegram_token)
 
     @property
     def messaging_configured(self) -> bool:

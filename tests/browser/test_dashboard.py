@@ -158,3 +158,29 @@ def test_public_chat_answers_on_a_phone(demo_services, phone, browser):
             screenshot(other, "web-chat-no-js")
         finally:
             context.close()
+
+
+def test_public_chat_answers_a_screenshot_on_a_phone(demo_services, phone, tmp_path):
+    from benarkah.errors import OcrUnavailable
+    from benarkah.media.ocr import load_ocr_engine
+    from tests.support.screenshots import load_screenshot_articles, screenshot as shared_screenshot
+
+    try:
+        load_ocr_engine("tesseract")
+    except OcrUnavailable as exc:
+        pytest.skip(f"needs Tesseract's Indonesian data: {exc}")
+    shot = shared_screenshot("wa")
+    load_screenshot_articles(demo_services)
+    picture = tmp_path / "tangkapan-layar.jpg"
+    picture.write_bytes(shot.data)
+    with serve_app(create_app(demo_services)) as url:
+        phone.goto(f"{url}/chat")
+        phone.set_input_files("#image", str(picture))
+        assert "tangkapan-layar.jpg" in phone.locator("#picked").inner_text()
+        phone.get_by_role("button", name="Kirim").click()
+        reply = phone.locator(".msg.bot").last
+        reply.locator("strong").first.wait_for(timeout=120_000)  # the first picture starts a reader process
+        assert "Teks yang kami baca" in reply.inner_text() and shot.title in reply.inner_text()
+        assert phone.locator(".msg.me img.sent").count() == 1  # the picture shown as sent
+        phone.wait_for_url(f"{url}/c/*")
+        screenshot(phone, "web-chat-picture")

@@ -78,3 +78,22 @@ def test_bad_pictures_get_a_clear_error_and_no_ocr_is_polite(tmp_path, db, monke
     assert payload["problem"] == "ocr_unavailable" and payload["results"] == [] and payload["read_text"] == ""
     assert "matched by their hash only" in quiet.stderr
     assert run_cli(db, "search").returncode == 2
+
+
+def test_ask_with_an_image_prints_the_reply_the_bot_would_send(tmp_path, db):
+    pytest.importorskip("tesserocr")
+    from benarkah.media.ocr import find_tessdata
+
+    if find_tessdata() is None:
+        pytest.skip("needs Tesseract's Indonesian data (apt-get install tesseract-ocr-ind)")
+    folder, rows, articles = shared_sample(tmp_path, n=1)
+    assert run_cli(db, "ingest", str(write_jsonl(tmp_path / "a.jsonl", articles))).returncode == 0
+    shot = tmp_path / "shots" / rows[0]["image"].rsplit("/", 1)[1]
+    answered = run_cli(db, "ask", "--image", str(shot))
+    assert answered.returncode == 0, answered.stderr
+    assert "Teks yang kami baca" in answered.stdout and articles[0]["title"] in answered.stdout
+    broken = tmp_path / "rusak.jpg"
+    broken.write_bytes(shot.read_bytes()[:700])
+    told = run_cli(db, "ask", "--image", str(broken), "cek ini")
+    assert told.returncode == 0 and "*tidak bisa kami buka*" in told.stdout
+    assert run_cli(db, "ask").returncode == 2

@@ -8,6 +8,7 @@ dashboard's browser tests and ``benchmarks/whatsapp_load.py``.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import html.parser
 import itertools
@@ -26,11 +27,15 @@ WA_TOKEN = "EAAfake-whatsapp-access-token"
 TG_TOKEN = "123456:fake-telegram-bot-token"
 
 
+DROPPED = 0  # handle()'s status for a request answered with nothing (the connection is closed)
+
+
 @dataclass
 class Recorded:
     path: str
     body: dict[str, Any]
     at: float
+    number: int = 0  # the message id this API gave it (``wamid.fake{number:06d}`` on the Graph API)
 
 
 @dataclass
@@ -43,9 +48,14 @@ class FakeAPI:
     failures: list[tuple[int, float | None]] = field(default_factory=list)  # queued (status, retry_after)
     fail_status: int | None = None      # fail every request with this status until ``recover()``
     delay: float = 0.0                  # seconds to wait before answering
+    hang_until: float = 0.0             # until then (epoch s) requests hang, then are dropped unanswered
     base_url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # media served for download (``FakeGraphAPI.add_media``, ``FakeBotAPI.add_file``)
+    media_requests: list[tuple[str, bool]] = field(default_factory=list)  # (path without secrets, authorized)
+    media_failures: dict[str, list[str]] = field(default_factory=dict)  # file id -> modes to apply, in turn
+    media_delay: float = 0.0
 
     # control ------------------------------------------------------------------------------------
 
@@ -74,7 +84,16 @@ class FakeAPI:
 
     # the HTTP side ------------------------------------------------------------------------------
 
+    def hang_for(self, seconds: float) -> None:
+        """An outage where the API accepts connections but never answers: each request waits until the
+        outage ends, then the connection is closed with nothing delivered (``DROPPED``)."""
+        self.hang_until = time.time() + seconds
+
     def handle(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
+        hanging = self.hang_until - time.time()
+        if hanging > 0:
+            time.sleep(hanging)
+            return DROPPED, {}, {}
         with self.lock:
             self.attempts += 1
             failure = self.failures.pop(0) if self.failures else None
@@ -94,8 +113,8 @@ class FakeAPI:
         if problem:
             return self.reject(path, problem)
         with self.lock:
-            self.deliveries.append(Recorded(path, body, time.time()))
             number = next(self._ids)
+            self.deliveries.append(Recorded(path, body, time.time(), number))
         return 200, self.success_body(path, body, number), {}
 
     def reject(self, path: str, reason: str) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -103,6 +122,22 @@ class FakeAPI:
             self.rejected.append((path, reason))
         status = 401 if "token" in reason.lower() else 400
         return status, self.error_body(status, reason), {}
+
+    def handle_get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
+        """A GET (media downloads): (status, body, content type)."""
+        return 404, b'{"error": "not found"}', "application/json"
+
+    def fail_media(self, file_id: str, *modes: str) -> None:
+        """The next requests for this file fail, one mode each: "expired" (the id is unknown), "error"
+        (HTTP 500), "hang" (no answer for 30 s), "huge" (announces 100 MB), "wrong_sha" (announces
+        another hash), "elsewhere" (a download URL on another host)."""
+        with self.lock:
+            self.media_failures.setdefault(file_id, []).extend(modes)
+
+    def _media_mode(self, file_id: str) -> str:
+        with self.lock:
+            modes = self.media_failures.get(file_id)
+            return modes.pop(0) if modes else ""
 
     # per API ------------------------------------------------------------------------------------
 
@@ -127,6 +162,7 @@ class FakeGraphAPI(FakeAPI):
         super().__init__()
         self.token = token
         self.path = f"/{WA_VERSION}/{phone_number_id}/messages"
+        self.files: dict[str, tuple[bytes, str]] = {}
 
     @property
     def api_base(self) -> str:
@@ -149,6 +185,53 @@ class FakeGraphAPI(FakeAPI):
     def error_body(self, status: int, reason: str) -> dict[str, Any]:
         code = {429: 130429, 401: 190}.get(status, 131000 if status >= 500 else 100)
         return {"error": {"message": reason, "type": "OAuthException", "code": code, "fbtrace_id": "fake"}}
+
+    # media: ``GET /{version}/{media-id}`` (Retrieve media URL) and the download URL it names -------
+
+    def add_media(self, data: bytes, mime: str = "image/jpeg", media_id: str | None = None) -> str:
+        """Serve ``data`` as a received media file; returns its media id (for a webhook payload)."""
+        media_id = media_id or f"{9_000_000_000 + next(self._ids)}"
+        self.files[media_id] = (data, mime)
+        return media_id
+
+    def handle_get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
+        authorized = headers.get("authorization") == f"Bearer {self.token}"
+        route, _, query = path.partition("?")
+        with self.lock:
+            self.media_requests.append((route, authorized))
+        if self.media_delay:
+            time.sleep(self.media_delay)
+        if not authorized:
+            return 401, json.dumps(self.error_body(401, "invalid OAuth access token")).encode(), "application/json"
+        if route.startswith("/media-download/"):
+            return self._download(route.rsplit("/", 1)[1])
+        prefix = f"/{WA_VERSION}/"
+        media_id = route[len(prefix):] if route.startswith(prefix) else ""
+        if f"phone_number_id={WA_PHONE_NUMBER_ID}" not in query.split("&"):
+            return 400, json.dumps(self.error_body(400, "phone_number_id does not own this media")).encode(), \
+                "application/json"
+        mode = self._media_mode(media_id)
+        if media_id not in self.files or mode == "expired":
+            return 404, json.dumps(self.error_body(404, "(#100) media id not found or expired")).encode(), \
+                "application/json"
+        if mode == "error":
+            return 500, json.dumps(self.error_body(500, "simulated failure")).encode(), "application/json"
+        data, mime = self.files[media_id]
+        host = "https://lookaside.example.net" if mode == "elsewhere" else self.base_url
+        digest = hashlib.sha256(b"other" if mode == "wrong_sha" else data).hexdigest()
+        body = {"messaging_product": "whatsapp", "url": f"{host}/media-download/{media_id}?ext=1&hash=x",
+                "mime_type": mime, "sha256": digest, "file_size": 100 * 1024 * 1024 if mode == "huge" else len(data),
+                "id": media_id}
+        return 200, json.dumps(body).encode(), "application/json"
+
+    def _download(self, media_id: str) -> tuple[int, bytes, str]:
+        mode = self._media_mode(media_id)
+        if mode == "hang":
+            time.sleep(30)
+        if media_id not in self.files:
+            return 404, b"", "text/plain"
+        data, _ = self.files[media_id]
+        return 200, data, "application/octet-stream"  # as lookaside serves it: the type is in the bytes
 
     def texts_to(self, address: str) -> list[dict[str, Any]]:
         """Messages sent to a phone number (``to``) or a BSUID (``recipient``)."""
@@ -254,10 +337,60 @@ class FakeBotAPI(FakeAPI):
     def __init__(self, token: str = TG_TOKEN) -> None:
         super().__init__()
         self.token = token
+        self.files: dict[str, tuple[bytes, str]] = {}  # file id -> (bytes, file_path)
 
     @property
     def api_base(self) -> str:
         return self.base_url
+
+    # media: ``getFile`` and ``GET /file/bot{token}/{file_path}`` ------------------------------------
+
+    def add_file(self, data: bytes, folder: str = "photos", suffix: str = "jpg") -> str:
+        """Serve ``data`` as a file people sent; returns its file_id (for an update payload)."""
+        number = next(self._ids)
+        file_id = f"AgACAgUAAxkBAAIB{number:08d}"
+        self.files[file_id] = (data, f"{folder}/file_{number}.{suffix}")
+        return file_id
+
+    def handle(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if not path.endswith("/getFile"):
+            return super().handle(path, headers, raw)
+        authorized = path == f"/bot{self.token}/getFile"
+        with self.lock:
+            self.media_requests.append(("getFile", authorized))
+        if not authorized:
+            return 401, self.error_body(401, "Unauthorized"), {}
+        try:
+            file_id = json.loads(raw).get("file_id", "")
+        except (ValueError, AttributeError):
+            return 400, self.error_body(400, "Bad Request: file_id is required"), {}
+        mode = self._media_mode(file_id)
+        if file_id not in self.files or mode == "expired":
+            return 400, self.error_body(400, "Bad Request: invalid file_id"), {}
+        if mode == "error":
+            return 500, self.error_body(500, "Internal Server Error"), {}
+        if mode == "huge":
+            return 400, self.error_body(400, "Bad Request: file is too big"), {}
+        data, file_path = self.files[file_id]
+        return 200, {"ok": True, "result": {"file_id": file_id, "file_unique_id": f"u{file_id[-8:]}",
+                                            "file_size": len(data), "file_path": file_path}}, {}
+
+    def handle_get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
+        prefix = "/file/bot"
+        authorized = path.startswith(f"{prefix}{self.token}/")
+        with self.lock:
+            self.media_requests.append(("file", authorized))
+        if self.media_delay:
+            time.sleep(self.media_delay)
+        if not authorized:
+            return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}', "application/json"
+        file_path = path[len(f"{prefix}{self.token}/"):]
+        for file_id, (data, stored) in self.files.items():
+            if stored == file_path:
+                if self._media_mode(file_id) == "hang":
+                    time.sleep(30)
+                return 200, data, "application/octet-stream"
+        return 404, b'{"ok":false,"error_code":404,"description":"Not Found"}', "application/json"
 
     def check(self, path: str, headers: dict[str, str], body: Any) -> str | None:
         prefix = f"/bot{self.token}/"
@@ -350,6 +483,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, body, extra = self.api.handle(self.path, headers, raw)
+        if status == DROPPED:
+            self.close_connection = True
+            return
         data = json.dumps(body).encode()
         try:
             self.send_response(status)
@@ -361,6 +497,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test, or a killed process)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        status, data, content_type = self.api.handle_get(self.path, headers)
+        try:
+            self.send_response(status)
+            self.send_header("content-type", content_type)
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         return

@@ -23,7 +23,9 @@ def free_port() -> int:
 def serve_app(app: Any, port: int | None = None, lifespan: str = "on") -> Iterator[str]:
     """Run an ASGI app with uvicorn on 127.0.0.1; yields its base URL and stops it afterwards."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+    # As ``benarkah serve`` runs it: uvicorn's own proxy headers off (the app decides whom to believe).
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan,
+                            proxy_headers=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

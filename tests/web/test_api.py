@@ -24,7 +24,7 @@ def base_url(services):
 
 
 def test_health_and_openapi(base_url):
-    assert httpx.get(f"{base_url}/healthz").json() == {"status": "ok", "articles": 2}
+    assert httpx.get(f"{base_url}/healthz").json() == {"status": "ok", "articles": 2, "database": "ok"}
     spec = httpx.get(f"{base_url}/openapi.json").json()
     assert "/api/search" in spec["paths"] and "/api/ask" in spec["paths"]
     assert httpx.get(f"{base_url}/docs").status_code == 200

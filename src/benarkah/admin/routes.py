@@ -16,7 +16,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from ..domain.inputs import storable, tamed
 from ..errors import AuthError
+from ..media.kept import KeptMediaStore
 from ..settings import Settings
 from ..storage.base import Store
 from ..tipline import Tipline
@@ -40,6 +42,16 @@ SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Ref
                                                "form-action 'self'; frame-ancestors 'none'"}
 
 
+MAX_ID = 2 ** 63 - 1  # ids are 64-bit on both backends; a larger number names nothing (and overflows drivers)
+TEMPLATES.env.filters["tamed"] = lambda text, chars=None: tamed(str(text), max_chars=chars)
+
+
+def _known_cluster(cluster_id: int) -> int:
+    if not 1 <= cluster_id <= MAX_ID:
+        raise HTTPException(404, f"cluster {cluster_id} does not exist")
+    return cluster_id
+
+
 def _safe_next(target: str | None) -> str:
     """Only redirect within the dashboard after login (no open redirect to another site)."""
     if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
@@ -47,11 +59,18 @@ def _safe_next(target: str | None) -> str:
     return "/admin"
 
 
+MEDIA_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+                 "Content-Security-Policy": "default-src 'none'; sandbox", "Referrer-Policy": "no-referrer",
+                 "Cross-Origin-Resource-Policy": "same-origin"}
+
+
 def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Settings,
-                 replies: StaffReplies | None = None, subscriptions: SubscriptionService | None = None) -> APIRouter:
+                 replies: StaffReplies | None = None, subscriptions: SubscriptionService | None = None,
+                 media: KeptMediaStore | None = None) -> APIRouter:
     """The dashboard; always mounted (using it needs a staff account). ``tipline`` gives the search
     behind the suggestions, ``desk`` the tips, ``replies`` writing back to tippers, ``subscriptions``
-    the digest counts on the statistics page."""
+    the digest counts on the statistics page, ``media`` the pictures and voice notes kept with tips
+    (served only here, to staff: people's media is never public)."""
     accounts = Accounts(store)
     secure_cookies = settings.public_url.startswith("https://")
     router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -100,7 +119,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
             raise HTTPException(403, "missing or wrong CSRF token: reload the login page and try again")
         client = request.client.host if request.client else "unknown"
         try:
-            user = accounts.authenticate(username, password, client)
+            user = accounts.authenticate(storable(username), password, client)
         except TooManyAttempts as exc:
             return login_page(request, next, str(exc), status_code=429)
         if user is None:
@@ -132,7 +151,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
     def cluster(request: Request, session: Staff, cluster_id: int,
                 notice: Annotated[str, Query(pattern="^(queued|queued_template|needs_template|duplicate)?$")] = ""
                 ) -> Response:
-        return cluster_page(request, session, cluster_id, notice=notice)
+        return cluster_page(request, session, _known_cluster(cluster_id), notice=notice)
 
     def cluster_page(request: Request, session: Staff, cluster_id: int, error: str = "",
                      status_code: int = 200, notice: str = "", draft: tuple[int, str] | None = None) -> Response:
@@ -147,17 +166,29 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
         for row in desk.repo.notifications(cluster_id):
             notifications[row.status] = notifications.get(row.status, 0) + 1
         written = replies.for_tips([t.id for t in tips]) if replies is not None else {}
+        pictures = media.for_tips([t.id for t in tips]) if media is not None else {}
         return page(request, "cluster.html", {
             "staff": session, "cluster": summary, "tips": tips, "linked": linked, "suggestions": suggestions,
             "notifications": notifications, "error": error, "statuses": SETTABLE_STATUSES, "notice": notice,
             "replies": written, "can_reply": replies is not None, "reachable": NOTIFIABLE_CHANNELS,
             "reply_keys": {t.id: secrets.token_urlsafe(16) for t in tips}, "max_reply": MAX_REPLY_CHARS,
-            "draft": draft}, status_code)
+            "draft": draft, "media": pictures}, status_code)
+
+    @router.get("/media/{media_id}")
+    def media_file(session: Staff, media_id: int) -> Response:  # noqa: ARG001 - the dependency is the check
+        """A kept picture, video or voice note, as stored (its type sniffed from the bytes on arrival)."""
+        item = media.get(media_id) if media is not None else None
+        data = media.data(item) if item is not None and media is not None else None
+        if item is None or data is None:
+            raise HTTPException(404, f"media {media_id} does not exist (erased, or past its retention)")
+        mime = item.mime if item.inline else "application/octet-stream"
+        return Response(data, media_type=mime, headers=MEDIA_HEADERS)
 
     @router.post("/clusters/{cluster_id}/status")
     def set_status(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
                    status: Annotated[str, Form(max_length=20)]) -> Response:
         require_csrf(session, csrf_token)
+        _known_cluster(cluster_id)
         if status not in SETTABLE_STATUSES:
             raise HTTPException(422, f"status must be one of {', '.join(SETTABLE_STATUSES)}")
         try:
@@ -170,8 +201,9 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
     def link(request: Request, session: Staff, cluster_id: int, csrf_token: Csrf,
              article_id: Annotated[str, Form(max_length=200)]) -> Response:
         require_csrf(session, csrf_token)
+        _known_cluster(cluster_id)
         try:
-            desk.link_article(cluster_id, article_id, by=session.username)
+            desk.link_article(cluster_id, storable(article_id), by=session.username)
         except ArticleNotFound as exc:
             return cluster_page(request, session, cluster_id, str(exc), status_code=422)
         except ClusterNotFound:
@@ -184,6 +216,9 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
               request_key: Annotated[str, Form(max_length=64)]) -> Response:
         """Write to the person who sent ``tip_id`` (logged with the staff account; their number is never shown)."""
         require_csrf(session, csrf_token)
+        _known_cluster(cluster_id)
+        if not 1 <= tip_id <= MAX_ID:
+            raise HTTPException(404, f"tip {tip_id} does not exist")
         if replies is None:
             raise HTTPException(404, "replies are not available here")
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -141,14 +142,26 @@ def search(
 
 @app.command()
 def ask(
-    message: Annotated[str, typer.Argument(help="The message as a person would send it", metavar='"MESSAGE"',
-                                           show_default=False)],
+    message: Annotated[str, typer.Argument(help="The message as a person would send it (with --image: the "
+                                           "caption)", metavar='"MESSAGE"', show_default=False)] = "",
+    image: Annotated[Optional[Path], typer.Option(
+        "--image", help="A picture, video or voice note sent with the message", exists=True, dir_okay=False,
+        metavar="FILE")] = None,
     sender: Annotated[str, typer.Option(help="Who is asking (hashed before storage)", metavar="ID")] = "cli",
     db: DbOption = None,
 ) -> None:
-    """Print exactly the reply the bot would send."""
+    """Print exactly the reply the bot would send (to a message, or to a picture with --image)."""
+    if not message.strip() and image is None:
+        typer.echo("error: give the message, or --image FILE", err=True)
+        raise typer.Exit(2)
     with open_services(db) as services:
-        handled = services.tipline.handle_text("cli", sender, message)
+        if image is not None:
+            from ..domain.pictures import MediaType
+
+            named = MediaType.declared(mimetypes.guess_type(image.name)[0])
+            handled = services.tipline.handle_media("cli", sender, named, image.read_bytes(), caption=message)
+        else:
+            handled = services.tipline.handle_text("cli", sender, message)
         typer.echo(render_text(handled.reply))
 
 

@@ -8,60 +8,19 @@ elsewhere, against the same database.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
-import os
 import signal
-import subprocess
-import sys
 import threading
 from dataclasses import asdict
 from typing import Annotated, Optional
 
 import typer
 
-from ..channels.registry import build_clients
-from ..settings import Settings
 from ._app import DbOption, app, open_services
 
 queue_app = typer.Typer(help="Inspect the messaging inbox/outbox and retry dead letters.", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
-
-
-def spawn_worker_process(settings: Settings) -> subprocess.Popen[bytes]:
-    """``benarkah worker`` as a child process of ``serve``: its own interpreter, so searching does not
-    compete with the webhooks for one GIL (on 2 cores this is the difference between 40 and 200+
-    deliveries/s). The child dies with its parent, as a thread would."""
-    role = "all" if build_clients(settings) else "inbox"
-    command = [sys.executable, "-m", "benarkah", "worker", "--role", role, "--db", settings.db]
-    return subprocess.Popen(command, preexec_fn=_die_with_parent)
-
-
-WORKER_NICENESS = 10  # the webhook answers Meta within its deadline first; the queue absorbs the worker's delay
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: die with the server, and yield the CPU to the webhooks when both want it
-    (a delivery must be acknowledged fast; a reply that waits a moment in the durable queue loses nothing)."""
-    try:
-        os.nice(WORKER_NICENESS)
-    except OSError:
-        pass
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    except (OSError, AttributeError):
-        pass  # elsewhere the worker outlives a killed server until stopped; leases keep it correct
-
-
-def stop_worker_process(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @app.command()
@@ -75,6 +34,7 @@ def worker(
         raise typer.Exit(2)
     with open_services(db) as services:
         logging.getLogger("benarkah").setLevel(services.settings.log_level.upper())
+        services.identity.check()
         if role != "inbox" and not services.clients():
             typer.echo("error: no channel configured to send with: set BENARKAH_WHATSAPP_TOKEN and "
                        "BENARKAH_WHATSAPP_PHONE_NUMBER_ID, or BENARKAH_TELEGRAM_TOKEN", err=True)

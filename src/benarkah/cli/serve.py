@@ -12,26 +12,28 @@ import typer
 from ..app import Services
 from ..ingest.pipeline import ingest_records
 from ..ingest.records import read_jsonl
+from ..messaging.sender import check_lease
 from ._app import DbOption, Progress, app, open_services
 
 DEMO_CORPUS = "demo_articles.jsonl"
 
 
 def run_server(services: Services, host: str, port: int, workers: bool = True) -> None:
-    """Serve the app; with ``workers``, the messaging worker and sender run beside it (a child process)."""
+    """Serve the app; with ``workers``, the messaging worker and sender run beside it (a supervised child
+    process, restarted when it dies)."""
     import uvicorn
 
     from ..web.app import create_app
-    from .messaging import spawn_worker_process, stop_worker_process
+    from .supervisor import WorkerSupervisor
 
     settings = services.settings
     services.prepare_serving()
-    child = spawn_worker_process(settings) if workers and settings.messaging_configured else None
+    supervisor = WorkerSupervisor(settings).start() if workers and settings.messaging_configured else None
     try:
-        uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=True)
+        uvicorn.run(create_app(services), host=host, port=port, log_level="info", proxy_headers=False)
     finally:
-        if child is not None:
-            stop_worker_process(child)
+        if supervisor is not None:
+            supervisor.stop()
 
 
 @app.command()
@@ -49,6 +51,9 @@ def serve(
     with open_services(db, host=host, port=port) as services:  # migrates once, before any child starts
         settings = services.settings
         logging.getLogger("benarkah").setLevel(settings.log_level.upper())
+        services.identity.check()  # a missing, short or foreign key stops here, with the reason
+        if settings.messaging_configured:
+            check_lease(settings)  # rather than a worker child that exits at once, restarted forever
         if processes == 1:
             run_server(services, settings.host, settings.port, workers=workers)
             return

@@ -14,6 +14,7 @@ from typing import Collection, Protocol, Sequence
 from unicodedata import category as unicodedata_category
 
 from .articles import Article
+from .pictures import MediaProblem, MediaType, PictureMessage
 from .subscriptions import SubscriptionChange, parse_subscription
 from .text import normalize
 from .verdicts import Verdict
@@ -40,6 +41,8 @@ class ReplyKind(enum.StrEnum):
     EMOJI = "emoji"
     EMPTY = "empty"
     UNSUPPORTED = "unsupported"
+    VOICE = "voice"  # a voice note or audio: kept for the fact-checkers, not listened to
+    MEDIA_PROBLEM = "media_problem"  # a file that could not be downloaded or read (the reply says why)
     SUBSCRIBED = "subscribed"
     UNSUBSCRIBED = "unsubscribed"
     SUBSCRIBE_UNAVAILABLE = "subscribe_unavailable"  # asked on a channel that cannot message later
@@ -131,6 +134,10 @@ class Reply:
     intent: Intent = Intent.CHECK
     subscription: SubscriptionChange | None = None  # the caller stores this (digest subscriptions)
     greeting: str = ""  # for GREETING: the salutation to return ("salam", "pagi", "siang", "sore", "malam", "")
+    media: MediaType | None = None  # the reply answers a picture, video, sticker, document or voice note
+    read_text: str = ""  # what was read from it, told back to the person ("Teks yang kami baca: ...")
+    media_problem: MediaProblem | None = None
+    by_picture: bool = False  # the first fact-check shows this very picture
 
     @property
     def matched(self) -> bool | None:
@@ -158,6 +165,8 @@ class PreparedTurn:
     reply: Reply
     old: ConversationState
     new: ConversationState
+    quota: str | None = None  # whom a tip is counted against when not the sender (web/API client, hashed)
+    attachment: object | None = None  # what the caller stores with the tip (a picture): opaque here
 
 
 _KEYWORDS: dict[Intent, frozenset[str]] = {
@@ -308,9 +317,41 @@ class Conversation:
         return Turn(Reply(kind, lang, intent=intent, greeting=greeting), state)
 
     def respond_unsupported(self, state: ConversationState | None = None) -> Turn:
-        """A photo, voice note or sticker: we cannot read it yet, so we say how to ask instead."""
+        """A location, a contact card, a message type the channel could not show us: we say what we can check."""
         state = state or ConversationState()
         return Turn(Reply(ReplyKind.UNSUPPORTED, state.language, intent=Intent.EMPTY), state)
+
+    def respond_picture(self, picture: PictureMessage, found: Lookup | None,
+                        state: ConversationState | None = None) -> Turn:
+        """A picture, video, sticker, document or voice note, already read by the media pipeline.
+
+        ``found`` is the lookup of ``picture.query`` with the article pictures it matched put first
+        (None when there was nothing to look up). A voice note, or a file that could not be read,
+        gets its own reply unless a caption gives something to check; a readable picture is answered
+        like a message, telling the person what was read; nothing found becomes a tip (the picture is
+        kept with it by the caller)."""
+        state = state or ConversationState()
+        lang = state.language
+        about = dict(media=picture.media, read_text=picture.read_text[:MAX_MESSAGE_CHARS],
+                     media_problem=picture.problem, by_picture=picture.by_picture)
+        query = picture.query[:MAX_MESSAGE_CHARS]
+        if not picture.caption.strip():
+            if picture.voice:
+                return Turn(Reply(ReplyKind.VOICE, lang, record_tip=True, intent=Intent.EMPTY, **about), state)
+            if picture.unreadable:
+                return Turn(Reply(ReplyKind.MEDIA_PROBLEM, lang, intent=Intent.EMPTY, **about), state)
+        found = found or Lookup(matched=False, confidence=0.0)
+        articles = tuple(found.articles[: self.per_page])
+        reset = replace(state, last_query="", offset=0)
+        if not found.matched or not articles:
+            return Turn(Reply(ReplyKind.NOT_FOUND, lang, query=query, confidence=found.confidence,
+                              record_tip=True, **about), reset)
+        if not found.answered:
+            return Turn(Reply(ReplyKind.RELATED, lang, query=query, articles=articles, confidence=found.confidence,
+                              record_tip=True, **about), reset)
+        reply = Reply(ReplyKind.RESULTS, lang, query=query, articles=articles,
+                      more_available=len(found.articles) > self.per_page, confidence=found.confidence, **about)
+        return Turn(reply, replace(state, last_query=query, offset=len(articles)))
 
     def _subscription(self, change: SubscriptionChange, state: ConversationState, can_subscribe: bool) -> Turn:
         intent = Intent.SUBSCRIBE if change.active else Intent.UNSUBSCRIBE

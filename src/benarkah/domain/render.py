@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 from .articles import Article
 from .conversation import Reply, ReplyKind
 from .dates import format_date
+from .pictures import MediaProblem, MediaType
 from .verdicts import LABELS_EN, LABELS_ID, MARKERS, Verdict
 
 SUMMARY_CHARS = 260
+READ_TEXT_CHARS = 300  # of the text read from a picture, told back to the person
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -73,10 +75,48 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_checkers": "tim cek fakta",
         "empty": "Pesan Anda kosong. Ketik kata kunci atau teruskan pesan yang ingin dicek, atau ketik *menu*.",
         "unsupported": (
-            "Maaf, saat ini kami baru bisa memeriksa pesan *teks*. 🙏\n"
-            "Jika Anda menerima gambar, video atau pesan suara, ketikkan isi klaimnya dengan kata-kata "
-            "singkat (mis. _video banjir bandang Sukabumi_), lalu kirim ke sini."
+            "Maaf, pesan jenis ini *belum bisa kami periksa*. 🙏\n"
+            "Kirim teks, gambar, tangkapan layar atau video yang ingin dicek, atau ketikkan isi klaimnya dengan "
+            "kata-kata singkat (mis. _video banjir bandang Sukabumi_)."
         ),
+        "noun_image": "gambar", "noun_video": "video", "noun_sticker": "stiker", "noun_document": "file",
+        "noun_audio": "pesan suara",
+        "read_text": "📷 *Teks yang kami baca:* “{text}”",
+        "same_picture": "🖼️ {Noun} yang sama dimuat dalam cek fakta di bawah ini.",
+        "caption_checked": "Kami periksa keterangan yang Anda tulis.",
+        "picture_not_found": (
+            "Maaf, kami *belum menemukan* cek fakta tentang isi {noun} itu. 🙏\n"
+            "{Noun} Anda sudah kami teruskan ke tim pemeriksa fakta. Sementara itu, jangan sebarkan dulu "
+            "informasi yang belum jelas kebenarannya.\n\n"
+            "*Tip:* ketik juga isi klaimnya dengan kata-kata singkat, atau ketik *terbaru* untuk cek fakta terbaru."
+        ),
+        "no_text": (
+            "Kami *tidak menemukan tulisan* di {noun} ini, dan belum ada cek fakta yang memuat {noun} yang sama. 🙏\n"
+            "{Noun} Anda sudah kami teruskan ke tim pemeriksa fakta.\n\n"
+            "*Tip:* ketikkan isi klaimnya dengan kata-kata singkat (mis. _video banjir bandang Sukabumi_), "
+            "lalu kirim ke sini."
+        ),
+        "ocr_unavailable": (
+            "Maaf, tulisan di {noun} *belum bisa kami baca* di layanan ini, dan belum ada cek fakta yang memuat "
+            "{noun} yang sama. 🙏\n{Noun} Anda sudah kami teruskan ke tim pemeriksa fakta.\n\n"
+            "*Tip:* ketikkan isi klaimnya dengan kata-kata singkat, lalu kirim ke sini."
+        ),
+        "voice": (
+            "Maaf, kami *belum bisa mendengarkan* pesan suara. 🙏\n"
+            "Pesan suara Anda sudah kami simpan untuk tim pemeriksa fakta.\n\n"
+            "*Tip:* ketikkan isi klaimnya dengan kata-kata singkat, lalu kirim ke sini."
+        ),
+        "problem_empty": "Maaf, {noun} Anda *kosong* (0 byte).",
+        "problem_corrupt": "Maaf, {noun} Anda *tidak bisa kami buka*: sepertinya rusak atau terpotong.",
+        "problem_unsupported": "Maaf, jenis file ini *belum bisa kami periksa*.",
+        "problem_too_large": "Maaf, {noun} Anda *terlalu besar* untuk kami periksa.",
+        "problem_too_many_pixels": "Maaf, {noun} Anda *terlalu besar* untuk kami periksa.",
+        "problem_too_long": "Maaf, video Anda *terlalu panjang* untuk kami periksa.",
+        "problem_animated_sticker": "Stiker bergerak tidak berisi tulisan yang bisa kami baca. 🙂",
+        "problem_download_failed": "Maaf, {noun} Anda *gagal kami unduh*.",
+        "problem_read_failed": "Maaf, {noun} Anda *tidak berhasil kami baca*.",
+        "problem_tip": ("Coba kirim ulang, kirim tangkapan layarnya (screenshot), atau ketikkan isi klaimnya dengan "
+                        "kata-kata singkat."),
         "tips": (
             "🛡️ *Tips menghadapi hoaks*\n"
             "1. *Cek judulnya.* Judul yang heboh dan memancing emosi patut dicurigai.\n"
@@ -153,9 +193,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "fact_checkers": "our fact-checkers",
         "empty": "Your message is empty. Type keywords or forward a message to check, or type *menu*.",
         "unsupported": (
-            "Sorry, for now we can only check *text* messages. 🙏\n"
-            "If you received a picture, video or voice note, type its claim in a few words and send it here."
+            "Sorry, we *cannot check* this kind of message yet. 🙏\n"
+            "Send the text, picture, screenshot or video you want checked, or type its claim in a few words."
         ),
+        "noun_image": "picture", "noun_video": "video", "noun_sticker": "sticker", "noun_document": "file",
+        "noun_audio": "voice note",
+        "read_text": "📷 *Text we read:* “{text}”",
+        "same_picture": "🖼️ The fact-check below shows the same {noun}.",
+        "caption_checked": "We checked the caption you wrote.",
+        "picture_not_found": (
+            "Sorry, we have *not found* a fact-check about what this {noun} says yet. 🙏\n"
+            "We have passed your {noun} to our fact-checkers. Until then, please do not share "
+            "information you cannot verify.\n\n"
+            "*Tip:* also type its claim in a few words, or type *latest* for the latest fact-checks."
+        ),
+        "no_text": (
+            "We *found no writing* in this {noun}, and no fact-check shows the same {noun} yet. 🙏\n"
+            "We have passed your {noun} to our fact-checkers.\n\n"
+            "*Tip:* type its claim in a few words and send it here."
+        ),
+        "ocr_unavailable": (
+            "Sorry, this service *cannot read* the writing in pictures yet, and no fact-check shows the same "
+            "{noun}. 🙏\nWe have passed your {noun} to our fact-checkers.\n\n"
+            "*Tip:* type its claim in a few words and send it here."
+        ),
+        "voice": (
+            "Sorry, we *cannot listen to* voice notes yet. 🙏\n"
+            "We have kept your voice note for our fact-checkers.\n\n"
+            "*Tip:* type its claim in a few words and send it here."
+        ),
+        "problem_empty": "Sorry, your {noun} is *empty* (0 bytes).",
+        "problem_corrupt": "Sorry, we *could not open* your {noun}: it seems damaged or cut off.",
+        "problem_unsupported": "Sorry, we *cannot check* this kind of file yet.",
+        "problem_too_large": "Sorry, your {noun} is *too large* for us to check.",
+        "problem_too_many_pixels": "Sorry, your {noun} is *too large* for us to check.",
+        "problem_too_long": "Sorry, your video is *too long* for us to check.",
+        "problem_animated_sticker": "Animated stickers have no writing we can read. 🙂",
+        "problem_download_failed": "Sorry, we *could not download* your {noun}.",
+        "problem_read_failed": "Sorry, we *could not read* your {noun}.",
+        "problem_tip": "Try sending it again, send a screenshot of it, or type its claim in a few words.",
         "tips": (
             "🛡️ *Tips against hoaxes*\n"
             "1. *Read past the headline.* Sensational, emotional headlines are a warning sign.\n"
@@ -247,23 +323,32 @@ def render_article(article: Article, language: str = "id", number: int | None = 
 def render_text(reply: Reply) -> str:
     """The whole reply as one message text."""
     t = texts(reply.language)
+    if reply.media is not None:
+        picture = _render_picture(reply, t)
+        if picture is not None:
+            return picture
+    return _render_plain(reply, t)
+
+
+def _render_plain(reply: Reply, t: dict[str, str], head: str = "") -> str:
     kind = reply.kind
+    lead = f"{head}\n\n" if head else ""
     if kind is ReplyKind.SUBSCRIBED and reply.subscription is not None:
         change = reply.subscription
         return t["subscribed"].format(frequency=t[str(change.frequency)], when=t[f"{change.frequency}_when"],
                                       topic=t["topic"].format(topic=change.topic) if change.topic else "")
     if kind is ReplyKind.RESULTS:
-        head = t["more_head"] if reply.intent == "more" else t["results_head"]
+        heading = t["more_head"] if reply.intent == "more" else t["results_head"]
         # The first result is the answer; the others matched less well and say so.
         answer_first = reply.intent != "more"
         body = "\n\n".join(
             render_article(a, reply.language, i + 1, label="" if i == 0 and answer_first else t["related_label"])
             for i, a in enumerate(reply.articles))
         tail = t["more_hint"] if reply.more_available else t["footer"]
-        return f"{head}\n\n{body}\n\n{tail}"
+        return f"{lead}{heading}\n\n{body}\n\n{tail}"
     if kind is ReplyKind.RELATED:
         body = "\n\n".join(render_article(a, reply.language, i + 1) for i, a in enumerate(reply.articles))
-        return f"{t['related_head']}\n\n{body}\n\n{t['footer']}"
+        return f"{lead}{t['related_head']}\n\n{body}\n\n{t['footer']}"
     if kind is ReplyKind.GREETING:
         return f"{t['greeting_' + reply.greeting] if 'greeting_' + reply.greeting in t else t['greeting_']} " \
                f"{t['greeting_tail']}"
@@ -276,10 +361,53 @@ def render_text(reply: Reply) -> str:
         ReplyKind.MENU: "menu", ReplyKind.HELP: "help", ReplyKind.NOT_FOUND: "not_found",
         ReplyKind.TIPS: "tips", ReplyKind.NO_MORE: "no_more", ReplyKind.LANGUAGE: "language",
         ReplyKind.THANKS: "thanks", ReplyKind.EMPTY: "empty", ReplyKind.UNSUPPORTED: "unsupported",
-        ReplyKind.ACK: "ack", ReplyKind.LAUGH: "laugh", ReplyKind.EMOJI: "emoji",
+        ReplyKind.ACK: "ack", ReplyKind.LAUGH: "laugh", ReplyKind.EMOJI: "emoji", ReplyKind.VOICE: "voice",
         ReplyKind.UNSUBSCRIBED: "unsubscribed", ReplyKind.SUBSCRIBE_UNAVAILABLE: "subscribe_unavailable",
     }[kind]
-    return t[key]
+    return f"{lead}{t[key]}"
+
+
+def _nouns(reply: Reply, t: dict[str, str]) -> dict[str, str]:
+    noun = t[f"noun_{(reply.media or MediaType.IMAGE).value}"]
+    return {"noun": noun, "Noun": noun[:1].upper() + noun[1:]}
+
+
+def quote_read_text(text: str, limit: int = READ_TEXT_CHARS) -> str:
+    """The text read from a picture on one line, cut at a word near ``limit`` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _render_picture(reply: Reply, t: dict[str, str]) -> str | None:
+    """A reply to a picture, video, sticker, document or voice note; None: render it as a plain reply."""
+    nouns = _nouns(reply, t)
+    problem = reply.media_problem
+    if reply.kind is ReplyKind.MEDIA_PROBLEM:
+        return f"{t['problem_' + (problem or MediaProblem.CORRUPT).value].format(**nouns)}\n{t['problem_tip']}"
+    if reply.kind is ReplyKind.VOICE:
+        return t["voice"]
+    head: list[str] = []
+    if problem is not None and problem.unreadable:  # the caption was checked instead
+        head.append(f"{t['problem_' + problem.value].format(**nouns)} {t['caption_checked']}")
+    elif problem is MediaProblem.AUDIO_UNSUPPORTED:
+        head.append(t["voice"].split("\n")[0] + " " + t["caption_checked"])
+    if reply.read_text.strip():
+        head.append(t["read_text"].format(text=quote_read_text(reply.read_text)))
+    if reply.by_picture and reply.kind is ReplyKind.RESULTS:
+        head.append(t["same_picture"].format(**nouns))
+    if reply.kind is ReplyKind.NOT_FOUND:
+        if reply.read_text.strip():
+            body = t["picture_not_found"]
+        elif reply.query.strip():
+            body = t["not_found"]  # only the caption was searched
+        else:
+            body = t["ocr_unavailable" if problem is MediaProblem.OCR_UNAVAILABLE else "no_text"]
+        return "\n\n".join([*head, body.format(**nouns)])
+    if reply.kind in (ReplyKind.RESULTS, ReplyKind.RELATED):
+        return _render_plain(reply, t, head="\n".join(head))
+    return None
 
 
 def render_digest(articles: Sequence[Article], language: str, frequency: str, topic: str, day: date,

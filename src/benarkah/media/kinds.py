@@ -10,28 +10,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from ..domain.pictures import MediaProblem
 from ..errors import MediaError
+
+__all__ = ["MediaKind", "MediaProblem", "Sniffed", "sniff"]
 
 
 class MediaKind(enum.StrEnum):
     IMAGE = "image"
     VIDEO = "video"
     AUDIO = "audio"
-
-
-class MediaProblem(enum.StrEnum):
-    """Why a file could not be read; channels turn each into a reply in the person's language."""
-
-    EMPTY = "empty"
-    UNSUPPORTED = "unsupported"  # not a picture, video or audio format we read (PDF, ZIP, HTML, ...)
-    TOO_LARGE = "too_large"  # bytes over the limit for its kind
-    TOO_MANY_PIXELS = "too_many_pixels"  # a decompression bomb, or a picture far larger than any phone's
-    TOO_LONG = "too_long"  # a video longer than we sample
-    CORRUPT = "corrupt"  # truncated or damaged
-    ANIMATED_STICKER = "animated_sticker"  # Telegram's Lottie stickers: vector animations, no pixels
-    NO_TEXT = "no_text"  # a picture without readable writing
-    AUDIO_UNSUPPORTED = "audio_unsupported"  # no speech model ships with benarkah
-    OCR_UNAVAILABLE = "ocr_unavailable"
 
 
 @dataclass(frozen=True)

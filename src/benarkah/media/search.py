@@ -43,7 +43,7 @@ class PictureResult:
 
 
 class PictureSearch:
-    def __init__(self, reader: MediaReader, index: LivePictureIndex, search: TextSearch,
+    def __init__(self, reader: MediaReader | None, index: LivePictureIndex, search: TextSearch,
                  get_article: Callable[[str], Article | None], thresholds: MatchThresholds) -> None:
         self.reader = reader
         self.index = index
@@ -53,6 +53,8 @@ class PictureSearch:
 
     def search(self, data: bytes, caption: str = "", limit: int = 3) -> PictureResult:
         """Read ``data`` and search with it; ``MediaError`` only when the file itself is unusable."""
+        if self.reader is None:
+            raise ValueError("this PictureSearch has no reader: use search_read")
         return self.search_read(self.reader.read(data), caption=caption, limit=limit)
 
     def ranked_ids(self, data: bytes, limit: int = 10) -> list[str]:
@@ -91,4 +93,4 @@ class PictureSearch:
         shown = {h.article.id for h in hits}
         hits += [h for h in result.hits if h.article.id not in shown]
         return replace(result, matched=True, confidence=max(result.confidence, PICTURE_CONFIDENCE),
-                       hits=hits[:limit])
+                       hits=hits[:limit], strong=True)

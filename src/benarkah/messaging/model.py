@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..domain.pictures import MediaProblem, MediaType
 from ..errors import ChannelError
 from ..privacy import Handles
 from .parts import Part
@@ -37,6 +38,66 @@ class Kind(enum.StrEnum):
 
 SILENT_KINDS = frozenset({Kind.REACTION})
 TEXT_KINDS = frozenset({Kind.TEXT, Kind.COMMAND})
+
+
+class Lane(enum.StrEnum):
+    """Who answers a message: the text worker, or the media worker (downloads and OCR take seconds, so
+    they never sit in front of the text replies)."""
+
+    TEXT = "text"
+    MEDIA = "media"
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """The file a message carries, as the channel described it: enough to download it later (the
+    channel's file id) and to refuse it early (a declared size over the limit, an animated sticker).
+    ``mime``, ``size`` and ``sha256`` are the sender's claims: the bytes are sniffed and checked."""
+
+    media: MediaType
+    file_id: str = ""
+    mime: str = ""
+    size: int = 0
+    sha256: str = ""
+    problem: MediaProblem | None = None  # known from the payload alone; nothing is downloaded
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"media": str(self.media), "file_id": self.file_id}
+        for key in ("mime", "size", "sha256"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        if self.problem is not None:
+            data["problem"] = str(self.problem)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> "MediaRef | None":
+        if not isinstance(data, dict) or data.get("media") not in {m.value for m in MediaType}:
+            return None
+        problem = data.get("problem")
+        return cls(MediaType(data["media"]), str(data.get("file_id", ""))[:500], str(data.get("mime", ""))[:100],
+                   int(data.get("size") or 0), str(data.get("sha256", ""))[:128],
+                   MediaProblem(problem) if problem in {p.value for p in MediaProblem} else None)
+
+
+class MediaFetchError(ChannelError):
+    """A file could not be downloaded. ``retryable``: a later try can succeed (a timeout, a 5xx);
+    ``problem`` is what the person is told once the tries are spent (or at once when not retryable)."""
+
+    def __init__(self, message: str, *, retryable: bool, problem: MediaProblem = MediaProblem.DOWNLOAD_FAILED) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.problem = problem
+
+
+class MediaSource(Protocol):
+    """A channel's downloading side: the bytes of one file, at most ``max_bytes`` of them."""
+
+    channel: str
+
+    def fetch(self, ref: MediaRef, max_bytes: int) -> bytes: ...
+
+    def close(self) -> None: ...
 
 
 class InboxStatus(enum.StrEnum):
@@ -111,6 +172,11 @@ class Inbound:
     text: str = ""
     context: dict[str, Any] = field(default_factory=dict)  # e.g. the message id to quote, a callback id
     handles: Handles | None = None
+    media: MediaRef | None = None  # the file it carries (``text`` is then its caption)
+
+    @property
+    def lane(self) -> Lane:
+        return Lane.MEDIA if self.media is not None else Lane.TEXT
 
     @property
     def sender(self) -> Handles:
@@ -131,6 +197,12 @@ class InboxItem:
     text: str
     context: dict[str, Any]
     claim_token: str
+    attempts: int = 1  # claims of this row so far, this one included
+    lane: Lane = Lane.TEXT
+
+    @property
+    def media(self) -> MediaRef | None:
+        return MediaRef.from_json(self.context.get("media"))
 
 
 class Purpose(enum.StrEnum):
@@ -153,6 +225,8 @@ class OutboxItem:
     parts_sent: int
     attempts: int
     claim_token: str
+    lease_until: float = 0.0          # when this claim runs out unless renewed (epoch seconds)
+    external_ids: tuple[str, ...] = ()  # the API's ids of the parts sent before this claim
     last_inbound_at: float | None = None  # when the person last wrote, as of the claim (None: never)
 
 
@@ -178,3 +252,14 @@ class ChannelClient(Protocol):
     def send(self, address: str, part: Part) -> str: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class WorkerBeat:
+    """The last heartbeat of one worker (inbox) or sender (outbox) process, anywhere in the deployment."""
+
+    role: str
+    host: str
+    pid: int
+    beat_at: float       # the process was alive
+    progress_at: float   # its loop last went round (a stuck worker stops moving this)

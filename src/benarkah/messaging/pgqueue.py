@@ -30,7 +30,7 @@ class PostgresMessageStore(MessageStore):
     """The inbox/outbox for PostgreSQL; the composition root picks it for a PostgreSQL store."""
 
     def _claim(self, table: str, columns: str, limit: int, now: float, claimable: str,
-               params: tuple[Any, ...], working: str) -> list[Any]:
+               params: tuple[Any, ...], working: str, lease: float | None = None) -> list[Any]:
         """Claim up to ``limit`` rows of ``table``, at most one per person and none of a busy person."""
         # Idle workers poll: one cheap statement instead of a transaction when there is nothing to take.
         if self.db.connection().execute(
@@ -69,5 +69,6 @@ class PostgresMessageStore(MessageStore):
             rows = tx.execute(
                 f"UPDATE {table} SET status = ?, claim_token = ?, lease_until = ?, attempts = attempts + 1 "
                 f"WHERE id = ANY(?) RETURNING {columns}",
-                (working, token, now + self.settings.messaging_lease_seconds, chosen)).fetchall()
+                (working, token, now + (self.settings.messaging_lease_seconds if lease is None else lease),
+                 chosen)).fetchall()
         return sorted(rows, key=lambda r: r[0])

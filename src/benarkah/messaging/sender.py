@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from typing import Mapping
+import time
+from typing import Callable, Mapping
 
+from ..errors import BenarkahError, ConfigError
 from ..privacy import Identity
 from ..settings import Settings
 from .model import ChannelClient, OutboxItem, Remedy, SendError
@@ -25,6 +27,7 @@ from .window import window_open
 
 log = logging.getLogger(__name__)
 CLAIM_BATCH = 8
+RECORD_PATIENCE_LEASES = 2  # how long (in leases) a sent part's record is retried while the database is away
 
 
 def claim_size(settings: Settings) -> int:
@@ -45,7 +48,23 @@ def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random,
     return max(delay, retry_after or 0.0)
 
 
+def check_lease(settings: Settings) -> float:
+    """The longest one API call may take, after checking that a claim outlives it (``ConfigError`` if not).
+    httpx's timeout bounds each phase of a call (connect, write, read): a call takes at most about two."""
+    call_bound = 2 * settings.messaging_send_timeout_seconds
+    if settings.messaging_lease_seconds <= call_bound:
+        raise ConfigError(
+            f"BENARKAH_MESSAGING_LEASE_SECONDS ({settings.messaging_lease_seconds:g}) must be more than twice "
+            f"BENARKAH_MESSAGING_SEND_TIMEOUT_SECONDS ({settings.messaging_send_timeout_seconds:g}): a claim "
+            "must outlive the API call it covers, or a slow call is sent twice")
+    return call_bound
+
+
 class OutboxSender:
+    """Sends claimed replies. A claim (lease) must outlive every API call made under it, or another
+    sender would take the row mid-call and send it too: so before each call the lease is renewed
+    unless it still covers the longest call (``call_bound``), and the lease must be longer than that."""
+
     def __init__(self, store: MessageStore, identity: Identity, clients: Mapping[str, ChannelClient],
                  settings: Settings, rng: random.Random | None = None) -> None:
         self.store = store
@@ -53,6 +72,8 @@ class OutboxSender:
         self.clients = clients
         self.settings = settings
         self.rng = rng or random.Random()
+        self.call_bound = check_lease(settings)
+        self.progress: Callable[[], None] = lambda: None  # the heartbeat's "still moving" (health.Heartbeat)
 
     def run_once(self, limit: int | None = None) -> int:
         if not self.store.outbox_ready():
@@ -74,8 +95,17 @@ class OutboxSender:
             return
         address = self.identity.unseal(item.address)
         sent_ids: list[str] = []
+        lease_until = item.lease_until
         for index in range(item.parts_sent, len(item.parts)):
+            self.progress()
             part = item.parts[index]
+            if time.time() + self.call_bound >= lease_until:
+                renewed = self.store.renew_lease(item)
+                if renewed is None:
+                    log.warning("outbox %s: claim ran out before part %d and another sender has it", item.id,
+                                index + 1)
+                    return
+                lease_until = renewed
             try:
                 external_id = client.send(address, part)
             except SendError as exc:
@@ -86,9 +116,30 @@ class OutboxSender:
                     self._failed(item, exc)
                     return
             sent_ids.append(external_id)
-            self.store.record_part_sent(item, index + 1, sent_ids)  # the last one also marks the row sent
+            lease_until = self._record(item, index + 1, sent_ids)  # the last one also marks the row sent
+            if lease_until is None:
+                return
         if item.parts_sent >= len(item.parts):
             self.store.mark_sent(item)  # nothing left to send (a crash came after the last part was recorded)
+
+    def _record(self, item: OutboxItem, parts_sent: int, sent_ids: list[str]) -> float | None:
+        """Record a part the API accepted; if the database refuses (full disk, restarted server), keep
+        trying for a while: this process knows the part went out, and once it gives up the part will be
+        sent again after the lease (the one window where a reply can be doubled). None: given up."""
+        deadline = time.monotonic() + RECORD_PATIENCE_LEASES * self.settings.messaging_lease_seconds
+        delay = 0.2
+        while True:
+            try:
+                return self.store.record_part_sent(item, parts_sent, sent_ids)
+            except (BenarkahError, OSError, self.store.db.Error) as exc:
+                if time.monotonic() + delay > deadline:
+                    log.error("outbox %s: part %d was sent but cannot be recorded (%s); it will be sent again",
+                              item.id, parts_sent, exc)
+                    return None
+                log.warning("outbox %s: part %d sent, recording it failed (%s); retrying in %.1fs", item.id,
+                            parts_sent, exc, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     def _outside_window(self, item: OutboxItem) -> bool:
         if not any(isinstance(p, TextPart) for p in item.parts[item.parts_sent:]):
@@ -113,6 +164,7 @@ class OutboxSender:
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
+            self.progress()
             self.store.outbox_event.clear()
             try:
                 taken = self.run_once()

@@ -32,8 +32,8 @@ from ..identities import IdentityBook, IdentityChange
 from ..privacy import Identity
 from ..settings import Settings
 from ..storage.base import Connection, Store
-from .model import (SILENT_KINDS, Delivery, DeliveryReport, InboxItem, InboxStatus, Inbound, Kind, OutboxItem,
-                    OutboxStatus, Purpose)
+from .model import (SILENT_KINDS, Delivery, DeliveryReport, InboxItem, InboxStatus, Inbound, Kind, Lane,
+                    OutboxItem, OutboxStatus, Purpose, WorkerBeat)
 from .parts import Part, TemplatePart, TextPart, as_template, part_from_json, part_to_json
 from .receipts import Receipts, StatusOutcome
 
@@ -42,10 +42,11 @@ MAX_TEXT_CHARS = 10_000   # stored text of one inbound message; the conversation
 RATE_WINDOW_SECONDS = 60.0
 CLAIM_OVERSCAN = 4        # rows looked at per row claimed, to skip people who already have one in flight
 
-_INBOX_COLUMNS = "id, channel, external_id, sender_hash, address, kind, text, context, claim_token"
+_INBOX_COLUMNS = "id, channel, external_id, sender_hash, address, kind, text, context, claim_token, attempts, lane"
 # The claim also reads when the person last wrote (for the 24-hour window): one statement per batch
 # instead of one per reply. It can only be older than a read at send time, i.e. err towards "outside".
 _OUTBOX_COLUMNS = ("id, channel, sender_hash, address, purpose, parts, parts_sent, attempts, claim_token, "
+                   "lease_until, external_ids, "
                    "(SELECT c.last_inbound_at FROM messaging_contacts c WHERE c.channel = messaging_outbox.channel "
                    "AND c.sender_hash = messaging_outbox.sender_hash)")
 
@@ -103,6 +104,7 @@ class MessageStore:
         self.receipts = Receipts(db, self.book, self)
         # Set after commits so workers in this process wake at once instead of at the next poll.
         self.inbox_event = threading.Event()
+        self.media_event = threading.Event()  # the media lane's inbox
         self.outbox_event = threading.Event()
 
     # inbox ---------------------------------------------------------------------------------------
@@ -123,8 +125,9 @@ class MessageStore:
                 for n, message in fresh:
                     results[n] = self._accept_one(tx, message, now)
         accepted = [results[n] for n in range(len(messages))]
-        if any(r.stored and r.status == InboxStatus.PENDING.value for r in accepted):
-            self.inbox_event.set()
+        for message, result in zip(messages, accepted):
+            if result.stored and result.status == InboxStatus.PENDING.value:
+                self.lane_event(message.lane).set()
         return accepted
 
     def _stored_ids(self, messages: Sequence[Inbound]) -> set[tuple[str, str]]:
@@ -140,6 +143,9 @@ class MessageStore:
                 f"({','.join('?' * len(unique))})", (channel, *unique)).fetchall()
             found.update((channel, r[0]) for r in rows)
         return found
+
+    def lane_event(self, lane: Lane) -> threading.Event:
+        return self.media_event if lane is Lane.MEDIA else self.inbox_event
 
     def _accept_one(self, tx: Connection, message: Inbound, now: float) -> Accepted:
         who = self.book.resolve(tx, message.channel, message.sender, known=_known_contact, now=now) \
@@ -160,11 +166,12 @@ class MessageStore:
                 kind = Kind.THROTTLED       # the one notice: "slow down"
             elif recent > limit:
                 status = InboxStatus.THROTTLED.value
+        lane = Lane.TEXT if kind is Kind.THROTTLED else message.lane
         cursor = tx.execute(
             "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
-            "received_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
+            "received_at, lane) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
             (message.channel, message.external_id, who, sealed, str(kind),
-             message.text[:MAX_TEXT_CHARS], json.dumps(message.context), str(status), now))
+             message.text[:MAX_TEXT_CHARS], json.dumps(_context(message)), str(status), now, str(lane)))
         tx.execute(
             "INSERT INTO messaging_contacts (channel, sender_hash, last_inbound_at) VALUES (?,?,?) "
             "ON CONFLICT (channel, sender_hash) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
@@ -189,7 +196,7 @@ class MessageStore:
             "INSERT INTO messaging_inbox (channel, external_id, sender_hash, address, kind, text, context, status, "
             "received_at) VALUES (?,?,'','',?,?,?,?,?) ON CONFLICT (channel, external_id) DO NOTHING",
             (message.channel, message.external_id, str(message.kind), message.text[:MAX_TEXT_CHARS],
-             json.dumps(message.context), InboxStatus.UNADDRESSABLE.value, now))
+             json.dumps(_context(message)), InboxStatus.UNADDRESSABLE.value, now))
         log.warning("%s message %s has neither a phone number nor a user id: stored as unaddressable",
                     message.channel, message.external_id[:80])
         return Accepted(message.external_id, stored=cursor.rowcount == 1, status=InboxStatus.UNADDRESSABLE.value)
@@ -208,26 +215,28 @@ class MessageStore:
         stored with a message or tip."""
         return self.book.address(channel, sender_hash)
 
-    def inbox_ready(self, now: float | None = None) -> bool:
+    def inbox_ready(self, now: float | None = None, lane: Lane = Lane.TEXT) -> bool:
         """A read-only peek, so idle workers in other processes poll without taking the write lock."""
-        return self._ready("messaging_inbox", *_inbox_claimable(time.time() if now is None else now))
+        return self._ready("messaging_inbox", *_inbox_claimable(time.time() if now is None else now, lane))
 
-    def claim_inbox(self, limit: int, now: float | None = None) -> list[InboxItem]:
-        """Take up to ``limit`` messages, at most one per person and none of a person already in work,
-        so one person's messages are answered in order and a flood cannot occupy every worker."""
+    def claim_inbox(self, limit: int, now: float | None = None, lane: Lane = Lane.TEXT) -> list[InboxItem]:
+        """Take up to ``limit`` messages of one lane, at most one per person, none of a person already in
+        work and none with an earlier message of the same person still waiting in the other lane: one
+        person's messages are answered in order, and a flood cannot occupy every worker."""
         now = time.time() if now is None else now
-        rows = self._claim("messaging_inbox", _INBOX_COLUMNS, limit, now, *_inbox_claimable(now),
-                           working=InboxStatus.WORKING.value)
+        lease = self.settings.media_lease_seconds if lane is Lane.MEDIA else self.settings.messaging_lease_seconds
+        rows = self._claim("messaging_inbox", _INBOX_COLUMNS, limit, now, *_inbox_claimable(now, lane),
+                           working=InboxStatus.WORKING.value, lease=lease)
         return [InboxItem(id=r[0], channel=r[1], external_id=r[2], sender_hash=r[3], address=r[4],
-                          kind=Kind(r[5]), text=r[6], context=json.loads(r[7] or "{}"), claim_token=r[8])
-                for r in rows]
+                          kind=Kind(r[5]), text=r[6], context=json.loads(r[7] or "{}"), claim_token=r[8],
+                          attempts=int(r[9]), lane=Lane(r[10])) for r in rows]
 
     def _ready(self, table: str, claimable: str, params: tuple[Any, ...]) -> bool:
         return self.db.connection().execute(
             f"SELECT 1 FROM {table} WHERE {claimable} LIMIT 1", params).fetchone() is not None
 
     def _claim(self, table: str, columns: str, limit: int, now: float, claimable: str,
-               params: tuple[Any, ...], working: str) -> list[Any]:
+               params: tuple[Any, ...], working: str, lease: float | None = None) -> list[Any]:
         """Claim up to ``limit`` claimable rows of ``table`` under one token and lease, at most one per
         person and none of a person whose earlier row is still in work: one query for the candidates,
         one ``UPDATE ... RETURNING`` for the batch. A "store" transaction makes the look-then-take
@@ -241,10 +250,11 @@ class MessageStore:
             ids = _one_per_sender(candidates, set(), limit)
             if not ids:
                 return []
+            lease = self.settings.messaging_lease_seconds if lease is None else lease
             rows = tx.execute(
                 f"UPDATE {table} SET status = ?, claim_token = ?, lease_until = ?, attempts = attempts + 1 "
                 f"WHERE id IN ({','.join('?' * len(ids))}) RETURNING {columns}",
-                (working, token, now + self.settings.messaging_lease_seconds, *ids)).fetchall()
+                (working, token, now + lease, *ids)).fetchall()
         return sorted(rows, key=lambda r: r[0])
 
     def complete_inbox(self, item: InboxItem, parts: list[Part], now: float | None = None) -> bool:
@@ -301,9 +311,10 @@ class MessageStore:
                        (status, error[:500], time.time() + retry_in, item.id, item.claim_token))
         return str(status)
 
-    def inbox_backlog(self) -> int:
+    def inbox_backlog(self, lane: Lane = Lane.TEXT) -> int:
         return int(self.db.connection().execute(
-            "SELECT COUNT(*) FROM messaging_inbox WHERE status = ?", (InboxStatus.PENDING.value,)).fetchone()[0])
+            "SELECT COUNT(*) FROM messaging_inbox WHERE status = ? AND lane = ?",
+            (InboxStatus.PENDING.value, str(lane))).fetchone()[0])
 
     # outbox --------------------------------------------------------------------------------------
 
@@ -349,25 +360,42 @@ class MessageStore:
                            working=OutboxStatus.SENDING.value)
         return [OutboxItem(id=r[0], channel=r[1], sender_hash=r[2], address=r[3], purpose=Purpose(r[4]),
                            parts=[part_from_json(p) for p in json.loads(r[5])], parts_sent=r[6], attempts=r[7],
-                           claim_token=r[8], last_inbound_at=None if r[9] is None else float(r[9])) for r in rows]
+                           claim_token=r[8], lease_until=float(r[9]), external_ids=tuple(json.loads(r[10] or "[]")),
+                           last_inbound_at=None if r[11] is None else float(r[11]))
+                for r in rows]
 
-    def record_part_sent(self, item: OutboxItem, parts_sent: int, external_ids: list[str]) -> None:
+    def renew_lease(self, item: OutboxItem) -> float | None:
+        """Extend this claim before an API call, so no other sender can take the row while the call
+        runs; None if the claim was lost (it ran out and another sender took the row: leave it)."""
+        until = time.time() + self.settings.messaging_lease_seconds
+        with self.db.transaction(lock="rows") as tx:
+            renewed = tx.execute(
+                "UPDATE messaging_outbox SET lease_until = ? WHERE id = ? AND claim_token = ? AND status = ?",
+                (until, item.id, item.claim_token, OutboxStatus.SENDING.value)).rowcount
+        return until if renewed == 1 else None
+
+    def record_part_sent(self, item: OutboxItem, parts_sent: int, external_ids: list[str]) -> float:
         """Remember progress after each API call, so a crash resends only the parts not yet sent; after
         the last part the row is marked sent in the same statement (one write per reply, not two). The
-        API's message id becomes a receipt, for the status updates that come later."""
+        API's message id becomes a receipt, for the status updates that come later. ``external_ids``: the
+        API's ids of the parts sent under this claim (kept after the earlier claims' ones). Returns the
+        renewed lease (0 once done).
+        """
         done = parts_sent >= len(item.parts)
         now = time.time()
+        until = 0.0 if done else now + self.settings.messaging_lease_seconds
         with self.db.transaction(lock="rows") as tx:
             updated = tx.execute(
                 "UPDATE messaging_outbox SET parts_sent = ?, external_ids = ?, status = ?, sent_at = ?, "
                 "claim_token = ?, lease_until = ?, delivery = CASE WHEN ? = 1 THEN ? ELSE delivery END "
                 "WHERE id = ? AND claim_token = ?",
-                (parts_sent, json.dumps(external_ids[-20:]),
+                (parts_sent, json.dumps([*item.external_ids, *external_ids][-20:]),
                  OutboxStatus.SENT.value if done else OutboxStatus.SENDING.value, now if done else None,
-                 "" if done else item.claim_token, 0 if done else now + self.settings.messaging_lease_seconds,
-                 int(done), Delivery.SENT.value, item.id, item.claim_token)).rowcount
+                 "" if done else item.claim_token, until, int(done), Delivery.SENT.value, item.id,
+                 item.claim_token)).rowcount
             if updated == 1 and external_ids and external_ids[-1]:
                 self.receipts.record(tx, item, parts_sent - 1, external_ids[-1], now)
+        return until
 
     def _finish_outbox(self, item: OutboxItem, status: str, error: str = "", next_at: float = 0.0,
                        code: str = "") -> None:
@@ -443,6 +471,40 @@ class MessageStore:
             self.outbox_event.set()
         return int(count)
 
+    # workers' heartbeats ------------------------------------------------------------------------
+
+    def beat(self, worker_id: str, role: str, *, started_at: float, progress_at: float, host: str = "",
+             pid: int = 0) -> None:
+        """Record that worker ``worker_id`` is alive now and last made progress at ``progress_at``."""
+        with self.db.transaction(lock="rows") as tx:
+            tx.execute(
+                "INSERT INTO messaging_workers (id, role, host, pid, started_at, beat_at, progress_at) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET beat_at = excluded.beat_at, "
+                "progress_at = excluded.progress_at", (worker_id, role, host, pid, started_at, time.time(), progress_at))
+
+    def forget_worker(self, worker_id: str) -> None:
+        """A worker stopped cleanly: its row goes (and rows of workers silent for a day with it)."""
+        with self.db.transaction(lock="rows") as tx:
+            tx.execute("DELETE FROM messaging_workers WHERE id = ? OR beat_at < ?", (worker_id, time.time() - 86400))
+
+    def worker_beats(self) -> list[WorkerBeat]:
+        rows = self.db.connection().execute(
+            "SELECT role, host, pid, beat_at, progress_at FROM messaging_workers ORDER BY beat_at DESC LIMIT 1000")
+        return [WorkerBeat(r[0], r[1], int(r[2]), float(r[3]), float(r[4])) for r in rows]
+
+    def oldest_waiting(self, now: float | None = None) -> dict[str, float | None]:
+        """Seconds the oldest unanswered inbox message and the oldest unsent reply have waited (None: none)."""
+        now = time.time() if now is None else now
+        conn = self.db.connection()
+        ages: dict[str, float | None] = {}
+        for queue, column, statuses in (
+                ("inbox", "received_at", (InboxStatus.PENDING, InboxStatus.WORKING)),
+                ("outbox", "created_at", (OutboxStatus.PENDING, OutboxStatus.SENDING))):
+            oldest = [row[0] for status in statuses for row in conn.execute(
+                f"SELECT {column} FROM messaging_{queue} WHERE status = ? ORDER BY id LIMIT 1", (status.value,))]
+            ages[queue] = max(0.0, now - float(min(oldest))) if oldest else None
+        return ages
+
     def cancel_unsent(self, channel: str, sender_hash: str, purpose: Purpose) -> int:
         """Withdraw one person's messages of ``purpose`` not yet recorded as sent (e.g. digests, after
         "berhenti"): waiting ones, and claimed ones too (``sending``; the claim is voided, so a sender that
@@ -505,10 +567,22 @@ def _known_contact(tx: Connection, channel: str, sender_hash: str) -> bool:
                       (channel, sender_hash)).fetchone() is not None
 
 
-def _inbox_claimable(now: float) -> tuple[str, tuple[Any, ...]]:
-    """Messages waiting, or taken by a worker whose lease ran out (it died)."""
-    return ("status = ? OR (status = ? AND lease_until < ?)",
-            (InboxStatus.PENDING.value, InboxStatus.WORKING.value, now))
+def _context(message: Inbound) -> dict[str, Any]:
+    """What is stored with the message besides its text: the channel's context and its file, if any."""
+    if message.media is None:
+        return message.context
+    return {**message.context, "media": message.media.to_json()}
+
+
+def _inbox_claimable(now: float, lane: Lane = Lane.TEXT) -> tuple[str, tuple[Any, ...]]:
+    """Messages of ``lane`` waiting, or taken by a worker whose lease ran out (it died), whose sender
+    has no earlier message still waiting or in work in the other lane (so a person's text sent after
+    their picture waits for the picture's answer, and other people's texts do not)."""
+    pending, working = InboxStatus.PENDING.value, InboxStatus.WORKING.value
+    return ("lane = ? AND (status = ? OR (status = ? AND lease_until < ?)) AND NOT EXISTS ("
+            "SELECT 1 FROM messaging_inbox earlier WHERE earlier.sender_hash = messaging_inbox.sender_hash "
+            "AND earlier.id < messaging_inbox.id AND earlier.lane <> ? AND earlier.status IN (?, ?))",
+            (str(lane), pending, working, now, str(lane), pending, working))
 
 
 def _outbox_claimable(now: float) -> tuple[str, tuple[Any, ...]]:

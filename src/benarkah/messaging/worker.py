@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Callable, Protocol, Sequence
 
 from ..domain.conversation import PreparedTurn
+from ..domain.pictures import MediaProblem, MediaType
 from ..privacy import Identity, Person
 from ..settings import Settings
 from .model import TEXT_KINDS, InboxItem, Kind
@@ -38,6 +39,8 @@ class Responder(Protocol):
 
     def prepare_text(self, person: Person, text: str, state: Any = None) -> PreparedTurn: ...
     def prepare_unsupported(self, person: Person, kind: str, state: Any = None) -> PreparedTurn: ...
+    def prepare_media(self, person: Person, media: MediaType, data: bytes | None, caption: str = "",
+                      problem: MediaProblem | None = None) -> PreparedTurn: ...
     def states(self, people: Sequence[Person]) -> dict[tuple[str, str], Any]: ...
     def commit_turn(self, turn: PreparedTurn) -> Any: ...
     def commit_turns(self, turns: Sequence[PreparedTurn]) -> Any: ...
@@ -61,6 +64,7 @@ class InboxWorker:
         self.keyword_batches = 0  # batches answered by keywords only
         self.semantic_cost: float | None = None  # recent seconds per message with embeddings (moving average)
         self._swept_at = float("-inf")  # the first idle moment sweeps the tips desk
+        self.progress: Callable[[], None] = lambda: None  # the heartbeat's "still moving" (health.Heartbeat)
         self.digests = digests
         self._digests_at = float("-inf")
 
@@ -109,6 +113,7 @@ class InboxWorker:
     def _prepare_or_park(self, item: InboxItem, states: dict[tuple[str, str], Any] | None = None,
                          ) -> tuple[InboxItem, list[Part], PreparedTurn | None] | None:
         """Compute the answer outside any transaction (searching holds no lock)."""
+        self.progress()
         try:
             turn = self.prepare(item, (states or {}).get((item.channel, item.sender_hash)))
             parts = self.notice(item) if turn is None else reply_parts(turn.reply, item.context)
@@ -209,6 +214,7 @@ class InboxWorker:
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set; idle, wait for a new message (same process) or the poll interval."""
         while not stop.is_set():
+            self.progress()
             self.store.inbox_event.clear()
             try:
                 taken = self.run_once()

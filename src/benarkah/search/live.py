@@ -30,6 +30,7 @@ import numpy as np
 
 from ..domain.articles import Article
 from ..domain.text import Analyzer
+from ..errors import BenarkahError
 from ..storage.base import Store, UpsertOutcome
 from .embeddings import Embedder, passage_text
 from .engine import SearchEngine, SearchResult
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
 VERSION_CHECK_SECONDS = 1.0
+VERSION_CHECK_WAIT_SECONDS = 0.3  # with the database away, searches go on from the index in memory
 COMPACT_ABOVE = 200_000  # main segments larger than this keep int8 vectors and read articles on demand
 MERGE_SHARE = 0.05  # deltas above this share of the main segment (and MERGE_MIN rows) start a merge
 MERGE_MIN = 2_000
@@ -125,7 +127,17 @@ class LiveIndex:
         if self._engine is not None and now - self._checked_at < VERSION_CHECK_SECONDS:
             return self._engine
         with self._lock:
-            version = self.store.articles_version()
+            if self._engine is not None:
+                try:
+                    with self.store.wait_at_most(VERSION_CHECK_WAIT_SECONDS):
+                        version = self.store.articles_version()
+                except (BenarkahError, self.store.Error) as exc:  # the database is away: answer from memory
+                    self._checked_at = now
+                    log.warning("archive version unknown (%s); searching the index built from version %d",
+                                exc, self._engine_version)
+                    return self._engine
+            else:
+                version = self.store.articles_version()
             self._checked_at = now
             if self._main is None:
                 self._open(version)

@@ -77,6 +77,10 @@ class Store(Protocol):
 
     # the SQL seam for feature modules: portable SQL with ``?`` placeholders, rows by index and name
     def connection(self) -> Connection: ...
+    def wait_at_most(self, seconds: float) -> ContextManager[None]:
+        """Within the block, a database that does not answer raises ``StorageError`` after ``seconds``
+        (probes and background checks must not wait out a connection pool's timeout)."""
+        ...
     def transaction(self, lock: Lock = "store") -> ContextManager[Connection]:
         """One unit of work. Nested calls are savepoints on both backends: an inner block that raises
         leaves none of its writes, and the outer one goes on and commits the rest."""
@@ -113,3 +117,7 @@ class Store(Protocol):
         """After an erasure, leave no copy of the deleted rows in the database's files: True when done
         (see each backend for what that takes)."""
         ...
+
+    # the secret key's fingerprint (privacy.Identity refuses a key that does not match it)
+    def key_fingerprint(self) -> str | None: ...
+    def remember_key_fingerprint(self, fingerprint: str) -> str: ...

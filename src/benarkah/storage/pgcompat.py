@@ -197,6 +197,7 @@ class PooledStore(Protocol):
     identity_tables: frozenset[str]
 
     def current_transaction(self) -> "psycopg.Connection[Any] | None": ...
+    def checkout_timeout(self) -> float | None: ...
 
 
 class PgConnection:
@@ -219,7 +220,7 @@ class PgConnection:
         conn = self._target()
         if conn is not None:
             return self._run(conn, sql, params)
-        with self._store.pool.connection() as pooled:
+        with self._store.pool.connection(timeout=self._store.checkout_timeout()) as pooled:
             return self._run(pooled, sql, params)
 
     def executemany(self, sql: str, seq_of_params: Iterable[Sequence[Any] | Mapping[str, Any]]) -> Result:
@@ -229,7 +230,7 @@ class PgConnection:
         conn = self._target()
         if conn is not None:
             return _executemany(conn, translated.sql, rows)
-        with self._store.pool.connection() as pooled:
+        with self._store.pool.connection(timeout=self._store.checkout_timeout()) as pooled:
             return _executemany(pooled, translated.sql, rows)
 
     def _run(self, conn: "psycopg.Connection[Any]", sql: str, params: Any) -> Result:

@@ -28,6 +28,10 @@ from .migrations import load_migrations
 from .pgcompat import PgConnection, row_factory
 from .records import ARTICLE_COLUMNS, CoreRecords, row_to_article, utcnow
 
+# A new connection gives up after 5 s, and one whose server vanished (no answer to what we sent) after
+# 10 s (TCP_USER_TIMEOUT), instead of the kernel's minutes; a URL's own values are replaced.
+CONNECT_OPTIONS = {"connect_timeout": 5, "tcp_user_timeout": 10_000, "keepalives": 1, "keepalives_idle": 30}
+
 # Keys of pg_advisory_xact_lock; advisory locks are per database, so tenants never share them.
 WRITE_LOCK = 0x62656E61  # "bena": serialises immediate transactions, like SQLite's write lock
 MIGRATE_LOCK = 0x726B6168  # "rkah": one process migrates, the others wait and then find it done
@@ -72,7 +76,7 @@ class PostgresStore(CoreRecords):
         self._check_reachable(url)
         self.pool = ConnectionPool(
             url, min_size=min_size, max_size=max_size, timeout=timeout, open=False,
-            kwargs={"autocommit": True, "row_factory": row_factory}, configure=_configure,
+            kwargs={"autocommit": True, "row_factory": row_factory, **CONNECT_OPTIONS}, configure=_configure,
             name="benarkah")
         try:
             self.pool.open(wait=True, timeout=timeout)
@@ -99,6 +103,24 @@ class PostgresStore(CoreRecords):
     def current_transaction(self) -> psycopg.Connection[Any] | None:
         return getattr(self._local, "conn", None)
 
+    def checkout_timeout(self) -> float | None:
+        """How long this thread waits for a pooled connection (None: the pool's 30 s)."""
+        return getattr(self._local, "wait", None)
+
+    @contextmanager
+    def wait_at_most(self, seconds: float) -> Iterator[None]:
+        """Within this block (this thread) waiting for a connection gives up after ``seconds`` with
+        ``StorageError``: probes and the index's version check answer at once while PostgreSQL is down,
+        instead of waiting out the pool's timeout."""
+        previous = self.checkout_timeout()
+        self._local.wait = seconds
+        try:
+            yield
+        except PoolTimeout as exc:
+            raise StorageError(f"PostgreSQL at {self.location} did not answer within {seconds:g} s") from exc
+        finally:
+            self._local.wait = previous
+
     @contextmanager
     def transaction(self, lock: Lock = "store") -> Iterator[PgConnection]:
         """A transaction; nested calls are savepoints. ``lock="store"`` serialises it with every other
@@ -112,7 +134,7 @@ class PostgresStore(CoreRecords):
                     current.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 yield PgConnection(self, current)
             return
-        with self.pool.connection() as conn:
+        with self.pool.connection(timeout=self.checkout_timeout()) as conn:
             with conn.transaction():
                 if lock == "store":
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))

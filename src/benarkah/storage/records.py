@@ -299,3 +299,17 @@ class CoreRecords:
         with self.transaction() as tx:
             return sum(tx.execute(f'DELETE FROM "{table}" WHERE sender_hash = ?', (sender_hash,)).rowcount
                        for table in tables)
+
+    # the deployment's own facts ------------------------------------------------------------------
+
+    def key_fingerprint(self) -> str | None:
+        """The fingerprint of the secret key this database was written with (None: not recorded yet)."""
+        row = self.connection().execute("SELECT value FROM benarkah_meta WHERE name = 'key_check'").fetchone()
+        return str(row[0]) if row else None
+
+    def remember_key_fingerprint(self, fingerprint: str) -> str:
+        """Record the key's fingerprint unless one is recorded; returns the one recorded (the first wins)."""
+        with self.transaction(lock="rows") as tx:
+            tx.execute("INSERT INTO benarkah_meta (name, value) VALUES ('key_check', ?) ON CONFLICT (name) DO NOTHING",
+                       (fingerprint,))
+            return str(tx.execute("SELECT value FROM benarkah_meta WHERE name = 'key_check'").fetchone()[0])

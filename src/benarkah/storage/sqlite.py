@@ -7,6 +7,7 @@ instead of lingering in free space, so what ``benarkah forget`` erases is gone f
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -36,6 +37,7 @@ class SQLiteStore(CoreRecords):
         self._all_lock = threading.Lock()
         if self.path.parent and not self.path.parent.exists():
             raise StorageError(f"cannot create database {self.path}: folder {self.path.parent} does not exist")
+        _create_private(self.path)
         self.migrate()
 
     # connections ---------------------------------------------------------------------------------
@@ -114,6 +116,11 @@ class SQLiteStore(CoreRecords):
         finally:
             self._local.depth = depth - 1
 
+    @contextmanager
+    def wait_at_most(self, seconds: float) -> Iterator[None]:  # noqa: ARG002
+        """Reads never wait on SQLite (WAL): nothing to bound; here for the ``Store`` protocol."""
+        yield
+
     def close(self) -> None:
         with self._all_lock:
             for conn in self._all:
@@ -164,6 +171,17 @@ class SQLiteStore(CoreRecords):
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
         return [n for n in names
                 if any(col[1] == "sender_hash" for col in conn.execute(f'PRAGMA table_info("{n}")'))]
+
+
+def _create_private(path: Path) -> None:
+    """Create a new database file readable by its owner only (0600, like the key file): it holds
+    people's questions. SQLite gives its WAL and shared-memory files the database file's mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(f"cannot create database {path}: {exc.strerror or exc}") from exc
 
 
 _WRITE_LOCKS: dict[str, threading.Lock] = {}

@@ -103,10 +103,20 @@ class TipRepository:
 
     # tips ----------------------------------------------------------------------------------------
 
-    def add_tip(self, channel: str, sender_hash: str, text: str) -> int:
-        row = self.store.connection().execute(
-            "INSERT INTO tips (created_at, channel, sender_hash, text) VALUES (?,?,?,?) RETURNING id",
-            (utcnow(), channel, sender_hash, text[:MAX_TIP_CHARS])).fetchone()
+    def add_tip(self, channel: str, sender_hash: str, text: str, quota_hash: str = "",
+                budget: tuple[int, str] | None = None) -> int | None:
+        """Store a tip; with ``budget`` (at most N tips of ``quota_hash`` since a moment) None once it is
+        spent. Counting and inserting exclude each other, so parallel floods cannot overdraw it."""
+        with self.store.transaction(lock="store" if budget else "rows") as tx:
+            if budget is not None:
+                limit, since = budget
+                used = tx.execute("SELECT COUNT(*) FROM tips WHERE quota_hash = ? AND created_at >= ?",
+                                  (quota_hash, since)).fetchone()[0]
+                if used >= limit:
+                    return None
+            row = tx.execute(
+                "INSERT INTO tips (created_at, channel, sender_hash, quota_hash, text) VALUES (?,?,?,?,?) RETURNING id",
+                (utcnow(), channel, sender_hash, quota_hash, text[:MAX_TIP_CHARS])).fetchone()
         return int(row[0])
 
     def list_tips(self, limit: int = 100) -> list[Tip]:
@@ -129,6 +139,16 @@ class TipRepository:
         rows = self.store.connection().execute(
             "SELECT id, text, channel FROM tips WHERE cluster_id IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
         return [(int(r[0]), r[1], r[2]) for r in rows]
+
+    def clusters_of_tips(self, tx: Connection, tip_ids: Sequence[int], seen_since: str) -> dict[int, int]:
+        """Tip id -> cluster id, for tips whose cluster was active since ``seen_since``."""
+        if not tip_ids:
+            return {}
+        ids = list(dict.fromkeys(int(t) for t in tip_ids))[:200]
+        marks = ",".join("?" * len(ids))
+        rows = tx.execute(f"SELECT t.id, t.cluster_id FROM tips t JOIN tip_clusters c ON c.id = t.cluster_id "
+                          f"WHERE t.id IN ({marks}) AND c.last_seen >= ?", (*ids, seen_since)).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
 
     def tip_created(self, tx: Connection, tip_id: int) -> str | None:
         row = tx.execute("SELECT created_at FROM tips WHERE id = ?", (tip_id,)).fetchone()

@@ -74,8 +74,9 @@ class DeskStats:
 
 class TipService:
     def __init__(self, store: Store, analyzer: Analyzer, identity: Identity,
-                 notifier: Notifier | None = None) -> None:
+                 notifier: Notifier | None = None, budget_per_hour: int | None = None) -> None:
         self.store = store
+        self.budget_per_hour = budget_per_hour  # tips one sender (or web/API client) may add per hour
         self.analyzer = analyzer
         self.identity = identity
         self.repo = TipRepository(store)
@@ -87,20 +88,36 @@ class TipService:
 
     # recording and clustering --------------------------------------------------------------------
 
-    def record(self, channel: str, sender_hash: str, sender_id: str, text: str) -> int:
-        """Store a tip, seal its reply address and put it in a cluster. Returns the tip id.
+    def record(self, channel: str, sender_hash: str, sender_id: str, text: str, quota: str | None = None, *,
+               similar: Sequence[int] = (), text_clusters: bool = True) -> int | None:
+        """Store a tip, seal its reply address and put it in a cluster. Returns the tip id, or None when
+        the sender's budget for the hour is spent (``quota``: whom to count it against instead, the
+        client on the web and the API), so one flooder cannot fill the fact-checkers' queue.
+
+        ``similar`` names earlier tips this one repeats (the same picture, found by its hash): the tip
+        joins the open cluster of the most similar of them. ``text_clusters=False`` (a picture with no
+        writing, whose text is only a placeholder) keeps its words out of the clustering, so unrelated
+        photos do not gather in one cluster for sharing the word "image".
 
         The tip row is written first and on its own: if clustering fails, the tip is kept
         (unclustered, picked up by ``cluster_pending``) and the person still gets their reply."""
-        tip_id = self.repo.add_tip(channel, sender_hash, text)
+        quota_hash = quota or sender_hash
+        budget = None
+        if self.budget_per_hour is not None:
+            budget = (self.budget_per_hour, iso(datetime.now(timezone.utc) - timedelta(hours=1)))
+        tip_id = self.repo.add_tip(channel, sender_hash, text, quota_hash, budget)
+        if tip_id is None:
+            log.info("tip not recorded: its sender's budget of %d tips an hour is spent", self.budget_per_hour)
+            return None
         sealed = self.identity.seal(sender_id) if channel in NOTIFIABLE_CHANNELS else None
-        try:
-            self.cluster_tip(tip_id, text, sealed)  # a savepoint inside the caller's transaction, if any
+        try:  # a savepoint inside the caller's transaction, if any
+            self.cluster_tip(tip_id, text, sealed, similar=similar, text_clusters=text_clusters)
         except Exception:  # noqa: BLE001 - the reply to the person must not depend on the dashboard
             log.exception("tip %d stored but not clustered; `cluster_pending` will retry", tip_id)
         return tip_id
 
-    def cluster_tip(self, tip_id: int, text: str, sealed_address: str | None = None) -> int:
+    def cluster_tip(self, tip_id: int, text: str, sealed_address: str | None = None, *,
+                    similar: Sequence[int] = (), text_clusters: bool = True) -> int:
         """Put a stored tip in a cluster; returns the cluster id.
 
         Lock order is store transaction first, then this object's lock: the caller may already hold a
@@ -108,16 +125,17 @@ class TipService:
         first could deadlock against such a caller. If an enclosing transaction rolls back after we
         ran, the in-memory index holds a cluster the database never kept; ``attach_tip`` notices (no
         row updated) and we rebuild the index from the database and assign again."""
-        terms = self.analyzer.terms(text)
+        terms = self.analyzer.terms(text) if text_clusters else []
         with self.store.transaction(lock="store") as tx, self._lock:
             try:
                 created = self.repo.tip_created(tx, tip_id)
                 if created is None:
                     raise BenarkahError(f"tip {tip_id} does not exist")
-                cluster_id = self._assign(tx, tip_id, created, text, terms, sealed_address)
+                cluster_id = self._assign(tx, tip_id, created, text, terms, sealed_address, similar, text_clusters)
                 if cluster_id is None:
                     self._index = None
-                    cluster_id = self._assign(tx, tip_id, created, text, terms, sealed_address)
+                    cluster_id = self._assign(tx, tip_id, created, text, terms, sealed_address, similar,
+                                              text_clusters)
                 if cluster_id is None:
                     raise BenarkahError(f"tip {tip_id}: the cluster it was assigned to vanished twice")
                 owed = self.repo.claim_for_tip(tx, cluster_id, tip_id)
@@ -129,15 +147,29 @@ class TipService:
         return cluster_id
 
     def _assign(self, tx: Connection, tip_id: int, created: str, text: str, terms: list[str],
-                sealed_address: str | None) -> int | None:
+                sealed_address: str | None, similar: Sequence[int] = (), text_clusters: bool = True) -> int | None:
         index = self._refreshed(tx)
-        choice = index.assign(terms)
-        cluster_id = choice.cluster_id or self.repo.new_cluster(tx, created, text)
+        cluster_id = self._cluster_of_similar(tx, index, similar)
+        if cluster_id is None and text_clusters:
+            cluster_id = index.assign(terms).cluster_id
+        cluster_id = cluster_id or self.repo.new_cluster(tx, created, text)
         profile = index.add(cluster_id, terms)
         if not self.repo.attach_tip(tx, tip_id, created, cluster_id, profile, sealed_address):
             return None
         self._seen_tip_id = max(self._seen_tip_id, tip_id)
         return cluster_id
+
+    def _cluster_of_similar(self, tx: Connection, index: ClusterIndex, similar: Sequence[int]) -> int | None:
+        """The open cluster of the first of ``similar`` tips still in one (they come most similar first)."""
+        if not similar:
+            return None
+        since = iso(datetime.now(timezone.utc) - OPEN_WINDOW)
+        clusters = self.repo.clusters_of_tips(tx, similar, since)
+        for tip_id in similar:
+            cluster_id = clusters.get(tip_id)
+            if cluster_id is not None and cluster_id in index:
+                return cluster_id
+        return None
 
     def _refreshed(self, tx: Connection) -> ClusterIndex:
         epoch = self.repo.clusters_epoch(tx)

@@ -21,6 +21,7 @@ from ..storage.base import Store
 
 log = logging.getLogger(__name__)
 UNMATCHED_ROUTE = "unmatched"
+PROBE_SECONDS = 0.5  # a probe answers within a second even when the database does not
 
 
 class MetricsMiddleware:
@@ -57,18 +58,30 @@ def ops_router(store: Store, index: LiveIndex, metrics: Metrics, settings: Setti
 
     @router.get("/readyz")
     def readyz() -> JSONResponse:
-        """Ready when the database answers and this process's search index is built."""
+        """Ready when the database answers, this process's search index is built and, with a channel
+        configured, a live and moving messaging worker (and sender) runs somewhere in the deployment."""
         problems: list[str] = []
         version = None
         try:
-            version = store.articles_version()
+            with store.wait_at_most(PROBE_SECONDS):
+                version = store.articles_version()
         except (BenarkahError, OSError, store.Error) as exc:
             problems.append(f"database error: {type(exc).__name__}")
             log.warning("readiness: database error: %s", exc)
         if index.version is None:
             problems.append("search index not built yet")
+        messaging = None
+        if metrics.health is not None and version is not None:  # the workers this deployment needs, anywhere
+            try:
+                with store.wait_at_most(PROBE_SECONDS):
+                    messaging = metrics.health()
+                problems.extend(messaging.problems)
+            except (BenarkahError, OSError, store.Error) as exc:
+                problems.append(f"database error: {type(exc).__name__}")
         body = {"status": "not ready" if problems else "ready", "problems": problems,
                 "articles_version": version, "index_version": index.version, "pid": os.getpid()}
+        if messaging is not None:
+            body["queue"] = messaging.summary()
         return JSONResponse(body, status_code=503 if problems else 200)
 
     @router.get("/metrics", include_in_schema=False)

@@ -52,4 +52,4 @@ def run_processes(settings: Settings, processes: int, workers: bool = True) -> N
         # /metrics then sums request counts and latencies over all the processes
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="benarkah-metrics-")
     uvicorn.run("benarkah.web.serving:app_from_env", factory=True, host=settings.host, port=settings.port,
-                workers=processes, log_level=settings.log_level.lower(), proxy_headers=True)
+                workers=processes, log_level=settings.log_level.lower(), proxy_headers=False)

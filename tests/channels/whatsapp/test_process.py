@@ -33,6 +33,7 @@ def _env(db: str, api_base: str) -> dict[str, str]:
         "BENARKAH_WHATSAPP_API_BASE": api_base, "BENARKAH_MESSAGING_POLL_SECONDS": "0.05",
         "BENARKAH_MESSAGING_RETRY_BASE_SECONDS": "0.1", "BENARKAH_MESSAGING_RETRY_MAX_SECONDS": "0.3",
         "BENARKAH_MESSAGING_MAX_ATTEMPTS": "1000", "BENARKAH_MESSAGING_LEASE_SECONDS": "1",
+        "BENARKAH_MESSAGING_SEND_TIMEOUT_SECONDS": "0.4",  # a lease must outlive one API call
         "PYTHONPATH": str(ROOT / "src"),
     })
     return env
@@ -82,7 +83,7 @@ def test_sigkill_between_accept_and_send_then_restart_delivers_each_reply_once(t
         graph.fail_always(500)
         with serving(env) as (url, process):
             deliver(url, wa_message("6281500000002", "text", {"body": "tips"}))
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + 60  # the worker child starts first (slow on a loaded machine)
             while graph.attempts < 3:  # both replies attempted (and retried) at least once
                 assert time.monotonic() < deadline, graph.attempts
                 time.sleep(0.05)

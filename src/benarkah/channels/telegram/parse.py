@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ...messaging.model import Inbound, Kind
+from ...domain.pictures import MediaProblem, MediaType
+from ...messaging.model import Inbound, Kind, MediaRef
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -51,7 +52,39 @@ def _message(update_id: str, message: dict[str, Any]) -> Inbound | None:
     context: dict[str, Any] = {}
     if isinstance(message.get("message_id"), int):
         context["message_id"] = message["message_id"]
-    return Inbound(channel=CHANNEL, external_id=update_id, address=chat_id, kind=kind, text=text, context=context)
+    media = media_ref(message)
+    return Inbound(channel=CHANNEL, external_id=update_id, address=chat_id, kind=kind, text=text, context=context,
+                   media=media)
+
+
+READABLE_DECLARED = ("image/", "video/", "audio/")
+FILE_TYPES = (("photo", MediaType.IMAGE), ("video", MediaType.VIDEO), ("animation", MediaType.VIDEO),
+              ("video_note", MediaType.VIDEO), ("voice", MediaType.AUDIO), ("audio", MediaType.AUDIO),
+              ("document", MediaType.DOCUMENT), ("sticker", MediaType.STICKER))
+
+
+def media_ref(message: dict[str, Any]) -> MediaRef | None:
+    """The file a message carries: its ``file_id`` (the largest size of a photo) and what the update
+    says about it. Animated (Lottie) stickers and documents declared as neither picture, video nor
+    audio are refused from the update alone."""
+    for key, media in FILE_TYPES:
+        content = message.get(key)
+        if key == "photo":
+            sizes = [p for p in content if isinstance(p, dict) and p.get("file_id")] if isinstance(content, list) else []
+            content = max(sizes, key=lambda p: (int(p.get("width") or 0) * int(p.get("height") or 0)), default=None)
+        if not isinstance(content, dict) or not content.get("file_id"):
+            continue
+        declared = str(content.get("mime_type") or ("image/jpeg" if key == "photo" else ""))[:100].lower()
+        problem = None
+        if key == "sticker" and content.get("is_animated"):
+            problem = MediaProblem.ANIMATED_STICKER
+        elif key == "document" and declared and not declared.startswith(READABLE_DECLARED):
+            problem = MediaProblem.UNSUPPORTED
+        size = content.get("file_size")
+        return MediaRef(media, file_id=str(content["file_id"])[:300], mime=declared,
+                        size=size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 0,
+                        problem=problem)
+    return None
 
 
 def _kind_and_text(message: dict[str, Any]) -> tuple[Kind, str]:
@@ -60,12 +93,12 @@ def _kind_and_text(message: dict[str, Any]) -> tuple[Kind, str]:
         if text.startswith("/"):  # "/start@benarkah_bot payload" -> "/start"
             text = text.split()[0].split("@")[0] if text.split() else text
         return Kind.TEXT, text
-    caption = str(message.get("caption") or "").strip()
-    if caption:
-        return Kind.TEXT, caption
+    caption = str(message.get("caption") or "").strip()  # checked together with the file it describes
     for key, kind in MEDIA_KINDS:
         if key in message:
-            return kind, ""
+            return kind, caption
+    if caption:
+        return Kind.TEXT, caption
     return Kind.UNSUPPORTED, ""
 
 

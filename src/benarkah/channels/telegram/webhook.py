@@ -8,7 +8,6 @@ The update is committed to the inbox before the 200 goes back (Telegram retries 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ...messaging.store import MessageStore
 from ...settings import Settings
+from ..payload import InvalidPayload, load_json
 from .parse import parse_update
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,9 @@ def telegram_router(settings: Settings, store: MessageStore) -> APIRouter | None
             return JSONResponse({"detail": "X-Telegram-Bot-Api-Secret-Token does not match BENARKAH_TELEGRAM_SECRET"},
                                 status_code=403)
         try:
-            update = json.loads(await request.body())
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return JSONResponse({"detail": f"body is not JSON: {exc}"}, status_code=400)
+            update = load_json(await request.body())
+        except InvalidPayload as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=400)
         message = parse_update(update)
         stored = 0
         if message is not None:

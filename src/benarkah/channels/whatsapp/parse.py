@@ -19,8 +19,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...domain.pictures import MediaProblem, MediaType
 from ...identities import IdentityChange
-from ...messaging.model import Delivery, DeliveryReport, Inbound, Kind
+from ...messaging.model import Delivery, DeliveryReport, Inbound, Kind, MediaRef
 from ...privacy import Handles, is_bsuid, is_parent_bsuid
 from .codes import remedy
 
@@ -32,6 +33,9 @@ COMMANDS = {"cek": "bantuan", "terbaru": "terbaru", "tips": "tips", "bantuan": "
             "menu": "menu", "langganan": "langganan", "berhenti": "berhenti"}
 MEDIA_KINDS = {"image": Kind.IMAGE, "video": Kind.VIDEO, "document": Kind.DOCUMENT, "sticker": Kind.STICKER,
                "location": Kind.LOCATION, "contacts": Kind.CONTACTS}
+FILE_TYPES = {"image": MediaType.IMAGE, "video": MediaType.VIDEO, "document": MediaType.DOCUMENT,
+              "sticker": MediaType.STICKER, "audio": MediaType.AUDIO}
+READABLE_DECLARED = ("image/", "video/", "audio/")  # a document declared as anything else is refused unread
 STATUSES = {d.value: d for d in Delivery}
 NUMBER_CHANGES = ("user_changed_number", "customer_changed_number")
 USER_ID_CHANGES = ("user_changed_user_id",)
@@ -110,7 +114,24 @@ def parse_message(raw: Any, contacts: list[dict[str, Any]] | None = None) -> Inb
     if kind is not Kind.REACTION:
         context["message_id"] = str(raw["id"])
     return Inbound(channel=CHANNEL, external_id=str(raw["id"]), address=handles.reply_address, kind=kind,
-                   text=text, context=context, handles=handles)
+                   text=text, context=context, handles=handles, media=media_ref(raw))
+
+
+def media_ref(raw: dict[str, Any]) -> MediaRef | None:
+    """The file an image/video/document/sticker/audio message carries: its media id and what the
+    message claims about it (type, size, hash). The bytes are fetched later by the media lane."""
+    kind = raw.get("type")
+    if kind not in FILE_TYPES:
+        return None
+    content = _dict(raw.get(kind))
+    declared = str(content.get("mime_type") or "")[:100].lower()
+    problem = None
+    if kind == "document" and declared and not declared.startswith(READABLE_DECLARED):
+        problem = MediaProblem.UNSUPPORTED  # a PDF, an APK, a ZIP: not read, whatever it really is
+    size = content.get("file_size")
+    return MediaRef(FILE_TYPES[kind], file_id=_id(content.get("id")), mime=declared,
+                    size=size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 0,
+                    sha256=str(content.get("sha256") or "")[:128], problem=problem)
 
 
 def sender_handles(raw: dict[str, Any], contacts: list[dict[str, Any]]) -> Handles:
@@ -193,17 +214,15 @@ def parse_status(raw: Any, contacts: list[dict[str, Any]] | None = None) -> Deli
 def _kind_and_text(raw: dict[str, Any]) -> tuple[Kind, str]:
     kind = raw.get("type")
     if kind == "text":
-        return Kind.TEXT, str(_dict(raw.get("text")).get("body", ""))
+        body = _dict(raw.get("text")).get("body")
+        return Kind.TEXT, body if isinstance(body, str) else ""
     if kind == "interactive":
         return _interactive(_dict(raw.get("interactive")))
     if kind == "button":  # a quick-reply button of a template message
         button = _dict(raw.get("button"))
         return Kind.TEXT, str(button.get("text") or button.get("payload") or "")
-    if kind in ("image", "video", "document"):
-        caption = str(_dict(raw.get(kind)).get("caption") or "").strip()
-        if caption:  # a forwarded picture with its claim written under it: check the words
-            return Kind.TEXT, caption
-        return MEDIA_KINDS[kind], ""
+    if kind in ("image", "video", "document"):  # the caption goes with the file: both are checked together
+        return MEDIA_KINDS[kind], str(_dict(raw.get(kind)).get("caption") or "").strip()
     if kind == "audio":
         return (Kind.VOICE if _dict(raw.get("audio")).get("voice") else Kind.AUDIO), ""
     if kind in MEDIA_KINDS:

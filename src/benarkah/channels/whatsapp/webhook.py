@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 
 from fastapi import APIRouter, Request
@@ -21,6 +20,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from ...messaging.store import MessageStore
 from ...settings import Settings
+from ..payload import InvalidPayload, load_json
 from .parse import WebhookDelivery, parse_delivery, status_summary
 
 log = logging.getLogger(__name__)
@@ -63,9 +63,9 @@ def whatsapp_router(settings: Settings, store: MessageStore) -> APIRouter | None
             log.warning("whatsapp delivery with a wrong signature refused")
             return _error(403, "X-Hub-Signature-256 does not match the body (check BENARKAH_WHATSAPP_APP_SECRET)")
         try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return _error(400, f"body is not JSON: {exc}")
+            payload = load_json(body)
+        except InvalidPayload as exc:
+            return _error(400, str(exc))
         delivery = parse_delivery(payload, settings.whatsapp_phone_number_id)
         stored = await run_in_threadpool(_store, store, delivery)
         return JSONResponse({"status": "ok", "stored": stored})
