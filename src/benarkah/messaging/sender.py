@@ -30,15 +30,6 @@ CLAIM_BATCH = 8
 RECORD_PATIENCE_LEASES = 2  # how long (in leases) a sent part's record is retried while the database is away
 
 
-def claim_size(settings: Settings) -> int:
-    """How many rows one claim takes: at most ``CLAIM_BATCH``, and few enough that the batch, sent one
-    row after another at the worst API timeout, ends inside its lease. A longer batch would let the
-    lease of its last rows run out while they still wait their turn, and another sender thread or
-    process would take them over and send them too (the defaults, 60 s lease and 10 s timeout, give 5)."""
-    fits = int(settings.messaging_lease_seconds // settings.messaging_send_timeout_seconds) - 1
-    return max(1, min(CLAIM_BATCH, fits))
-
-
 def backoff_delay(attempts: int, base: float, cap: float, rng: random.Random,
                   retry_after: float | None = None) -> float:
     """Exponential backoff with "equal jitter": half fixed, half random, so retries spread out but never
@@ -75,10 +66,10 @@ class OutboxSender:
         self.call_bound = check_lease(settings)
         self.progress: Callable[[], None] = lambda: None  # the heartbeat's "still moving" (health.Heartbeat)
 
-    def run_once(self, limit: int | None = None) -> int:
+    def run_once(self, limit: int = CLAIM_BATCH) -> int:
         if not self.store.outbox_ready():
             return 0
-        items = self.store.claim_outbox(claim_size(self.settings) if limit is None else limit)
+        items = self.store.claim_outbox(limit)
         for item in items:
             self.deliver(item)
         return len(items)
