@@ -27,24 +27,17 @@ from benarkah.messaging.model import Inbound, Kind
 from benarkah.web.app import create_app
 from tests.channels.conftest import channel_settings
 from tests.conftest import ROOT, TEST_KEY, load_demo
-from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN
-from tests.support.payloads import APP_SECRET, VERIFY_TOKEN, signed, wa_delivery, wa_message
+from tests.support.payloads import signed, wa_delivery, wa_message
+from tests.support.processes import benarkah_env, whatsapp_env
 from tests.support.servers import free_port, serve_app, stop_process
 
 PASSWORD = "rahasia-sekali-pw"
 
 
 def serve_env(db: str, api_base: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BENARKAH_")}
-    env.update({
-        "BENARKAH_DB": db, "BENARKAH_SECRET_KEY": TEST_KEY, "BENARKAH_SEMANTIC": "false",
-        "BENARKAH_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "BENARKAH_WHATSAPP_APP_SECRET": APP_SECRET,
-        "BENARKAH_WHATSAPP_TOKEN": WA_TOKEN, "BENARKAH_WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_NUMBER_ID,
-        "BENARKAH_WHATSAPP_API_BASE": api_base, "BENARKAH_MESSAGING_POLL_SECONDS": "0.05",
-        "BENARKAH_MESSAGING_HEARTBEAT_SECONDS": "0.5", "BENARKAH_MESSAGING_WORKER_STALE_SECONDS": "3",
-        "PYTHONPATH": str(ROOT / "src"),
-    })
-    return env
+    return benarkah_env(db, TEST_KEY, **whatsapp_env(api_base), BENARKAH_LOG_LEVEL="INFO",
+                        BENARKAH_MESSAGING_POLL_SECONDS="0.05", BENARKAH_MESSAGING_HEARTBEAT_SECONDS="0.5",
+                        BENARKAH_MESSAGING_WORKER_STALE_SECONDS="3")
 
 
 @contextmanager

@@ -14,8 +14,9 @@ import pytest
 from benarkah.app import build
 from benarkah.settings import Settings
 from tests.conftest import TEST_KEY, load_demo
-from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN, FakeGraphAPI, run_fake
-from tests.support.payloads import APP_SECRET, VERIFY_TOKEN, signed, wa_delivery, wa_message
+from tests.support.fake_apis import FakeGraphAPI, run_fake
+from tests.support.payloads import signed, wa_delivery, wa_message
+from tests.support import processes
 from tests.support.processes import benarkah_env, running, servers
 
 pytestmark = pytest.mark.slow
@@ -27,11 +28,8 @@ MESSAGES = 120
 
 
 def whatsapp_env(db: str, api_base: str) -> dict[str, str]:
-    return benarkah_env(
-        db, TEST_KEY, BENARKAH_WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN, BENARKAH_WHATSAPP_APP_SECRET=APP_SECRET,
-        BENARKAH_WHATSAPP_TOKEN=WA_TOKEN, BENARKAH_WHATSAPP_PHONE_NUMBER_ID=WA_PHONE_NUMBER_ID,
-        BENARKAH_WHATSAPP_API_BASE=api_base, BENARKAH_MESSAGING_POLL_SECONDS="0.05",
-        BENARKAH_MESSAGING_LEASE_SECONDS="30")
+    return benarkah_env(db, TEST_KEY, **processes.whatsapp_env(api_base), BENARKAH_MESSAGING_POLL_SECONDS="0.05",
+                        BENARKAH_MESSAGING_LEASE_SECONDS="30")
 
 
 def test_three_servers_two_workers_burst_with_duplicates_zero_lost_zero_doubled(pg_url, tmp_path):

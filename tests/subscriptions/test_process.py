@@ -5,7 +5,6 @@ subscribers who said "berhenti" while the sender was down get none."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -25,6 +24,7 @@ from tests.conftest import ROOT, TEST_KEY, load_demo
 from tests.subscriptions.test_service import NEW
 from tests.support.fake_apis import (TG_TOKEN, WA_PHONE_NUMBER_ID, WA_TOKEN, FakeAPI, FakeBotAPI, FakeGraphAPI,
                                      recipient_of, run_fake)
+from tests.support.processes import benarkah_env
 from tests.support.servers import stop_process
 
 pytestmark = pytest.mark.slow
@@ -34,23 +34,19 @@ TEMPLATE = "ringkasan_cek_fakta"
 
 
 def _env(db: str, graph: FakeAPI, bot: FakeAPI) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BENARKAH_")}
-    env.update({
-        "BENARKAH_DB": db, "BENARKAH_SECRET_KEY": TEST_KEY, "BENARKAH_SEMANTIC": "false",
-        "BENARKAH_WHATSAPP_TOKEN": WA_TOKEN, "BENARKAH_WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_NUMBER_ID,
-        "BENARKAH_WHATSAPP_API_BASE": graph.api_base,  # type: ignore[attr-defined]
-        "BENARKAH_TELEGRAM_TOKEN": TG_TOKEN, "BENARKAH_TELEGRAM_API_BASE": bot.api_base,  # type: ignore[attr-defined]
-        "BENARKAH_WHATSAPP_DIGEST_TEMPLATE": TEMPLATE, "BENARKAH_PUBLIC_URL": "https://cekfakta.kota.id",
+    return benarkah_env(
+        db, TEST_KEY, BENARKAH_LOG_LEVEL="INFO",
+        BENARKAH_WHATSAPP_TOKEN=WA_TOKEN, BENARKAH_WHATSAPP_PHONE_NUMBER_ID=WA_PHONE_NUMBER_ID,
+        BENARKAH_WHATSAPP_API_BASE=graph.api_base,  # type: ignore[attr-defined]
+        BENARKAH_TELEGRAM_TOKEN=TG_TOKEN, BENARKAH_TELEGRAM_API_BASE=bot.api_base,  # type: ignore[attr-defined]
+        BENARKAH_WHATSAPP_DIGEST_TEMPLATE=TEMPLATE, BENARKAH_PUBLIC_URL="https://cekfakta.kota.id",
         # retries a few seconds apart: with sub-second retries a failing channel's rows (claimed in id
         # order) would keep the sender busy and the other channel's rows would wait behind them
-        "BENARKAH_MESSAGING_POLL_SECONDS": "0.05", "BENARKAH_MESSAGING_RETRY_BASE_SECONDS": "2",
-        "BENARKAH_MESSAGING_RETRY_MAX_SECONDS": "4", "BENARKAH_MESSAGING_MAX_ATTEMPTS": "1000",
+        BENARKAH_MESSAGING_POLL_SECONDS="0.05", BENARKAH_MESSAGING_RETRY_BASE_SECONDS="2",
+        BENARKAH_MESSAGING_RETRY_MAX_SECONDS="4", BENARKAH_MESSAGING_MAX_ATTEMPTS="1000",
         # a lease longer than a claimed batch can take (8 calls of at most 2 s): shorter, and a busy
         # machine would let a second sender thread take over rows still waiting in the first one's batch
-        "BENARKAH_MESSAGING_LEASE_SECONDS": "20", "BENARKAH_MESSAGING_SEND_TIMEOUT_SECONDS": "2",
-        "PYTHONPATH": str(ROOT / "src"),
-    })
-    return env
+        BENARKAH_MESSAGING_LEASE_SECONDS="20", BENARKAH_MESSAGING_SEND_TIMEOUT_SECONDS="2")
 
 
 def _benarkah(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:

@@ -12,15 +12,26 @@ from typing import Iterator, Mapping
 
 import httpx
 
+from .fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN
+from .payloads import APP_SECRET, VERIFY_TOKEN
 from .servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def benarkah_env(db: str, key: str, **extra: str) -> dict[str, str]:
-    """The environment of one process: the database URL and key, lexical search (fast to start)."""
-    return {**os.environ, "PYTHONPATH": str(ROOT / "src"), "BENARKAH_DB": db, "BENARKAH_SECRET_KEY": key,
+    """The environment of one process: the database URL and key, lexical search (fast to start), and
+    none of the caller's own ``BENARKAH_*`` settings (a developer's shell must not leak into a test)."""
+    inherited = {name: value for name, value in os.environ.items() if not name.startswith("BENARKAH_")}
+    return {**inherited, "PYTHONPATH": str(ROOT / "src"), "BENARKAH_DB": db, "BENARKAH_SECRET_KEY": key,
             "BENARKAH_SEMANTIC": "0", "BENARKAH_LOG_LEVEL": "WARNING", **extra}
+
+
+def whatsapp_env(api_base: str) -> dict[str, str]:
+    """The WhatsApp channel of such a process, pointed at a loopback fake Graph API."""
+    return {"BENARKAH_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "BENARKAH_WHATSAPP_APP_SECRET": APP_SECRET,
+            "BENARKAH_WHATSAPP_TOKEN": WA_TOKEN, "BENARKAH_WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_NUMBER_ID,
+            "BENARKAH_WHATSAPP_API_BASE": api_base}
 
 
 @contextmanager

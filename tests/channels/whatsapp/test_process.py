@@ -3,7 +3,6 @@ SIGKILL between accepting a message and sending its reply loses nothing and doub
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -17,26 +16,20 @@ import pytest
 from benarkah.app import build
 from benarkah.settings import Settings
 from tests.conftest import ROOT, TEST_KEY, load_demo
-from tests.support.fake_apis import WA_PHONE_NUMBER_ID, WA_TOKEN, FakeGraphAPI, run_fake
-from tests.support.payloads import APP_SECRET, VERIFY_TOKEN, signed, wa_delivery, wa_message
+from tests.support.fake_apis import FakeGraphAPI, run_fake
+from tests.support.payloads import signed, wa_delivery, wa_message
+from tests.support.processes import benarkah_env, whatsapp_env
 from tests.support.servers import free_port, stop_process
 
 pytestmark = pytest.mark.slow
 
 
 def _env(db: str, api_base: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BENARKAH_")}
-    env.update({
-        "BENARKAH_DB": db, "BENARKAH_SECRET_KEY": TEST_KEY, "BENARKAH_SEMANTIC": "false",
-        "BENARKAH_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "BENARKAH_WHATSAPP_APP_SECRET": APP_SECRET,
-        "BENARKAH_WHATSAPP_TOKEN": WA_TOKEN, "BENARKAH_WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_NUMBER_ID,
-        "BENARKAH_WHATSAPP_API_BASE": api_base, "BENARKAH_MESSAGING_POLL_SECONDS": "0.05",
-        "BENARKAH_MESSAGING_RETRY_BASE_SECONDS": "0.1", "BENARKAH_MESSAGING_RETRY_MAX_SECONDS": "0.3",
-        "BENARKAH_MESSAGING_MAX_ATTEMPTS": "1000", "BENARKAH_MESSAGING_LEASE_SECONDS": "1",
-        "BENARKAH_MESSAGING_SEND_TIMEOUT_SECONDS": "0.4",  # a lease must outlive one API call
-        "PYTHONPATH": str(ROOT / "src"),
-    })
-    return env
+    return benarkah_env(db, TEST_KEY, **whatsapp_env(api_base), BENARKAH_LOG_LEVEL="INFO",
+                        BENARKAH_MESSAGING_POLL_SECONDS="0.05", BENARKAH_MESSAGING_RETRY_BASE_SECONDS="0.1",
+                        BENARKAH_MESSAGING_RETRY_MAX_SECONDS="0.3", BENARKAH_MESSAGING_MAX_ATTEMPTS="1000",
+                        BENARKAH_MESSAGING_LEASE_SECONDS="1",
+                        BENARKAH_MESSAGING_SEND_TIMEOUT_SECONDS="0.4")  # a lease must outlive one API call
 
 
 @contextmanager
