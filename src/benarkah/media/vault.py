@@ -166,7 +166,7 @@ def media_folder(settings: Settings, store: Store) -> Path | None:
     """The files folder: the setting, else ``<database file>.media`` beside a SQLite database."""
     if settings.media_dir:
         return Path(settings.media_dir)
-    if store.backend == "sqlite":
+    if store.backend == "sqlite" and store.location != ":memory:":
         return Path(f"{store.location}.media")
     return None
 
@@ -176,9 +176,9 @@ def blob_stores(settings: Settings, store: Store) -> tuple[BlobStore, dict[str, 
     database = DatabaseBlobs(store)
     stores: dict[str, BlobStore] = {database.name: database}
     choice = settings.media_storage
-    if choice == "auto":
-        choice = "files" if store.backend == "sqlite" else "database"
     folder = media_folder(settings, store)
+    if choice == "auto":
+        choice = "files" if folder is not None and store.backend == "sqlite" else "database"
     if folder is not None:
         stores["files"] = FileBlobs(folder)
     elif choice == "files":

@@ -35,10 +35,17 @@ class SQLiteStore(CoreRecords):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
-        if self.path.parent and not self.path.parent.exists():
+        if self.in_memory:
+            pass  # sqlite3 opens ":memory:" itself: no file to create, nor one of that name
+        elif self.path.parent and not self.path.parent.exists():
             raise StorageError(f"cannot create database {self.path}: folder {self.path.parent} does not exist")
-        _create_private(self.path)
+        else:
+            _create_private(self.path)
         self.migrate()
+
+    @property
+    def in_memory(self) -> bool:
+        return self.location == ":memory:"
 
     # connections ---------------------------------------------------------------------------------
 
