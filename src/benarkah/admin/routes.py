@@ -179,7 +179,7 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
 
     def cluster_page(request: Request, session: Staff, cluster_id: int, error: str = "",
                      status_code: int = 200, notice: str = "", draft: tuple[int, str] | None = None) -> Response:
-        summary = find_cluster(cluster_id)
+        summary = find_cluster(_known_cluster(cluster_id))
         tips = desk.repo.cluster_tips(cluster_id)
         linked = store.get_article(summary.article_id) if summary.article_id else None
         suggestions = [] if linked else [h.article for h in tipline.search(summary.example, limit=5).hits]
@@ -265,11 +265,11 @@ def admin_router(tipline: Tipline, desk: TipService, store: Store, settings: Set
              confirmed: Annotated[str, Form(max_length=1)] = "") -> Response:
         """Link and notify: only from the review page's confirmed form."""
         require_csrf(session, csrf_token)
+        _known_cluster(cluster_id)
         if confirmed != "1":
             return cluster_page(request, session, cluster_id,
                                 tr(request).gettext("Confirm the fact-check on the review page first."),
                                 status_code=422)
-        _known_cluster(cluster_id)
         try:
             desk.link_article(cluster_id, storable(article_id), by=session.username)
         except ArticleNotFound:
