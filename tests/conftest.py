@@ -9,6 +9,8 @@ import pytest
 
 from benarkah.app import Services, build
 from benarkah.domain.articles import article_from_record
+from benarkah.errors import OcrUnavailable
+from benarkah.media.ocr import OcrEngine, load_ocr_engine
 from benarkah.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +96,12 @@ def any_services(any_settings: Settings) -> Iterator[Services]:
     built = build(any_settings)
     yield built
     built.close()
+
+
+@pytest.fixture(scope="session")
+def ocr() -> OcrEngine:
+    """Tesseract with Indonesian data, or skip with how to install it (.ci/run installs it)."""
+    try:
+        return load_ocr_engine("tesseract")
+    except OcrUnavailable as exc:
+        pytest.skip(f"OCR tests need Tesseract's Indonesian data: {exc}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -53,9 +54,10 @@ def live_settings(tmp_path, graph, bot) -> Settings:
     return channel_settings(str(tmp_path / "live.db"), graph.api_base, bot.api_base)
 
 
-@pytest.fixture
-def live(live_settings) -> Iterator[Live]:
-    services = build(live_settings)
+@contextmanager
+def deployment(settings: Settings) -> Iterator[Live]:
+    """The demo archive served over loopback with its worker and sender threads running."""
+    services = build(settings)
     load_demo(services)
     runtime = services.runtime().start()
     try:
@@ -64,3 +66,9 @@ def live(live_settings) -> Iterator[Live]:
     finally:
         runtime.stop()
         services.close()
+
+
+@pytest.fixture
+def live(live_settings) -> Iterator[Live]:
+    with deployment(live_settings) as running:
+        yield running

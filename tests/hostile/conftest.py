@@ -6,6 +6,7 @@ process once broke, kept as tests. Each test is marked with the numbered case it
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Iterator
 
 import pytest
 
@@ -53,22 +54,10 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
 
 
 # A live deployment on each backend: the app under uvicorn, the worker and sender threads, fake APIs.
-from tests.channels.conftest import Live, bot, channel_settings, graph  # noqa: E402,F401 - fixtures
+from tests.channels.conftest import Live, bot, channel_settings, deployment, graph  # noqa: E402,F401 - fixtures
 
 
 @pytest.fixture
-def live(db_url, graph, bot):  # type: ignore[no-untyped-def]  # noqa: F811
-    from benarkah.app import build
-    from benarkah.web.app import create_app
-    from tests.conftest import load_demo
-    from tests.support.servers import serve_app
-
-    services = build(channel_settings(db_url, graph.api_base, bot.api_base))
-    load_demo(services)
-    runtime = services.runtime().start()
-    try:
-        with serve_app(create_app(services)) as url:
-            yield Live(url, services, services.queue)
-    finally:
-        runtime.stop()
-        services.close()
+def live(db_url, graph, bot) -> Iterator[Live]:  # noqa: F811
+    with deployment(channel_settings(db_url, graph.api_base, bot.api_base)) as running:
+        yield running

@@ -10,8 +10,6 @@ import httpx
 import pytest
 
 from benarkah.admin.accounts import Accounts
-from benarkah.errors import OcrUnavailable
-from benarkah.media.ocr import load_ocr_engine
 from benarkah.web.app import create_app
 from tests.media.make import bomb_png, encode, noise_picture, text_picture
 from tests.support.screenshots import load_screenshot_articles, screenshot
@@ -19,14 +17,6 @@ from tests.support.servers import serve_app
 
 PASSWORD = "kopi-tubruk-2026"
 TIMEOUT = 120  # the first picture starts a reader process (imports, the OCR model) on a loaded machine
-
-
-@pytest.fixture(scope="module")
-def ocr():
-    try:
-        return load_ocr_engine("tesseract")
-    except OcrUnavailable as exc:
-        pytest.skip(f"needs Tesseract's Indonesian data: {exc}")
 
 
 @pytest.fixture

@@ -11,25 +11,15 @@ import time
 import httpx
 import pytest
 
-from benarkah.errors import OcrUnavailable
-from benarkah.media.ocr import load_ocr_engine
 from benarkah.messaging import mediaworker
 from tests.channels.conftest import channel_settings
+from tests.media.make import VOICE_NOTE
 from tests.support.payloads import TG_SECRET, tg_message
 from tests.support.screenshots import load_screenshot_articles, screenshot
 
 URL = "/webhooks/telegram"
 HEADERS = {"x-telegram-bot-api-secret-token": TG_SECRET}
 WAIT = 90  # the first picture starts a reader process (imports, the OCR model) on a loaded machine
-VOICE_NOTE = b"OggS\x00\x02" + bytes(58) + b"OpusHead" + bytes(200)
-
-
-@pytest.fixture(scope="module")
-def ocr():
-    try:
-        return load_ocr_engine("tesseract")
-    except OcrUnavailable as exc:
-        pytest.skip(f"needs Tesseract's Indonesian data: {exc}")
 
 
 @pytest.fixture

@@ -7,27 +7,15 @@ from __future__ import annotations
 import time
 
 import httpx
-import pytest
 
-from benarkah.errors import OcrUnavailable
-from benarkah.media.ocr import load_ocr_engine
 from benarkah.messaging import mediaworker
-from tests.media.make import bomb_png, encode, noise_picture, text_picture, tiny_video
+from tests.media.make import VOICE_NOTE, bomb_png, encode, noise_picture, text_picture, tiny_video
 from tests.support.fake_apis import WA_TOKEN, WA_VERSION
 from tests.support.payloads import signed, wa_delivery, wa_message
 from tests.support.screenshots import load_screenshot_articles, screenshot
 
 URL = "/webhooks/whatsapp"
 WAIT = 90  # the first picture starts a reader process (imports, the OCR model) on a loaded machine
-VOICE_NOTE = b"OggS\x00\x02" + bytes(58) + b"OpusHead" + bytes(200)
-
-
-@pytest.fixture(scope="module")
-def ocr():
-    try:
-        return load_ocr_engine("tesseract")
-    except OcrUnavailable as exc:
-        pytest.skip(f"needs Tesseract's Indonesian data: {exc}")
 
 
 def post(live, *messages):
