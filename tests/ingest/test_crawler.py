@@ -13,6 +13,8 @@ from benarkah.ingest.profiles import ProfileChooser
 from benarkah.ingest.sources import SourceOptions, Sources, fetch_article
 
 FAST = CrawlLimits(delay_s=0.0, timeout_s=1.0, max_bytes=200_000)
+# whole ingests: no page here is slow on purpose, so a loaded machine must not turn a fetch into a failure
+INGEST = CrawlLimits(delay_s=0.0, timeout_s=15.0, max_bytes=200_000)
 
 
 @pytest.fixture
@@ -101,7 +103,7 @@ def test_etag_refetch_sends_if_none_match_and_gets_304(site, services):
 
 
 def run_ingest(services, inputs, **options):
-    sources = Sources(services.store, SourceOptions(limits=options.pop("limits", FAST), **options))
+    sources = Sources(services.store, SourceOptions(limits=options.pop("limits", INGEST), **options))
     try:
         report = ingest_records(services.index, sources.records(inputs), on_flush=sources.checkpoint)
     finally:
@@ -140,7 +142,7 @@ def report_id(services, words):
 
 def test_interrupted_crawl_resumes_where_it_stopped(site, services):
     sitemap = f"{site.base}/sitemap.xml"
-    limited = CrawlLimits(delay_s=0.0, timeout_s=1.0, max_pages=4)  # index, page list, 2 articles
+    limited = CrawlLimits(delay_s=0.0, timeout_s=15.0, max_pages=4)  # index, page list, 2 articles
     report, sources = run_ingest(services, [sitemap], follow=True, limits=limited)
     assert report.counts["added"] == 2 and sources.stats["deferred"] == 3
     assert len(CrawlState(services.store).pending(f"{site.base}/sitemap-pages.xml")) == 3
