@@ -59,14 +59,21 @@ def _amount(match: re.Match[str]) -> str:
     return f" {int(round(value * _MULTIPLIERS[match.group(2)]))} "
 
 MAX_ANALYZED_CHARS = 20_000
+_CACHED_WORDS = 500_000  # distinct words an Analyzer remembers the terms of (a few tens of MB)
 
 
 def normalize(text: str) -> str:
     """Unicode clean-up that never changes meaning: NFKC, no zero-width/control chars, plain quotes."""
     text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_QUOTES)
-    return "".join(
-        ch if (ch in "\n\t" or unicodedata.category(ch)[0] != "C") else " " for ch in text
-    )
+    return _NOT_PLAIN.sub(_control_as_space, text)  # only characters outside printable ASCII are looked up
+
+
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e\n\t]")
+
+
+def _control_as_space(match: re.Match[str]) -> str:
+    char = match.group()
+    return " " if unicodedata.category(char)[0] == "C" else char
 
 
 @lru_cache(maxsize=1)
@@ -258,15 +265,11 @@ class Analyzer:
     compounds: bool = True
 
     def __post_init__(self) -> None:
-        self._cache: dict[str, str] = {}
+        self._terms: dict[str, str] = {}  # word -> term: stemming and spelling rules run once per word
+        self._parts: dict[str, str | None] = {}
 
     def _stem(self, token: str) -> str:
-        stem = self._cache.get(token)
-        if stem is None:
-            stem = self.stemmer.stem(token) if not token.isdigit() else token
-            if len(self._cache) < 500_000:
-                self._cache[token] = stem
-        return stem
+        return self.stemmer.stem(token) if not token.isdigit() else token
 
     def _words(self, text: str) -> list[str]:
         """Tokens after slang expansion and stopword removal: the words that become terms."""
@@ -280,8 +283,13 @@ class Analyzer:
     def term(self, word: str) -> str:
         """The index term of one word: its stem, in its spelling key. The key is taken after stemming
         so the stemmer still sees the real word ("penggunaan" -> "guna")."""
-        stem = self._stem(word)
-        return spelling_key(stem) if self.spelling else stem
+        term = self._terms.get(word)
+        if term is None:
+            stem = self._stem(word)
+            term = spelling_key(stem) if self.spelling else stem
+            if len(self._terms) < _CACHED_WORDS:
+                self._terms[word] = term
+        return term
 
     def terms(self, text: str) -> list[str]:
         return [self.term(w) for w in self._words(text)]
@@ -290,10 +298,13 @@ class Analyzer:
         """The head of a compound with a productive prefix ("microcip" -> "cip", "antivirus" -> "virus")."""
         if not self.compounds:
             return None
-        for prefix in COMPOUND_PREFIXES:
-            if term.startswith(prefix) and len(term) - len(prefix) >= 3:
-                return term[len(prefix):]
-        return None
+        if term in self._parts:
+            return self._parts[term]
+        part = next((term[len(prefix):] for prefix in COMPOUND_PREFIXES
+                     if term.startswith(prefix) and len(term) - len(prefix) >= 3), None)
+        if len(self._parts) < _CACHED_WORDS:
+            self._parts[term] = part
+        return part
 
     def index_terms(self, text: str) -> list[str]:
         """Terms of an article: its words' terms plus the heads of its compounds, so "vaksin chip"

@@ -4,7 +4,9 @@
 application builds a new one when the archive's version changes. It never touches storage.
 
 Ranking (each step was kept because it moved Recall@3 in benchmarks/matching.py):
-1. candidates: the top BM25 and the top cosine articles (union);
+1. candidates: the top BM25 and the top cosine articles (union; over a big archive the top cosine
+   ones come from its closest clusters, ``clusters.py``, and the archive's cosine statistics from the
+   vectors' moments, ``semantic.py``);
 2. a fused score per candidate: BM25 normalised by the query's best BM25, the cosine as a z-score
    against the whole archive (so "how unusually close" rather than e5's compressed raw range), and
    how much of the candidate's title/claim the message contains;
@@ -15,6 +17,7 @@ Ranking (each step was kept because it moved Recall@3 in benchmarks/matching.py)
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -27,6 +30,7 @@ from .adaptive import SkipRule
 from .calibration import CALIBRATIONS, Calibration, KeywordRule, decide, is_strong
 from .embeddings import Embedder
 from .lexical import LexicalIndex
+from .semantic import QueryCosines, top_k as _top_k
 
 
 CONFIRMING = frozenset({Verdict.TRUE, Verdict.PARTLY_TRUE})  # verdicts shown as the answer only on strong evidence
@@ -44,6 +48,7 @@ class SearchConfig:
     calibration: Calibration | None = None  # None: the fitted one for the engine's mode
     keyword_rule: KeywordRule | None = None  # None: the chosen one for the engine's mode
     skip: SkipRule | None = SkipRule()  # hybrid: skip the query embedding when keywords are sure (adaptive.py)
+    probes: int = 48  # clusters a big segment's vectors are searched in (clusters.py; measured in search-scale.md)
 
 
 @dataclass(frozen=True)
@@ -118,13 +123,28 @@ class SearchEngine:
     def calibration(self) -> Calibration:
         return self.config.calibration or CALIBRATIONS[self.mode]
 
-    def semantic_scores(self, query: str) -> np.ndarray | None:
+    def semantic_scores(self, query: str) -> QueryCosines | None:
+        """The query's cosines to the archive, or None without an embedder (keywords only)."""
         if self.embedder is None or self.vectors is None:
             return None
-        vector = self.embedder.embed_queries([query])[0]
-        return self.vectors @ vector
+        return self._cosines(self.embedder.embed_queries([query])[0])
 
-    def search(self, query: str, limit: int = 3, cosines: np.ndarray | None = None,
+    def _cosines(self, vector: np.ndarray) -> QueryCosines:
+        """A big segment probes its clusters (``SegmentVectors.query``); anything else is scanned."""
+        k = min(self.config.candidates, len(self.articles))
+        query = getattr(self.vectors, "query", None)
+        if query is not None:
+            return query(vector, k, self.config.probes)
+        return QueryCosines.from_array(self.vectors @ vector, None, k)  # type: ignore[operator]
+
+    def _given(self, cosines: np.ndarray | QueryCosines | None) -> QueryCosines | None:
+        """Cosines a caller computed for every row (batch evaluation), in the ranking's terms."""
+        if cosines is None or isinstance(cosines, QueryCosines):
+            return cosines
+        k = min(self.config.candidates, len(self.articles))
+        return QueryCosines.from_array(np.asarray(cosines), getattr(self.vectors, "valid", None), k)
+
+    def search(self, query: str, limit: int = 3, cosines: np.ndarray | QueryCosines | None = None,
                semantic: bool = True) -> SearchResult:
         """Rank the archive for ``query``; ``cosines`` may be passed in when already computed.
 
@@ -132,14 +152,14 @@ class SearchEngine:
         (tens of milliseconds for a long forward) rather than let the queue grow. In hybrid mode the
         keyword ranking comes first, and when it is sure (``SearchConfig.skip``) it is the answer and
         the query is never embedded; passed-in ``cosines`` are then unused, so an answer does not
-        depend on whether the caller had them.
+        depend on whether the caller had them. The keyword scores are computed once for both steps.
         """
+        words = self._words(query)
         if semantic and self.mode == "hybrid" and self.config.skip is not None:
-            lexical = self._search(query, limit, None, semantic=False)
-            if self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits)) \
-                    and (lexical.strong or lexical.hits[0].article.verdict not in CONFIRMING):
-                return lexical  # (a "true" answer needs strong evidence: the hybrid judges that)
-        return self._search(query, limit, cosines, semantic)
+            lexical = self._search(query, limit, None, semantic=False, words=words)
+            if self._sure(lexical):
+                return lexical
+        return self._search(query, limit, self._given(cosines), semantic, words=words)
 
     def needs_embedding(self, query: str) -> bool:
         """Whether ``search(query)`` would embed the query (so batch callers embed only those)."""
@@ -147,22 +167,33 @@ class SearchEngine:
             return False
         if self.config.skip is None:
             return True
-        lexical = self._search(query, 3, None, semantic=False)
-        return not (self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits))
-                    and (lexical.strong or lexical.hits[0].article.verdict not in CONFIRMING))
+        return not self._sure(self._search(query, 3, None, semantic=False))
 
-    def _search(self, query: str, limit: int, cosines: np.ndarray | None, semantic: bool) -> SearchResult:
+    def _sure(self, lexical: SearchResult) -> bool:
+        """The keyword answer stands without the embedding (a "true" one needs the hybrid's strong evidence)."""
+        assert self.config.skip is not None
+        return self.config.skip.confident(lexical.confidence, lexical.evidence, bool(lexical.hits)) \
+            and (lexical.strong or lexical.hits[0].article.verdict not in CONFIRMING)
+
+    def _words(self, query: str) -> _Keywords:
+        """The query's analysed terms and their BM25 scores over the archive."""
+        counts, unknown = self.lexical.analyse_query(query)
+        return _Keywords.of(counts, unknown, self.lexical.score_terms(counts) if self.articles else None)
+
+    def _search(self, query: str, limit: int, cosines: QueryCosines | None, semantic: bool,
+                words: _Keywords | None = None) -> SearchResult:
         limit = max(1, min(limit, 100))
         if not self.articles:
             return SearchResult(query=query, matched=False, confidence=0.0)
-        counts, unknown = self.lexical.analyse_query(query)
         mode = self.mode if semantic else "lexical"
-        bm25 = self.lexical.score_terms(counts) if mode != "semantic" else None
+        words = words if words is not None else self._words(query)
+        counts, unknown = words.counts, words.unknown
+        bm25 = words if mode != "semantic" and words.scores is not None else None
         if mode == "lexical":
             cosines = None
         elif cosines is None:
             cosines = self.semantic_scores(query)
-        if (bm25 is None or not bm25.any()) and cosines is None:
+        if (bm25 is None or not bm25.any) and cosines is None:
             return SearchResult(query=query, matched=False, confidence=0.0)
         ranked, scores, parts = self._rank(mode, counts, bm25, cosines)
         if self.config.collapse_similarity > 0:
@@ -184,32 +215,31 @@ class SearchEngine:
         return SearchResult(query=query, matched=matched, confidence=confidence, hits=hits, evidence=evidence,
                             strong=strong, embedded=cosines is not None)
 
-    def _rank(self, mode, counts, bm25, cosines):  # type: ignore[no-untyped-def]
+    def _rank(self, mode, counts, bm25: _Keywords | None, cosines: QueryCosines | None):  # type: ignore[no-untyped-def]
         cfg = self.config
         n = len(self.articles)
         k = min(cfg.candidates, n)
         pools = []
-        if bm25 is not None and bm25.any():
-            pools.append(_top_k(bm25, k))
-        z = None
+        if bm25 is not None and bm25.any:
+            pools.append(bm25.top(k))
         if cosines is not None:
-            valid = getattr(self.vectors, "valid", None)  # rows with a vector (segments.SegmentVectors)
-            basis = cosines if valid is None or valid.all() else cosines[valid]
-            z = (cosines - float(basis.mean())) / max(float(basis.std()), 1e-6)
-            pools.append(_top_k(z, k, positive_only=False))
+            pools.append(cosines.top[:k])
         cands = np.unique(np.concatenate(pools)) if pools else np.arange(0)
         alive = getattr(self.lexical, "alive", None)  # a segmented index: rows replaced by a newer version
         if alive is not None:
             cands = cands[alive[cands]]
         lex = np.zeros(len(cands), dtype=np.float32)
-        if bm25 is not None and bm25.any():
-            lex = bm25[cands] / float(bm25.max())
-        cos = cosines[cands] if cosines is not None else np.zeros(len(cands), dtype=np.float32)
-        zc = z[cands] if z is not None else np.zeros(len(cands), dtype=np.float32)
+        if bm25 is not None and bm25.any:
+            lex = bm25.scores[cands] / bm25.best_score
+        if cosines is not None:
+            cos = cosines.of(cands)
+            zc = (cos - cosines.mean) / cosines.std
+        else:
+            cos = zc = np.zeros(len(cands), dtype=np.float32)
         cov = self.lexical.title_coverage(counts, cands)
         if mode == "semantic":
             score = zc
-        elif mode == "lexical" or z is None:
+        elif mode == "lexical" or cosines is None:
             score = cfg.lexical_weight * lex + cfg.coverage_weight * cov
         else:
             score = (cfg.lexical_weight * lex + cfg.coverage_weight * cov
@@ -237,8 +267,8 @@ class SearchEngine:
         top = int(ranked[0]) if len(ranked) else -1
         second = float(scores[1]) if len(scores) > 1 else 0.0
         first = float(scores[0]) if len(scores) else 0.0
-        lex_top = int(np.argmax(bm25)) if bm25 is not None and bm25.any() else -2
-        sem_top = int(np.argmax(cosines)) if cosines is not None else -3
+        lex_top = bm25.best if bm25 is not None and bm25.any else -2
+        sem_top = cosines.best if cosines is not None else -3
         return {
             "score": first,
             "gap": first - second,
@@ -246,15 +276,34 @@ class SearchEngine:
             "cos": float(parts["cos"][0]) if len(ranked) else 0.0,
             "coverage": float(parts["cov"][0]) if len(ranked) else 0.0,
             "agree": float(top == lex_top) + float(top == sem_top),
-            "bm25": float(bm25.max()) if bm25 is not None else 0.0,
+            "bm25": bm25.best_score if bm25 is not None else 0.0,
             "zgap": float(parts["z"][0] - parts["z"][1:].max()) if len(ranked) > 1 else 0.0,
         }
 
 
-def _top_k(scores: np.ndarray, k: int, positive_only: bool = True) -> np.ndarray:
-    k = min(k, len(scores))
-    if k <= 0:
-        return np.arange(0)
-    part = np.argpartition(-scores, k - 1)[:k]
-    ordered = part[np.argsort(-scores[part], kind="stable")]
-    return ordered[scores[ordered] > 0] if positive_only else ordered
+@dataclass(frozen=True)
+class _Keywords:
+    """A query's analysed terms and BM25 scores, with what the ranking reads of them computed once
+    (each pass over a 100k-row score array costs tens of microseconds)."""
+
+    counts: Counter[int]
+    unknown: int
+    scores: np.ndarray | None
+    matching: np.ndarray  # rows with a positive score
+    best: int  # the row with the highest score (-2: none)
+    best_score: float
+
+    @classmethod
+    def of(cls, counts: Counter[int], unknown: int, scores: np.ndarray | None) -> "_Keywords":
+        matching = np.flatnonzero(scores > 0) if scores is not None else np.zeros(0, dtype=np.int64)
+        best = int(matching[np.argmax(scores[matching])]) if len(matching) else -2
+        return cls(counts, unknown, scores, matching, best, float(scores[best]) if len(matching) else 0.0)
+
+    @property
+    def any(self) -> bool:
+        return bool(len(self.matching))
+
+    def top(self, k: int) -> np.ndarray:
+        """The ``k`` best-scoring rows (only rows with a score are partitioned)."""
+        assert self.scores is not None
+        return self.matching[_top_k(self.scores[self.matching], k)]

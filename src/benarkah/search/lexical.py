@@ -153,8 +153,9 @@ class LexicalIndex:
         term_ids = np.fromiter(counts.keys(), dtype=np.int64)
         present[term_ids[term_ids < self.n_terms]] = 1.0
         present *= self.idf[: self.n_terms]
-        covered = np.asarray(self.title_terms[rows] @ present).ravel()
-        return covered / np.maximum(self.title_mass[rows], 1e-6)
+        owner, terms, values = self._title_entries(rows)
+        covered = np.bincount(owner, weights=values * present[terms], minlength=len(rows))
+        return (covered / np.maximum(self.title_mass[rows], 1e-6)).astype(np.float32)
 
     def query_coverage(self, counts: Counter[int], rows: np.ndarray, unknown: int = 0) -> np.ndarray:
         """Share of the query's idf mass found in each candidate's title/claim (0..1). Words the
@@ -168,13 +169,27 @@ class LexicalIndex:
 
     def title_hits(self, rows: np.ndarray, term_ids: np.ndarray) -> np.ndarray:
         """Dense 0/1 (rows x terms): which of these terms each row's title/claim has."""
-        inside = term_ids < self.n_terms
-        if inside.all():
-            return self.title_terms[rows][:, term_ids].toarray()
         hits = np.zeros((len(rows), len(term_ids)), dtype=np.float32)
-        if inside.any():
-            hits[:, inside] = self.title_terms[rows][:, term_ids[inside]].toarray()
+        owner, terms, values = self._title_entries(rows)
+        column = {int(t): j for j, t in enumerate(term_ids)}
+        for i, t, v in zip(owner.tolist(), terms.tolist(), values.tolist()):
+            j = column.get(t)
+            if j is not None:
+                hits[i, j] = v
         return hits
+
+    def _title_entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The title/claim matrix entries of ``rows``: (position in ``rows``, term id, value) of each.
+
+        Read straight from the CSR arrays: scipy's row selection builds a new matrix and validates
+        its indices on every call, which cost more than the scoring over a few dozen candidates."""
+        indptr = self.title_terms.indptr
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+        total = int(lengths.sum())
+        owner = np.repeat(np.arange(len(rows)), lengths)
+        at = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(starts, lengths)
+        return owner, np.asarray(self.title_terms.indices[at]), np.asarray(self.title_terms.data[at], dtype=np.float64)
 
 
 def analyse_query(analyzer: Analyzer, vocab: dict[str, int], text: str) -> tuple[Counter[int], int]:

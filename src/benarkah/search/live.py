@@ -16,6 +16,7 @@ average) until ``backfill`` embeds them in a background thread, one process at a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -35,6 +36,8 @@ from ..storage.base import Store, UpsertOutcome
 from .embeddings import Embedder, passage_text
 from .engine import SearchEngine, SearchResult
 from .lexical import LexicalIndex
+from .clusters import Clusters, build_clusters
+from .semantic import Moments
 from .segments import (ArticleCache, SegmentedLexical, SegmentVectors, StoredArticles, load_segment, quantize,
                        read_segment_meta, save_segment)
 
@@ -49,6 +52,7 @@ MERGE_MIN = 2_000
 COMPACT_DELTAS = 8  # more delta segments than this are folded into one
 BACKFILL_LEASE_SECONDS = 120.0
 SAVE_ABOVE = 20_000  # main segments at least this large are saved for the next process to map
+CLUSTER_ABOVE = 50_000  # main segments larger than this search their vectors by clusters (clusters.py)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -69,6 +73,8 @@ class _Main:
     scale: np.ndarray | None = None
     has_vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     articles: list[Article] | None = None  # kept in memory for small archives
+    clusters: Clusters | None = None  # with clusters, ``vectors`` and ``scale`` are in their storage order
+    moments: Moments | None = None  # of the rows with a vector
     _rows: dict[str, int] | None = None
 
     def row_of(self, article_id: str) -> int | None:
@@ -98,13 +104,14 @@ class LiveIndex:
 
     def __init__(self, store: Store, analyzer: Analyzer, embedder: Callable[[], Embedder | None],
                  segment_dir: Path | None = None, backfill: bool = False,
-                 compact_above: int = COMPACT_ABOVE) -> None:
+                 compact_above: int = COMPACT_ABOVE, cluster_above: int | None = None) -> None:
         self.store = store
         self.analyzer = analyzer
         self._embedder_factory = embedder
         self.segment_dir = segment_dir
         self.backfill_enabled = backfill
         self.compact_above = compact_above
+        self.cluster_above = CLUSTER_ABOVE if cluster_above is None else cluster_above
         self._engine: SearchEngine | None = None
         self._engine_version = -1
         self._main: _Main | None = None
@@ -189,8 +196,10 @@ class LiveIndex:
         self.stats["loaded_segment"] += 1
         log.info("search index loaded: %d articles in %.2fs", len(segment.lexical), time.perf_counter() - started)
         vectors = segment.vectors if model else None
-        return _Main(segment.lexical, segment.version, vectors, segment.scale if model else None,
-                     segment.has_vector if model else np.zeros(len(segment.lexical), dtype=bool))
+        if not model:
+            return _Main(segment.lexical, segment.version, None, None, np.zeros(len(segment.lexical), dtype=bool))
+        return _Main(segment.lexical, segment.version, segment.vectors, segment.scale, segment.has_vector,
+                     clusters=segment.clusters, moments=segment.moments)
 
     def _build_main(self, version: int) -> _Main:
         """Read the whole archive into a new main segment (at start without a saved one, and merges)."""
@@ -221,15 +230,18 @@ class LiveIndex:
             del stored
             if n > self.compact_above:
                 vectors, scale = quantize(vectors)
+        main = _Main(lexical, version, vectors, scale, has, keep if small else None)
+        if vectors is not None and n > self.cluster_above and has.any():
+            main = _clustered(main)
         log.info("search index built: %d articles in %.2fs", n, time.perf_counter() - started)
-        return _Main(lexical, version, vectors, scale, has, keep if small else None)
+        return main
 
     def _save(self, main: _Main) -> None:
         if self.segment_dir is None or len(main.lexical) < SAVE_ABOVE:
             return  # small archives are re-read in well under a second
         try:
             save_segment(self.segment_dir, main.lexical, main.vectors, main.has_vector, main.version,
-                         self._model(), scale=main.scale)
+                         self._model(), scale=main.scale, clusters=main.clusters, moments=main.moments)
         except OSError as exc:  # a read-only or full disk costs start-up time, never a search
             log.warning("could not save the search index to %s: %s", self.segment_dir, exc)
 
@@ -314,7 +326,7 @@ class LiveIndex:
         delta_has = np.array([v is not None for v in delta.vectors], dtype=bool)
         if main.vectors is None or not (main.has_vector.any() or delta_has.any()):
             return None  # nothing embedded yet: keywords only
-        if not len(delta) and main.scale is None and main.has_vector.all():
+        if not len(delta) and main.scale is None and main.clusters is None and main.has_vector.all():
             return main.vectors  # the plain case: exactly the in-memory engine's arithmetic
         dim = main.vectors.shape[1]
         delta_vectors = np.zeros((len(delta), dim), dtype=np.float32)
@@ -322,7 +334,8 @@ class LiveIndex:
             if v is not None:
                 delta_vectors[i] = v
         valid = np.concatenate([main.has_vector, delta_has]) & alive
-        return SegmentVectors(main.vectors, main.scale, delta_vectors, valid)
+        return SegmentVectors(main.vectors, main.scale, delta_vectors, valid, main.clusters, main.moments,
+                              main.has_vector)
 
     def _maybe_merge(self) -> None:
         main = self._main
@@ -476,3 +489,16 @@ class LiveIndex:
             if progress:
                 progress(len(results), len(texts))
         return results
+
+
+def _clustered(main: _Main) -> _Main:
+    """The main segment with its vectors grouped by cluster (stored in that order) and their moments."""
+    assert main.vectors is not None
+    started = time.perf_counter()
+    clusters = build_clusters(main.vectors, main.scale, main.has_vector)
+    vectors = np.ascontiguousarray(main.vectors[clusters.order])
+    scale = main.scale[clusters.order] if main.scale is not None else None
+    embedded = int(clusters.offsets[-1])  # rows with a vector are stored first
+    moments = Moments.of(vectors[:embedded], scale[:embedded] if scale is not None else None)
+    log.info("search index clustered: %d clusters in %.2fs", len(clusters), time.perf_counter() - started)
+    return dataclasses.replace(main, vectors=vectors, scale=scale, clusters=clusters, moments=moments)

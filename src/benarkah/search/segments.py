@@ -30,9 +30,11 @@ from scipy import sparse
 
 from ..domain.articles import Article
 from ..domain.text import Analyzer
+from .clusters import Clusters
 from .lexical import LexicalIndex, analyse_query, query_weights
+from .semantic import Moments, QueryCosines, top_k
 
-SEGMENT_FORMAT = 1
+SEGMENT_FORMAT = 2  # 2: vectors of a big segment stored cluster by cluster, with the clusters and moments
 _SCAN_ROWS = 32_768  # int8 vectors are scored this many rows at a time (a few MB of float32 scratch)
 
 
@@ -98,34 +100,98 @@ class SegmentedLexical:
 class SegmentVectors:
     """Article vectors of a main segment (float32, or int8 with a scale per row) and a delta.
 
-    ``vectors @ query`` gives the cosines ``SearchEngine`` expects. Rows without a vector (not yet
-    embedded by the backfill) or tombstoned get the mean cosine of the others, and ``valid`` tells
-    the engine which rows its z-score statistics may use, so missing vectors neither win nor skew.
+    ``vectors @ query`` gives every row's cosine; ``query`` gives what the ranking needs
+    (``semantic.QueryCosines``), from a probe of the main segment's clusters when it has them
+    (``clusters.py``: its vectors are then stored cluster by cluster, ``clusters.position`` maps a row
+    to where its vector is) and the delta's vectors scanned. Rows without a vector (not yet embedded by
+    the backfill) or tombstoned get the mean cosine of the others, and ``valid`` tells the engine which
+    rows its z-score statistics may use, so missing vectors neither win nor skew.
     """
 
     def __init__(self, main: np.ndarray, main_scale: np.ndarray | None, delta: np.ndarray,
-                 valid: np.ndarray) -> None:
+                 valid: np.ndarray, clusters: Clusters | None = None, moments: Moments | None = None,
+                 main_has: np.ndarray | None = None) -> None:
         self.main, self.main_scale, self.delta, self.valid = main, main_scale, delta, valid
+        self.clusters = clusters
         self._missing = np.flatnonzero(~valid)
         self.shape = (len(valid), main.shape[1] if main.ndim == 2 else delta.shape[1])
+        self._split = len(main)
+        self.moments = self._valid_moments(moments, main_has) if clusters is not None else None
 
     def __len__(self) -> int:
         return self.shape[0]
 
     def __matmul__(self, query: np.ndarray) -> np.ndarray:
         query = np.asarray(query, dtype=np.float32)
-        if self.main_scale is None:
-            main = self.main @ query
-        else:
-            main = np.empty(len(self.main), dtype=np.float32)
-            for start in range(0, len(self.main), _SCAN_ROWS):
-                block = self.main[start:start + _SCAN_ROWS].astype(np.float32)
-                main[start:start + _SCAN_ROWS] = block @ query
-            main *= self.main_scale
+        main = self._scan(query, 0, len(self.main))
+        if self.clusters is not None:
+            main = main[self.clusters.position]  # stored cluster by cluster: back to row order
         cosines = np.concatenate([main, self.delta @ query]) if len(self.delta) else main
         if len(self._missing):
             cosines[self._missing] = float(cosines[self.valid].mean()) if len(self._missing) < len(cosines) else 0.0
         return cosines
+
+    def query(self, query: np.ndarray, k: int, probes: int) -> QueryCosines:
+        """The ranking's view of ``query``'s cosines: scanned, or probed in the closest clusters."""
+        query = np.asarray(query, dtype=np.float32)
+        if self.clusters is None or self.moments is None:
+            return QueryCosines.from_array(self @ query, self.valid, k)
+        mean, std = self.moments.mean_std(query)
+        rows, scores = [], []
+        for lo, hi in self.clusters.probe(query, probes):
+            rows.append(self.clusters.order[lo:hi])
+            scores.append(self._scan(query, lo, hi))
+        if len(self.delta):
+            rows.append(np.arange(self._split, self._split + len(self.delta)))
+            scores.append(self.delta @ query)
+        found = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64)
+        cosines = np.concatenate(scores) if scores else np.zeros(0, dtype=np.float32)
+        keep = self.valid[found]
+        found, cosines = found[keep], cosines[keep]
+        best = top_k(cosines, k, positive_only=False)
+        top = found[best]
+
+        def lookup(wanted: np.ndarray) -> np.ndarray:
+            return self._cosines_of(query, np.asarray(wanted, dtype=np.int64), mean)
+
+        return QueryCosines(top=top, best=int(top[0]) if len(top) else -1, mean=mean, std=std, lookup=lookup,
+                            scanned=False)
+
+    def _scan(self, query: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """Cosines of the main vectors stored at positions ``lo:hi`` (int8 converted a block at a time)."""
+        if self.main_scale is None:
+            return self.main[lo:hi] @ query
+        out = np.empty(hi - lo, dtype=np.float32)
+        for start in range(lo, hi, _SCAN_ROWS):
+            stop = min(start + _SCAN_ROWS, hi)
+            out[start - lo:stop - lo] = self.main[start:stop].astype(np.float32) @ query
+        return out * self.main_scale[lo:hi]
+
+    def _dense(self, rows: np.ndarray) -> np.ndarray:
+        """Vectors of main rows (a few: candidates, tombstones) as float32."""
+        at = self.clusters.position[rows] if self.clusters is not None else rows
+        part = np.asarray(self.main[at], dtype=np.float32)
+        return part * self.main_scale[at, None] if self.main_scale is not None else part
+
+    def _cosines_of(self, query: np.ndarray, rows: np.ndarray, mean: float) -> np.ndarray:
+        out = np.full(len(rows), mean, dtype=np.float32)
+        in_main = rows < self._split
+        if in_main.any():
+            out[in_main] = self._dense(rows[in_main]) @ query
+        if (~in_main).any():
+            out[~in_main] = self.delta[rows[~in_main] - self._split] @ query
+        out[~self.valid[rows]] = mean
+        return out
+
+    def _valid_moments(self, main: Moments | None, main_has: np.ndarray | None) -> Moments | None:
+        """The moments of the valid rows: the main segment's (over its rows with a vector), less its
+        tombstoned rows, plus the delta's valid rows."""
+        if main is None or main_has is None:
+            return None
+        dead = np.flatnonzero(main_has & ~self.valid[:self._split])
+        moments = main - Moments.of(self._dense(dead)) if len(dead) else main
+        fresh = np.flatnonzero(self.valid[self._split:])
+        return moments + Moments.of(self.delta[fresh]) if len(fresh) else moments
 
 
 def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -191,12 +257,15 @@ class ArticleCache:
 # saving and memory-mapping a main segment ---------------------------------------------------------
 
 _ARRAYS = ("matrix_data", "matrix_indices", "matrix_indptr", "title_indices", "title_indptr", "title_data",
-           "idf", "vectors", "scale", "has_vector")
+           "idf", "vectors", "scale", "has_vector", "centroids", "offsets", "order", "position",
+           "moment_total", "moment_outer")
 
 
 def save_segment(path: Path, lexical: LexicalIndex, vectors: np.ndarray | None, has_vector: np.ndarray,
-                 version: int, model: str, scale: np.ndarray | None = None) -> None:
-    """Write a main segment to ``path`` atomically (a temporary folder renamed into place)."""
+                 version: int, model: str, scale: np.ndarray | None = None, clusters: Clusters | None = None,
+                 moments: Moments | None = None) -> None:
+    """Write a main segment to ``path`` atomically (a temporary folder renamed into place). With
+    ``clusters``, ``vectors`` and ``scale`` are in the clusters' storage order."""
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -211,6 +280,9 @@ def save_segment(path: Path, lexical: LexicalIndex, vectors: np.ndarray | None, 
         arrays["vectors"] = vectors  # int8 when ``scale`` is given (see ``quantize``), else float32
         if scale is not None:
             arrays["scale"] = scale
+        if clusters is not None and moments is not None:
+            arrays.update(centroids=clusters.centroids, offsets=clusters.offsets, order=clusters.order,
+                          position=clusters.position, moment_total=moments.total, moment_outer=moments.outer)
     for name, array in arrays.items():
         np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
     terms = [""] * len(lexical.vocab)
@@ -219,7 +291,8 @@ def save_segment(path: Path, lexical: LexicalIndex, vectors: np.ndarray | None, 
     (tmp / "vocab.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
     (tmp / "ids.json").write_text(json.dumps(lexical.ids, ensure_ascii=False), encoding="utf-8")
     meta = {"format": SEGMENT_FORMAT, "version": version, "model": model, "rows": len(lexical.ids),
-            "shape": list(lexical.matrix.shape), "unknown_idf": lexical.unknown_idf, "avgdl": lexical.avgdl}
+            "shape": list(lexical.matrix.shape), "unknown_idf": lexical.unknown_idf, "avgdl": lexical.avgdl,
+            "moment_count": moments.count if moments is not None else 0}
     (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     old = path.with_name(f"{path.name}.old-{os.getpid()}-{threading.get_ident()}")
     if path.exists():
@@ -232,9 +305,11 @@ class LoadedSegment:
     """A main segment read back from disk, its arrays memory-mapped."""
 
     def __init__(self, lexical: LexicalIndex, vectors: np.ndarray | None, scale: np.ndarray | None,
-                 has_vector: np.ndarray, version: int, model: str) -> None:
+                 has_vector: np.ndarray, version: int, model: str, clusters: Clusters | None = None,
+                 moments: Moments | None = None) -> None:
         self.lexical, self.vectors, self.scale = lexical, vectors, scale
         self.has_vector, self.version, self.model = has_vector, version, model
+        self.clusters, self.moments = clusters, moments
 
 
 def read_segment_meta(path: Path) -> dict | None:
@@ -268,5 +343,12 @@ def load_segment(path: Path, analyzer: Analyzer) -> LoadedSegment | None:
     vocab = {term: i for i, term in enumerate(terms)}
     lexical = LexicalIndex.from_arrays(analyzer, ids, vocab, np.asarray(arrays["idf"]), matrix, title,
                                        float(meta["unknown_idf"]), float(meta["avgdl"]))
+    clusters = moments = None
+    if "centroids" in arrays:
+        clusters = Clusters(np.asarray(arrays["centroids"]), np.asarray(arrays["offsets"]), arrays["order"],
+                            arrays["position"])
+        moments = Moments(int(meta["moment_count"]), np.asarray(arrays["moment_total"]),
+                          np.asarray(arrays["moment_outer"]))
     return LoadedSegment(lexical, arrays.get("vectors"), arrays.get("scale"),
-                         np.asarray(arrays["has_vector"], dtype=bool), int(meta["version"]), str(meta["model"]))
+                         np.asarray(arrays["has_vector"], dtype=bool), int(meta["version"]), str(meta["model"]),
+                         clusters, moments)
