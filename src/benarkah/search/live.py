@@ -33,10 +33,10 @@ from ..domain.articles import Article
 from ..domain.text import Analyzer
 from ..errors import BenarkahError
 from ..storage.base import Store, UpsertOutcome
+from .clusters import Clusters, build_clusters
 from .embeddings import Embedder, passage_text
 from .engine import SearchEngine, SearchResult
 from .lexical import LexicalIndex
-from .clusters import Clusters, build_clusters
 from .semantic import Moments
 from .segments import (ArticleCache, SegmentedLexical, SegmentVectors, StoredArticles, load_segment, quantize,
                        read_segment_meta, save_segment)
