@@ -32,7 +32,7 @@ def browser() -> Iterator[object]:
             browser.close()
 
 
-def _page(browser, **context_options) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page_in_context(browser, **context_options) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -45,12 +45,12 @@ def _page(browser, **context_options) -> Iterator[object]:  # type: ignore[no-un
 @pytest.fixture
 def phone(browser) -> Iterator[object]:
     """A page the size of a cheap Android phone."""
-    yield from _page(browser, viewport={"width": 390, "height": 780}, device_scale_factor=1, locale="id-ID")
+    yield from page_in_context(browser, viewport={"width": 390, "height": 780}, device_scale_factor=1, locale="id-ID")
 
 
 @pytest.fixture
 def desktop(browser) -> Iterator[object]:
-    yield from _page(browser, viewport={"width": 1100, "height": 800}, locale="en-US")
+    yield from page_in_context(browser, viewport={"width": 1100, "height": 800}, locale="en-US")
 
 
 def screenshot(page, name: str) -> Path:

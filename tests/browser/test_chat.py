@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 
 from benarkah.web.app import create_app
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import page_in_context, screenshot
 from tests.support.servers import serve_app
 
 QUESTIONS = ["vaksin chip", "bansos lewat link", "lowongan kerja kai", "undangan nikahan apk"]
@@ -16,14 +16,8 @@ QUESTIONS = ["vaksin chip", "bansos lewat link", "lowongan kerja kai", "undangan
 
 @pytest.fixture
 def phone844(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, locale="id-ID",
-                                  is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        yield page
-    finally:
-        context.close()
+    yield from page_in_context(browser, viewport={"width": 390, "height": 844}, device_scale_factor=1,
+                               locale="id-ID", is_mobile=True, has_touch=True)
 
 
 def ask(page, text: str, turns: int) -> object:

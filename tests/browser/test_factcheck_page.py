@@ -10,7 +10,7 @@ from typing import Iterator
 import pytest
 
 from benarkah.domain.articles import article_from_record
-from tests.browser.conftest import _page, screenshot
+from tests.browser.conftest import page_in_context, screenshot
 from tests.conftest import DEMO_CORPUS
 from tests.publishing.articles import sample_articles
 from tests.publishing.servers import published
@@ -26,13 +26,13 @@ def site(tmp_path):
 
 @pytest.fixture
 def phone844(browser) -> Iterator[object]:
-    yield from _page(browser, viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="id-ID",
-                     is_mobile=True, has_touch=True)
+    yield from page_in_context(browser, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                               locale="id-ID", is_mobile=True, has_touch=True)
 
 
 @pytest.fixture
 def laptop(browser) -> Iterator[object]:
-    yield from _page(browser, viewport={"width": 1280, "height": 800}, locale="id-ID")
+    yield from page_in_context(browser, viewport={"width": 1280, "height": 800}, locale="id-ID")
 
 
 def watch(page, origin: str) -> dict[str, list]:
@@ -71,7 +71,8 @@ def test_hostile_text_stays_text(site, phone844):
 
 
 def test_searching_the_archive_without_javascript(site, browser):
-    for page in _page(browser, viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="id-ID"):
+    for page in page_in_context(browser, viewport={"width": 390, "height": 844}, java_script_enabled=False,
+                                locale="id-ID"):
         page.goto(f"{site.url}/f/")
         page.fill("input[name=q]", "vaksin ada chip 5g")
         page.click("form.search button")
